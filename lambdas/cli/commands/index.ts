@@ -1,0 +1,9 @@
+/**
+ * Every subcommand, registered once. Add a command: write commands/<name>.ts exporting a
+ * `CommandRegistrar`, and list it here.
+ */
+import { registerCommand } from '../program.js';
+
+const commands: Array<Parameters<typeof registerCommand>[0]> = [];
+
+for (const command of commands) registerCommand(command);

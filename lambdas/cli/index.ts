@@ -1,0 +1,4 @@
+import './commands/index.js';
+export { runCli, processIo } from './program.js';
+export type { CliIo } from './program.js';
+export { EXIT, CliError, UsageError } from './errors.js';

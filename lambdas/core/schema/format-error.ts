@@ -1,0 +1,23 @@
+import type { z } from 'zod';
+
+/**
+ * Turns a zod error into one readable line per problem: `checks[0].status: expected one of PASS|FAIL|…`.
+ * Used wherever bad input must be named precisely (CLI exit 2, API 400, collector rejects).
+ */
+export function formatSchemaError(error: z.ZodError, maxIssues = 5): string {
+  const lines = error.issues.slice(0, maxIssues).map((issue) => {
+    const path = issue.path.length === 0 ? '(document)' : formatPath(issue.path);
+    return `${path}: ${issue.message}`;
+  });
+  if (error.issues.length > maxIssues) lines.push(`… and ${error.issues.length - maxIssues} more`);
+  return lines.join('; ');
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
