@@ -5,3 +5,4 @@
  */
 export * from './schema/index.js';
 export * from './catalog/index.js';
+export * from './diagnosis/index.js';

@@ -1,0 +1,306 @@
+/**
+ * Diagnosis: from a cluster's check results to the most likely root causes (checks.md § Diagnosis).
+ * Pure and deterministic. Muted results take no part. Never returns an empty list: either
+ * `healthy` alone, or one or more causes (with `unknown` for FAILs no rule explains).
+ */
+import type { CheckResult, Confidence, DiagnosisItem, Severity, Cause } from '../schema/results.js';
+import { SEVERITIES } from '../schema/results.js';
+import { CAPTURE_HOPS } from './evidence-conventions.js';
+import type { DiagnosisEvidence } from './evidence-conventions.js';
+
+const CONFIDENCE_RANK: Record<Confidence, number> = { confirmed: 0, likely: 1, risk: 2 };
+
+interface Finding {
+  cause: Cause;
+  confidence: Confidence;
+  checks: string[];
+  resources: string[];
+  summary: string;
+}
+
+class Lookup {
+  private readonly byId = new Map<string, CheckResult>();
+  constructor(checks: readonly CheckResult[]) {
+    for (const c of checks) if (!c.muted) this.byId.set(c.id, c);
+  }
+  get(id: string): CheckResult | undefined {
+    return this.byId.get(id);
+  }
+  is(id: string, ...statuses: CheckResult['status'][]): boolean {
+    const c = this.byId.get(id);
+    return c !== undefined && statuses.includes(c.status);
+  }
+  evidence(id: string): DiagnosisEvidence {
+    return (this.byId.get(id)?.evidence ?? {}) as DiagnosisEvidence;
+  }
+  resources(...ids: string[]): string[] {
+    const out = new Set<string>();
+    for (const id of ids) for (const r of this.evidence(id).resources ?? []) out.add(r);
+    return [...out];
+  }
+  all(): CheckResult[] {
+    return [...this.byId.values()];
+  }
+}
+
+function lostAt(l: Lookup, hop: string): boolean {
+  if (!l.is('DNS-CAPTURE', 'FAIL')) return false;
+  const lost = l.evidence('DNS-CAPTURE').lostAt as Record<string, number> | undefined;
+  return (lost?.[hop] ?? 0) > 0;
+}
+
+/** Each rule returns the finding it supports, or undefined. Order does not matter: results are sorted. */
+type Rule = (l: Lookup) => Finding | undefined;
+
+const rules: Rule[] = [
+  // network-path: SG/NACL blocks UDP, or the capture lost queries between the nodes.
+  (l) => {
+    const checks = ['NET-SG-DNS-UDP', 'NET-NACL-DNS-UDP'].filter((id) => l.is(id, 'FAIL'));
+    const captureHops = [CAPTURE_HOPS.neverReachedCorednsNode, CAPTURE_HOPS.answerNeverCameBack].filter((h) =>
+      lostAt(l, h),
+    );
+    if (checks.length === 0 && captureHops.length === 0) return undefined;
+    // TCP twins failing too are the same blocked path, not a separate cause.
+    for (const id of ['NET-SG-DNS-TCP', 'NET-NACL-DNS-TCP']) if (l.is(id, 'FAIL')) checks.push(id);
+    if (captureHops.length > 0) checks.push('DNS-CAPTURE');
+    return {
+      cause: 'network-path',
+      confidence: 'confirmed',
+      checks,
+      resources: l.resources(...checks),
+      summary:
+        captureHops.length > 0 && checks.length === 1
+          ? `DNS packets were lost on the network between client and CoreDNS (${captureHops.join(', ')}).`
+          : 'Security groups or network ACLs block DNS between client ENIs and CoreDNS pods.',
+    };
+  },
+  // tcp-blocked: TCP fails where UDP works.
+  (l) => {
+    const checks: string[] = [];
+    if (l.is('DNS-TCP-FALLBACK', 'FAIL')) checks.push('DNS-TCP-FALLBACK');
+    if (l.is('NET-SG-DNS-TCP', 'FAIL') && l.is('NET-SG-DNS-UDP', 'PASS')) checks.push('NET-SG-DNS-TCP');
+    if (l.is('NET-NACL-DNS-TCP', 'FAIL') && l.is('NET-NACL-DNS-UDP', 'PASS')) checks.push('NET-NACL-DNS-TCP');
+    if (checks.length === 0) return undefined;
+    return {
+      cause: 'tcp-blocked',
+      confidence: 'confirmed',
+      checks,
+      resources: l.resources(...checks),
+      summary: 'DNS over TCP is blocked while UDP works: truncated (large) answers will fail.',
+    };
+  },
+  (l) => {
+    const checks = ['K8S-DNS-SERVICE', 'K8S-DNS-ENDPOINTS'].filter((id) => l.is(id, 'FAIL'));
+    if (checks.length === 0) return undefined;
+    return {
+      cause: 'no-endpoints',
+      confidence: 'confirmed',
+      checks,
+      resources: l.resources(...checks),
+      summary: 'The kube-dns Service is missing or has no ready endpoints: every lookup through it fails.',
+    };
+  },
+  (l) => {
+    const confirmedBy = ['K8S-COREDNS-PODS'].filter((id) => l.is(id, 'FAIL'));
+    if (lostAt(l, CAPTURE_HOPS.reachedCorednsNoAnswer)) confirmedBy.push('DNS-CAPTURE');
+    const perEndpoint = l.is('DNS-PER-ENDPOINT', 'FAIL') ? ['DNS-PER-ENDPOINT'] : [];
+    const checks = [...confirmedBy, ...perEndpoint];
+    if (checks.length === 0) return undefined;
+    return {
+      cause: 'coredns-pod',
+      // A pod that fails direct queries could also sit behind a blocked path; pod state or the capture proves it.
+      confidence: confirmedBy.length > 0 ? 'confirmed' : 'likely',
+      checks,
+      resources: l.resources(...checks),
+      summary: 'One or more CoreDNS pods do not answer (or are not ready); queries routed to them fail.',
+    };
+  },
+  (l) => clusterIpFinding(l, 'kube-proxy'),
+  (l) => clusterIpFinding(l, 'nodelocal-dns'),
+  (l) => {
+    const confirmed = ['NET-UPSTREAM-REACH', 'NET-VPC-DNS-ATTRIBUTES'].filter((id) => l.is(id, 'FAIL'));
+    const rootForwarderDead = (l.evidence('K8S-COREDNS-COREFILE').deadForwarders ?? []).some(
+      (f) => f.zone === '.',
+    );
+    if (l.is('K8S-COREDNS-COREFILE', 'FAIL') && rootForwarderDead) confirmed.push('K8S-COREDNS-COREFILE');
+    const likely = l.is('DNS-INTERNAL', 'PASS') && l.is('DNS-EXTERNAL', 'FAIL') ? ['DNS-EXTERNAL'] : [];
+    const checks = [...confirmed, ...likely];
+    if (checks.length === 0) return undefined;
+    return {
+      cause: 'upstream',
+      confidence: confirmed.length > 0 ? 'confirmed' : 'likely',
+      checks,
+      resources: l.resources(...checks),
+      summary: 'Cluster names resolve but the upstream resolver CoreDNS forwards to does not answer.',
+    };
+  },
+  (l) => {
+    const dead = (l.evidence('K8S-COREDNS-COREFILE').deadForwarders ?? []).filter((f) => f.zone !== '.');
+    if (!l.is('K8S-COREDNS-COREFILE', 'FAIL') || dead.length === 0) return undefined;
+    return {
+      cause: 'stub-domain',
+      confidence: 'confirmed',
+      checks: ['K8S-COREDNS-COREFILE'],
+      resources: [...new Set(dead.flatMap((f) => [f.zone, f.forwarder]))],
+      summary: `A stub domain forwards to a server that does not answer: ${dead.map((f) => `${f.zone} → ${f.forwarder}`).join(', ')}.`,
+    };
+  },
+  (l) => {
+    if (!l.is('DNS-LATENCY', 'FAIL') || l.evidence('DNS-LATENCY').conntrackRaceSignature !== true)
+      return undefined;
+    return {
+      cause: 'conntrack-race',
+      confidence: 'confirmed',
+      checks: ['DNS-LATENCY'],
+      resources: l.resources('DNS-LATENCY'),
+      summary:
+        'One of each parallel A/AAAA pair goes unanswered (the conntrack insertion race): lookups wait the 5 s timeout.',
+    };
+  },
+  (l) => {
+    const metrics = l.evidence('DNS-UPSTREAM-METRICS').upstreamPpsVerdict;
+    const byConfidence: [Confidence, string[]][] = [
+      ['confirmed', l.is('NODE-LINKLOCAL-ALLOWANCE', 'FAIL') ? ['NODE-LINKLOCAL-ALLOWANCE'] : []],
+      ['likely', l.is('DNS-UPSTREAM-METRICS', 'FAIL') && metrics === 'FAIL' ? ['DNS-UPSTREAM-METRICS'] : []],
+      [
+        'risk',
+        [
+          ...(l.is('NET-COREDNS-ENI-SPREAD', 'WARN') ? ['NET-COREDNS-ENI-SPREAD'] : []),
+          ...(l.is('DNS-UPSTREAM-METRICS', 'WARN') && metrics === 'WARN' ? ['DNS-UPSTREAM-METRICS'] : []),
+        ],
+      ],
+    ];
+    const first = byConfidence.find(([, ids]) => ids.length > 0);
+    if (!first) return undefined;
+    const checks = byConfidence.flatMap(([, ids]) => ids);
+    return {
+      cause: 'resolver-throttling',
+      confidence: first[0],
+      checks,
+      resources: l.resources(...checks),
+      summary:
+        first[0] === 'risk'
+          ? 'CoreDNS traffic to the VPC resolver is concentrated (shared ENIs or a high packet rate): the 1024 packets/s per-ENI quota is at risk.'
+          : 'Packets to the VPC resolver exceed its 1024 packets/s per-ENI quota and are dropped.',
+    };
+  },
+  (l) => {
+    if (!l.is('NODE-CONNTRACK-ALLOWANCE', 'FAIL')) return undefined;
+    return {
+      cause: 'conntrack-exhaustion',
+      confidence: 'confirmed',
+      checks: ['NODE-CONNTRACK-ALLOWANCE'],
+      resources: l.resources('NODE-CONNTRACK-ALLOWANCE'),
+      summary:
+        "The instance's connection-tracking allowance is exhausted: new flows, DNS included, are dropped.",
+    };
+  },
+  (l) => {
+    const resolv = l.evidence('DNS-RESOLV-CONF');
+    const nxWarn =
+      l.is('DNS-UPSTREAM-METRICS', 'WARN', 'FAIL') &&
+      l.evidence('DNS-UPSTREAM-METRICS').nxdomainShareVerdict === 'WARN';
+    if (!nxWarn || (resolv.ndots ?? 0) < 2 || (resolv.search ?? []).length === 0) return undefined;
+    return {
+      cause: 'ndots-amplification',
+      confidence: 'risk',
+      checks: ['DNS-UPSTREAM-METRICS', 'DNS-RESOLV-CONF'],
+      resources: l.resources('DNS-UPSTREAM-METRICS', 'DNS-RESOLV-CONF'),
+      summary: `Most answers are NXDOMAIN: with ndots:${resolv.ndots} and ${resolv.search?.length} search domains each external lookup is tried under every search domain first.`,
+    };
+  },
+];
+
+/**
+ * kube-proxy vs NodeLocal DNSCache: both explain "the ClusterIP fails while every pod IP answers";
+ * which one depends on whether NodeLocal intercepts the ClusterIP on that node.
+ */
+function clusterIpFinding(l: Lookup, cause: 'kube-proxy' | 'nodelocal-dns'): Finding | undefined {
+  const ownCheck = cause === 'kube-proxy' ? 'K8S-KUBE-PROXY' : 'K8S-NODELOCAL-DNS';
+  const intercepts = l.evidence('K8S-NODELOCAL-DNS').interceptsClusterIP === true;
+  const clusterIpOnly =
+    l.is('DNS-INTERNAL', 'FAIL') &&
+    l.evidence('DNS-INTERNAL').clusterIpFailed !== false &&
+    l.is('DNS-PER-ENDPOINT', 'PASS') &&
+    (cause === 'nodelocal-dns' ? intercepts : !intercepts);
+  const confirmed = l.is(ownCheck, 'FAIL');
+  if (!confirmed && !clusterIpOnly) return undefined;
+  const checks = [
+    ...(confirmed ? [ownCheck] : []),
+    ...(clusterIpOnly ? ['DNS-INTERNAL', 'DNS-PER-ENDPOINT'] : []),
+  ];
+  return {
+    cause,
+    confidence: confirmed ? 'confirmed' : 'likely',
+    checks,
+    resources: l.resources(...checks),
+    summary:
+      cause === 'kube-proxy'
+        ? 'The kube-dns ClusterIP is not translated to CoreDNS pods on this node (kube-proxy), though every pod answers directly.'
+        : 'NodeLocal DNSCache on this node does not answer (or intercepts the ClusterIP and fails), though every CoreDNS pod answers directly.',
+  };
+}
+
+function worstSeverity(l: Lookup, ids: readonly string[]): number {
+  let worst: number = SEVERITIES.length;
+  for (const id of ids) {
+    const sev = l.get(id)?.severity as Severity | undefined;
+    if (sev !== undefined) worst = Math.min(worst, SEVERITIES.indexOf(sev));
+  }
+  return worst;
+}
+
+/**
+ * Diagnoses a cluster from its check results.
+ *
+ * @example diagnose(results)[0] // { cause: 'network-path', confidence: 'confirmed', checks: ['NET-SG-DNS-UDP'], … }
+ */
+export function diagnose(checks: readonly CheckResult[]): DiagnosisItem[] {
+  const l = new Lookup(checks);
+  const findings = rules.map((rule) => rule(l)).filter((f): f is Finding => f !== undefined);
+
+  // unknown: unmuted FAILs no finding explains; or, when nothing FAILs, the ERRORs that would decide.
+  const explained = new Set(findings.filter((f) => f.confidence !== 'risk').flatMap((f) => f.checks));
+  const all = l.all();
+  const unexplainedFails = all.filter((c) => c.status === 'FAIL' && !explained.has(c.id)).map((c) => c.id);
+  const anyFail = all.some((c) => c.status === 'FAIL');
+  const errors = all.filter((c) => c.status === 'ERROR').map((c) => c.id);
+  if (unexplainedFails.length > 0) {
+    findings.push({
+      cause: 'unknown',
+      confidence: 'likely',
+      checks: unexplainedFails,
+      resources: l.resources(...unexplainedFails),
+      summary: `Failing checks no known cause explains: ${unexplainedFails.join(', ')}.`,
+    });
+  } else if (!anyFail && errors.length > 0) {
+    findings.push({
+      cause: 'unknown',
+      confidence: 'likely',
+      checks: errors,
+      resources: l.resources(...errors),
+      summary: `Checks that would decide could not run: ${errors.join(', ')}.`,
+    });
+  }
+
+  if (findings.length === 0) {
+    return [
+      {
+        cause: 'healthy',
+        confidence: 'confirmed',
+        checks: [],
+        resources: [],
+        summary: `No unmuted check failed or errored (${all.length} evaluated).`,
+      },
+    ];
+  }
+  return findings
+    .map((f, index) => ({ f, index }))
+    .sort(
+      (a, b) =>
+        CONFIDENCE_RANK[a.f.confidence] - CONFIDENCE_RANK[b.f.confidence] ||
+        worstSeverity(l, a.f.checks) - worstSeverity(l, b.f.checks) ||
+        a.index - b.index,
+    )
+    .map(({ f }) => ({ ...f, checks: [...new Set(f.checks)] }));
+}
