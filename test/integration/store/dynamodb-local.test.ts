@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { JAVA, startDynamoDbLocal } from '../../support/dynamodb-local.js';
+import type { DynamoDbLocal } from '../../support/dynamodb-local.js';
+import { prerequisites } from '../../support/prerequisites.js';
+import { makeResult } from '../../../lambdas/core/catalog/index.js';
+import { checkResultSchema } from '../../../lambdas/core/schema/index.js';
+
+describe.runIf(prerequisites(JAVA))('DynamoDB Local harness', () => {
+  let ddb: DynamoDbLocal;
+  beforeAll(async () => {
+    ddb = await startDynamoDbLocal();
+  });
+  afterAll(async () => {
+    await ddb?.stop();
+  });
+
+  it('writes and reads back a check result item in a real table', async () => {
+    await ddb.client.send(
+      new CreateTableCommand({
+        TableName: 'harness',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+    const doc = DynamoDBDocumentClient.from(ddb.client, { marshallOptions: { removeUndefinedValues: true } });
+    const result = makeResult('NET-SG-DNS-UDP', {
+      status: 'FAIL',
+      evidence: { blockedPairs: [{ from: 'eni-1', to: 'coredns-a' }] },
+    });
+    await doc.send(
+      new PutCommand({
+        TableName: 'harness',
+        Item: { pk: 'CLUSTER#111122223333:eu-west-1:prod-a', sk: 'CHECK#NET-SG-DNS-UDP', result },
+      }),
+    );
+
+    const read = await doc.send(
+      new GetCommand({
+        TableName: 'harness',
+        Key: { pk: 'CLUSTER#111122223333:eu-west-1:prod-a', sk: 'CHECK#NET-SG-DNS-UDP' },
+      }),
+    );
+    expect(checkResultSchema.parse(read.Item?.result)).toEqual(result);
+
+    const missing = await doc.send(
+      new GetCommand({ TableName: 'harness', Key: { pk: 'CLUSTER#nope', sk: 'CHECK#NET-SG-DNS-UDP' } }),
+    );
+    expect(missing.Item).toBeUndefined();
+  });
+});
