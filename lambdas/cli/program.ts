@@ -2,10 +2,10 @@
  * The `fleet-dns` command line: commander program, one module per subcommand under commands/.
  * Commands only wire adapters to the core. Results go to stdout, progress and errors to stderr.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './errors.js';
 import type { ExitCode } from './errors.js';
+import packageJson from '../../package.json' with { type: 'json' };
 
 /** Where a command writes: injectable so tests can run the CLI in-process. */
 export interface CliIo {
@@ -37,10 +37,7 @@ export function registerCommand(registrar: CommandRegistrar): void {
 }
 
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
+  return packageJson.version;
 }
 
 /**
