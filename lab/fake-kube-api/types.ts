@@ -1,0 +1,82 @@
+/** Shapes shared by the fake Kubernetes API server's modules and its users. */
+
+/** Object metadata as the API serves it (only the fields this server reads or writes are typed). */
+export interface KubeObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+    controller?: boolean;
+    blockOwnerDeletion?: boolean;
+  }[];
+  [key: string]: unknown;
+}
+
+/** A plain Kubernetes object (`apiVersion`, `kind`, `metadata`, …), e.g. loaded from YAML. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: KubeObjectMeta;
+  [key: string]: unknown;
+}
+
+/** Names one object: `{ apiVersion: 'batch/v1', kind: 'Job', namespace: 'fleet-dns', name: 'probe' }`. */
+export interface ObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  /** required for namespaced kinds */
+  readonly namespace?: string;
+}
+
+/**
+ * An injected fault: requests whose path matches `path` (and `method`, when given) get `status`
+ * (a proper `Status` body) and/or wait `delayMs` first.
+ */
+export interface FaultRule {
+  /** matched against the URL path (without the query), e.g. `/api/v1/namespaces/kube-system/pods` */
+  readonly path: RegExp | string;
+  /** HTTP method(s); @default every method */
+  readonly method?: string | readonly string[];
+  /** answer with this HTTP status and a matching Status object instead of serving the request */
+  readonly status?: 401 | 403 | 404 | 409 | 429 | 500 | 503;
+  /** wait this long before answering (or before failing with `status`) */
+  readonly delayMs?: number;
+  /** apply to the first N matching requests only; @default every matching request */
+  readonly times?: number;
+  /** overrides the Status message */
+  readonly message?: string;
+}
+
+/** One request the server received, in order. */
+export interface RequestLog {
+  readonly method: string;
+  /** path without the query */
+  readonly path: string;
+  /** decoded query parameters */
+  readonly query: Record<string, string>;
+  readonly status: number;
+  /** epoch milliseconds when the request arrived */
+  readonly atMs: number;
+  /** whether the bearer token was the expected one */
+  readonly authenticated: boolean;
+  /** the JSON body of a write, when there was one */
+  readonly body?: unknown;
+}
+
+/** A watch event as sent on the wire (one JSON document per line). */
+export interface WatchEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  readonly object: KubeObject;
+}
