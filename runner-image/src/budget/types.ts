@@ -12,8 +12,11 @@ export interface ProbeBudgetOptions {
 
 export interface ProbeBudget {
   readonly options: ProbeBudgetOptions;
-  /** Resolves when one query to `target` may be sent now without breaking either limit. */
-  acquire(target: string): Promise<void>;
+  /**
+   * Resolves when one query to `target` (or `count` queries sent together, e.g. a glibc-style
+   * A/AAAA pair) may be sent now without breaking either limit.
+   */
+  acquire(target: string, count?: number): Promise<void>;
   /** What was sent, for evidence: total queries and the highest count seen in any one-second window. */
   stats(): {
     readonly sent: number;

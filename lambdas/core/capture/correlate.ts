@@ -1,0 +1,241 @@
+/**
+ * DNS-CAPTURE hop attribution: each probe query (unique name, UDP) is looked for in the probe
+ * pod's capture and in the node agents' captures on the CoreDNS nodes, and every query that
+ * went unanswered is placed at the hop where it was lost. Runs in the probe (its own capture
+ * only: provisional) and again at collect time with the node agents' captures.
+ *
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/troubleshooting.html
+ */
+import { z } from 'zod';
+import { makeResult } from '../catalog/index.js';
+import type { CapturedPacket, CheckResult, ProbeQuery, RunnerResult } from '../schema/index.js';
+import { CAPTURE_HOPS } from '../diagnosis/evidence-conventions.js';
+import type { CaptureHop } from '../diagnosis/evidence-conventions.js';
+import { isProbeName, normaliseName } from '../dns/index.js';
+
+/**
+ * What the probe learnt about the DNS data path (written under `observations.discovery`), so the
+ * collector knows which node each target lives on without asking the cluster again.
+ */
+export const probeDiscoverySchema = z.looseObject({
+  clusterIp: z.string().optional(),
+  endpoints: z
+    .array(z.looseObject({ ip: z.string(), pod: z.string().optional(), nodeName: z.string().optional() }))
+    .optional(),
+  nodeLocal: z.looseObject({ address: z.string(), interceptsClusterIP: z.boolean().optional() }).optional(),
+});
+export type ProbeDiscovery = z.infer<typeof probeDiscoverySchema>;
+
+/** Examples kept per hop in evidence. */
+const EXAMPLES_PER_HOP = 10;
+
+type Verdict = 'answered' | CaptureHop | 'hop-unknown' | 'not-seen-leaving';
+
+interface Example {
+  readonly name: string;
+  readonly type: string;
+  readonly server: string;
+  readonly pod?: string;
+  readonly node?: string;
+}
+
+const key = (name: string, type: string, id: number): string => `${normaliseName(name)}|${type}|${id}`;
+
+function index(packets: readonly CapturedPacket[]): { queries: Set<string>; responses: Set<string> } {
+  const queries = new Set<string>();
+  const responses = new Set<string>();
+  for (const p of packets) {
+    if (p.name === undefined || p.type === undefined) continue;
+    (p.qr === 'query' ? queries : responses).add(key(p.name, p.type, p.dnsId));
+  }
+  return { queries, responses };
+}
+
+/**
+ * Correlates the probe's queries with its own capture and the node agents' captures into the
+ * `DNS-CAPTURE` result. With no node results (the probe's provisional run) a lost query's hop
+ * cannot be named: the check is then ERROR with the counts, never a guessed FAIL.
+ *
+ * Evidence: `lostAt` (hop → count, read by the diagnosis), `counts`, `examples` per hop,
+ * `nodesCaptured`, `resources` (pods/nodes at fault).
+ */
+export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResult[]): CheckResult {
+  const probeCapture = probe.observations.capture;
+  const parsedDiscovery = probeDiscoverySchema.safeParse(
+    (probe.observations as Record<string, unknown>).discovery,
+  );
+  const discovery: ProbeDiscovery = parsedDiscovery.success ? parsedDiscovery.data : {};
+  if (!probeCapture) {
+    return makeResult('DNS-CAPTURE', {
+      status: 'ERROR',
+      evidence: { reason: 'the probe reported no capture' },
+    });
+  }
+  if ((probeCapture as { disabled?: unknown }).disabled === true) {
+    return makeResult('DNS-CAPTURE', {
+      status: 'SKIPPED',
+      evidence: { reason: probeCapture.error ?? 'capture disabled for this run' },
+    });
+  }
+  if (probeCapture.error !== undefined && probeCapture.packets.length === 0) {
+    return makeResult('DNS-CAPTURE', {
+      status: 'ERROR',
+      evidence: { reason: `the probe pod's capture failed: ${probeCapture.error}` },
+    });
+  }
+
+  const all = probe.observations.queries ?? [];
+  const followed = all.filter(
+    (q): q is ProbeQuery & { dnsId: number } =>
+      q.transport === 'udp' && isProbeName(q.name) && typeof (q as { dnsId?: unknown }).dnsId === 'number',
+  );
+  if (followed.length === 0) {
+    return makeResult('DNS-CAPTURE', {
+      status: 'ERROR',
+      evidence: { reason: 'no uniquely named UDP probe queries to follow', queriesLogged: all.length },
+    });
+  }
+
+  const client = index(probeCapture.packets);
+  const nodeCaptures = nodes
+    .map((n) => ({ node: n.nodeName ?? '(unnamed node)', capture: n.observations.capture }))
+    .filter(
+      (n) => n.capture !== undefined && !(n.capture.error !== undefined && n.capture.packets.length === 0),
+    )
+    .map((n) => ({ node: n.node, ...index(n.capture?.packets ?? []) }));
+  const failedNodeCaptures = nodes
+    .filter(
+      (n) =>
+        !n.observations.capture ||
+        (n.observations.capture.error !== undefined && n.observations.capture.packets.length === 0),
+    )
+    .map((n) => ({
+      node: n.nodeName ?? '(unnamed node)',
+      reason: n.observations.capture?.error ?? 'no capture reported',
+    }));
+  const captured = new Set(nodeCaptures.map((n) => n.node));
+  const endpoints = discovery.endpoints ?? [];
+  const endpointByIp = new Map(endpoints.map((e) => [e.ip, e]));
+  const corednsNodes = new Set(endpoints.map((e) => e.nodeName).filter((n): n is string => n !== undefined));
+  const nodeLocalPath = (server: string): boolean =>
+    server === discovery.nodeLocal?.address ||
+    (server === discovery.clusterIp && discovery.nodeLocal?.interceptsClusterIP === true);
+
+  /** Whether the node captures cover every node a query to `server` could have reached. */
+  const covered = (server: string): boolean => {
+    if (nodeCaptures.length === 0 || nodeLocalPath(server)) return false;
+    const ep = endpointByIp.get(server);
+    if (ep) return ep.nodeName !== undefined && captured.has(ep.nodeName);
+    if (server === discovery.clusterIp)
+      return corednsNodes.size > 0 && [...corednsNodes].every((n) => captured.has(n));
+    return false;
+  };
+
+  const counts: Record<Verdict, number> = {
+    answered: 0,
+    [CAPTURE_HOPS.neverReachedCorednsNode]: 0,
+    [CAPTURE_HOPS.reachedCorednsNoAnswer]: 0,
+    [CAPTURE_HOPS.answerNeverCameBack]: 0,
+    'hop-unknown': 0,
+    'not-seen-leaving': 0,
+  } as Record<Verdict, number>;
+  const examples: Partial<Record<Verdict, Example[]>> = {};
+  const atFault = new Set<string>();
+  let oneSidedPairLosses = 0;
+  const answeredKeys = new Set(
+    followed
+      .filter((q) => q.latencyMs !== undefined)
+      .map((q) => `${q.pairId as string | undefined}|${q.pairIndex as number | undefined}`),
+  );
+
+  for (const q of followed) {
+    const k = key(q.name, q.type, q.dnsId);
+    const answeredByClient = q.latencyMs !== undefined || client.responses.has(k);
+    let verdict: Verdict;
+    let node: string | undefined;
+    if (answeredByClient) verdict = 'answered';
+    else if (!client.queries.has(k)) verdict = 'not-seen-leaving';
+    else {
+      const reached = nodeCaptures.find((n) => n.queries.has(k));
+      const answeredAt = nodeCaptures.find((n) => n.responses.has(k));
+      if (answeredAt) {
+        verdict = CAPTURE_HOPS.answerNeverCameBack;
+        node = answeredAt.node;
+      } else if (reached) {
+        verdict = CAPTURE_HOPS.reachedCorednsNoAnswer;
+        node = reached.node;
+      } else if (covered(q.server)) verdict = CAPTURE_HOPS.neverReachedCorednsNode;
+      else verdict = 'hop-unknown';
+    }
+    counts[verdict] += 1;
+    if (verdict === 'answered') continue;
+    const ep = endpointByIp.get(q.server);
+    const example: Example = {
+      name: q.name,
+      type: q.type,
+      server: q.server,
+      ...(ep?.pod ? { pod: ep.pod } : {}),
+      ...(node ? { node } : {}),
+    };
+    const list = (examples[verdict] ??= []);
+    if (list.length < EXAMPLES_PER_HOP) list.push(example);
+    if (verdict === CAPTURE_HOPS.reachedCorednsNoAnswer) {
+      if (ep?.pod) atFault.add(ep.pod);
+      else if (node) atFault.add(node);
+    }
+    if (typeof q.pairId === 'string' && answeredKeys.has(`${q.pairId}|${1 - Number(q.pairIndex)}`))
+      oneSidedPairLosses += 1;
+  }
+
+  const lostAt: Partial<Record<CaptureHop, number>> = {};
+  for (const hop of Object.values(CAPTURE_HOPS)) if (counts[hop] > 0) lostAt[hop] = counts[hop];
+  const truncatedExamples = Object.entries(examples).some(
+    ([v, list]) => (list?.length ?? 0) < counts[v as Verdict],
+  );
+  const notes: string[] = [];
+  if (counts['not-seen-leaving'] > 0)
+    notes.push(
+      `${counts['not-seen-leaving']} unanswered quer${counts['not-seen-leaving'] === 1 ? 'y was' : 'ies were'} not seen leaving the probe pod (capture gap or local drop)`,
+    );
+  if (oneSidedPairLosses > 0)
+    notes.push(
+      `${oneSidedPairLosses} lost quer${oneSidedPairLosses === 1 ? 'y was' : 'ies were'} one half of an A/AAAA pair whose twin was answered (see DNS-LATENCY's pair statistics)`,
+    );
+  if (probeCapture.truncated) notes.push("the probe pod's capture was truncated");
+  if (probeCapture.error) notes.push(`probe capture: ${probeCapture.error}`);
+  for (const f of failedNodeCaptures) notes.push(`node ${f.node}: capture unavailable (${f.reason})`);
+  const excluded = all.length - followed.length;
+  if (excluded > 0)
+    notes.push(
+      `${excluded} quer${excluded === 1 ? 'y' : 'ies'} not followed (TCP, or names not unique to the probe)`,
+    );
+
+  const evidence = {
+    followed: followed.length,
+    counts,
+    lostAt,
+    examples,
+    nodesCaptured: [...captured].sort(),
+    corednsNodes: [...corednsNodes].sort(),
+    provisional: nodes.length === 0,
+    probeCapturePackets: probeCapture.packets.length,
+    ...(atFault.size ? { resources: [...atFault].sort() } : {}),
+    ...(truncatedExamples ? { truncated: true } : {}),
+    ...(notes.length ? { notes } : {}),
+  };
+  const lost = Object.values(lostAt).reduce((a, b) => a + (b ?? 0), 0);
+  if (lost > 0) return makeResult('DNS-CAPTURE', { status: 'FAIL', evidence });
+  const unattributed = counts['hop-unknown'] + counts['not-seen-leaving'];
+  if (unattributed > 0)
+    return makeResult('DNS-CAPTURE', {
+      status: 'ERROR',
+      evidence: {
+        ...evidence,
+        reason:
+          nodeCaptures.length === 0
+            ? `${unattributed} probe quer${unattributed === 1 ? 'y' : 'ies'} went unanswered and no CoreDNS-node capture is available to name the hop`
+            : `${unattributed} probe quer${unattributed === 1 ? 'y' : 'ies'} went unanswered on paths the node captures do not cover`,
+      },
+    });
+  return makeResult('DNS-CAPTURE', { status: 'PASS', evidence });
+}

@@ -1,0 +1,6 @@
+/** Packet capture, pure side: the pcap reader and DNS-CAPTURE's hop attribution. */
+export { parsePcap, LINK_TYPES } from './parse-pcap.js';
+export type { ParsedPcap, ParsePcapOptions } from './parse-pcap.js';
+export { correlateCapture, probeDiscoverySchema } from './correlate.js';
+export type { ProbeDiscovery } from './correlate.js';
+export { CaptureError } from './errors.js';

@@ -1,0 +1,72 @@
+/**
+ * The collector's view of one cluster's runner results: the probe's checks, with the
+ * provisional DNS-CAPTURE replaced by the correlation with the node agents' captures, plus the
+ * node checks (NODE-*) merged across nodes — the worst status wins, evidence per node.
+ */
+import { isCheckId, makeResult } from '../catalog/index.js';
+import type { CheckResult, RunnerResult, Status } from '../schema/index.js';
+import { correlateCapture } from '../capture/index.js';
+
+/** Worst first: a FAIL anywhere is the cluster's FAIL; SKIPPED only when every node skipped. */
+const STATUS_RANK: Record<Status, number> = { FAIL: 0, ERROR: 1, WARN: 2, PASS: 3, SKIPPED: 4 };
+
+/**
+ * Combines the probe's result with the node agents' results into the cluster's in-cluster
+ * check results.
+ */
+export function combineRunnerResults(probe: RunnerResult, nodes: readonly RunnerResult[]): CheckResult[] {
+  const out: CheckResult[] = probe.checks.filter((c) => c.id !== 'DNS-CAPTURE' && !c.id.startsWith('NODE-'));
+  out.push(correlateCapture(probe, nodes));
+  const byId = new Map<string, { node: string; check: CheckResult }[]>();
+  for (const n of nodes) {
+    for (const check of n.checks) {
+      if (!check.id.startsWith('NODE-')) continue;
+      const list = byId.get(check.id) ?? [];
+      list.push({ node: n.nodeName ?? '(unnamed node)', check });
+      byId.set(check.id, list);
+    }
+  }
+  for (const [id, list] of [...byId.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    out.push(mergeNodeCheck(id, list));
+  }
+  return out;
+}
+
+function mergeNodeCheck(id: string, list: readonly { node: string; check: CheckResult }[]): CheckResult {
+  const sorted = [...list].sort((a, b) => STATUS_RANK[a.check.status] - STATUS_RANK[b.check.status]);
+  const worst = sorted[0] as { node: string; check: CheckResult };
+  const status = worst.check.status;
+  const atWorst = sorted.filter((e) => e.check.status === status);
+  const perNode = Object.fromEntries(
+    list.map((e) => [e.node, { status: e.check.status, evidence: e.check.evidence }]),
+  );
+  const resources =
+    status === 'FAIL' || status === 'WARN'
+      ? [
+          ...new Set(
+            atWorst.flatMap((e) => {
+              const r = (e.check.evidence as { resources?: unknown }).resources;
+              return Array.isArray(r) && r.every((x) => typeof x === 'string') && r.length
+                ? (r as string[])
+                : [e.node];
+            }),
+          ),
+        ]
+      : undefined;
+  const reasons = atWorst
+    .map((e) => (e.check.evidence as { reason?: unknown }).reason)
+    .filter((r): r is string => typeof r === 'string');
+  const evidence: Record<string, unknown> = {
+    nodes: perNode,
+    ...(resources ? { resources } : {}),
+    ...(status === 'ERROR' || status === 'SKIPPED'
+      ? {
+          reason: reasons.length
+            ? `${atWorst.map((e) => e.node).join(', ')}: ${reasons[0]}`
+            : `no node could evaluate ${id}`,
+        }
+      : {}),
+  };
+  if (!isCheckId(id)) return { ...worst.check, evidence };
+  return makeResult(id, { status, severity: worst.check.severity, evidence });
+}

@@ -1,0 +1,87 @@
+/**
+ * DNS-INTERNAL and DNS-EXTERNAL (checks.md § B): `kubernetes.default.svc.<cluster-domain>` and
+ * an external name through the kube-dns ClusterIP over UDP, retried once as a stub resolver would.
+ */
+import { makeResult } from '../../../../lambdas/core/catalog/index.js';
+import type { CheckResult } from '../../../../lambdas/core/schema/index.js';
+import type { DnsOutcome } from '../../dns/types.js';
+import { outcomeEvidence, queryWithRetry } from '../context.js';
+import type { ProbeContext } from '../context.js';
+
+export function internalName(clusterDomain: string): string {
+  return `kubernetes.default.svc.${clusterDomain}`;
+}
+
+/** True when the outcome answers `kubernetes.default` correctly (the expected IP, when known). */
+export function internalAnswerOk(o: DnsOutcome, expectedIp: string | null | undefined): boolean {
+  if (o.outcome !== 'answer' || o.rcode !== 'NOERROR') return false;
+  return expectedIp ? o.answers.includes(expectedIp) : o.answers.length > 0;
+}
+
+export async function checkInternal(
+  ctx: ProbeContext,
+  clusterIp: { ok: true; value: string } | { ok: false; error: string },
+  kubernetesIp: { ok: true; value: string | null } | { ok: false; error: string },
+  notes: readonly string[] = [],
+): Promise<{ result: CheckResult; outcome?: DnsOutcome }> {
+  if (!clusterIp.ok)
+    return { result: makeResult('DNS-INTERNAL', { status: 'ERROR', evidence: { reason: clusterIp.error } }) };
+  const name = internalName(ctx.settings.clusterDomain);
+  const { final, attempts } = await queryWithRetry(ctx, {
+    server: clusterIp.value,
+    name,
+    type: 'A',
+    transport: 'udp',
+  });
+  const expected = kubernetesIp.ok ? kubernetesIp.value : undefined;
+  const ok = internalAnswerOk(final, expected);
+  const allNotes = [
+    ...notes,
+    ...(expected
+      ? []
+      : [
+          `the kubernetes Service ClusterIP could not be read (${kubernetesIp.ok ? 'none set' : kubernetesIp.error}): any address was accepted`,
+        ]),
+  ];
+  const evidence = {
+    server: clusterIp.value,
+    name,
+    transport: 'udp',
+    expected: expected ?? null,
+    attempts,
+    ...outcomeEvidence(final),
+    clusterIpFailed: !ok,
+    ...(ok ? {} : { resources: [clusterIp.value] }),
+    ...(allNotes.length ? { notes: allNotes } : {}),
+  };
+  return { result: makeResult('DNS-INTERNAL', { status: ok ? 'PASS' : 'FAIL', evidence }), outcome: final };
+}
+
+export async function checkExternal(
+  ctx: ProbeContext,
+  clusterIp: { ok: true; value: string } | { ok: false; error: string },
+): Promise<CheckResult> {
+  if (!clusterIp.ok)
+    return makeResult('DNS-EXTERNAL', { status: 'ERROR', evidence: { reason: clusterIp.error } });
+  const name = ctx.settings.externalName;
+  const { final, attempts } = await queryWithRetry(ctx, {
+    server: clusterIp.value,
+    name,
+    type: 'A',
+    transport: 'udp',
+  });
+  const evidence = { server: clusterIp.value, name, transport: 'udp', attempts, ...outcomeEvidence(final) };
+  if (final.outcome === 'answer' && final.rcode === 'NOERROR')
+    return makeResult('DNS-EXTERNAL', { status: 'PASS', evidence });
+  if (final.outcome === 'answer' && final.rcode === 'NXDOMAIN')
+    return makeResult('DNS-EXTERNAL', {
+      status: 'WARN',
+      evidence: {
+        ...evidence,
+        notes: [
+          `${name} does not exist (NXDOMAIN): the upstream answers, but choose an existing --external-name`,
+        ],
+      },
+    });
+  return makeResult('DNS-EXTERNAL', { status: 'FAIL', evidence: { ...evidence, resources: [name] } });
+}

@@ -1,0 +1,92 @@
+/** What every probe check gets: the DNS client (budgeted, logged), the settings and the targets. */
+import { randomBytes } from 'node:crypto';
+import type { DnsClient } from '../dns/query.js';
+import type { DnsOutcome, DnsQuery } from '../dns/types.js';
+
+export interface ProbeSettings {
+  /** @default 'cluster.local' */
+  readonly clusterDomain: string;
+  /** @default 'amazon.com' */
+  readonly externalName: string;
+  /** per query @default 2000 */
+  readonly timeoutMs: number;
+  /** DNS-LATENCY queries per target (half single, half in A/AAAA pairs) @default 20 */
+  readonly latencyQueries: number;
+  /** @default 53 (tests point the probe at servers on other ports) */
+  readonly dnsPort: number;
+  /** the NodeLocal address probed when resolv.conf names none @default '169.254.20.10' */
+  readonly nodeLocalAddress: string;
+  /** DNS-LATENCY WARN above this p99 @default 500 */
+  readonly p99WarnMs: number;
+  /** DNS-LATENCY FAIL when a target's timeout share is above this @default 0.05 */
+  readonly timeoutFailShare: number;
+}
+
+export const DEFAULT_PROBE_SETTINGS: ProbeSettings = {
+  clusterDomain: 'cluster.local',
+  externalName: 'amazon.com',
+  timeoutMs: 2000,
+  latencyQueries: 20,
+  dnsPort: 53,
+  nodeLocalAddress: '169.254.20.10',
+  p99WarnMs: 500,
+  timeoutFailShare: 0.05,
+};
+
+export type TargetRole = 'clusterIP' | 'pod' | 'nodelocal';
+
+/** A server the probe queries. */
+export interface ProbeTarget {
+  readonly address: string;
+  readonly role: TargetRole;
+  readonly pod?: string;
+  readonly nodeName?: string;
+}
+
+export interface ProbeContext {
+  readonly client: DnsClient;
+  readonly settings: ProbeSettings;
+  /** a fresh DNS label for a unique probe name */
+  readonly randomLabel: () => string;
+}
+
+/** A random 12-character label (lower-case hex): unique enough that no cache has seen it. */
+export function randomLabel(): string {
+  return randomBytes(6).toString('hex');
+}
+
+/** `pod-name (10.0.1.5)` or the address alone. */
+export function targetLabel(t: ProbeTarget): string {
+  return t.pod ? `${t.pod} (${t.address})` : t.address;
+}
+
+/** Outcome as evidence: rcode/answers/latency or what went wrong. */
+export function outcomeEvidence(o: DnsOutcome): Record<string, unknown> {
+  if (o.outcome === 'answer')
+    return {
+      outcome: 'answer',
+      rcode: o.rcode,
+      answers: o.answers,
+      latencyMs: o.latencyMs,
+      ...(o.truncated ? { truncated: true } : {}),
+    };
+  if (o.outcome === 'timeout') return { outcome: 'timeout', afterMs: o.latencyMs };
+  return { outcome: 'error', error: o.error };
+}
+
+/**
+ * Sends a query up to `attempts` times (a stub resolver retries too): stops at the first answer
+ * that is not SERVFAIL. Every attempt is a real, budgeted, logged query.
+ */
+export async function queryWithRetry(
+  ctx: ProbeContext,
+  q: Omit<DnsQuery, 'port' | 'timeoutMs'>,
+  attempts = 2,
+): Promise<{ final: DnsOutcome; attempts: number }> {
+  let final: DnsOutcome = { outcome: 'error', error: 'not sent', latencyMs: 0 };
+  for (let i = 1; i <= attempts; i += 1) {
+    final = await ctx.client({ ...q, port: ctx.settings.dnsPort, timeoutMs: ctx.settings.timeoutMs });
+    if (final.outcome === 'answer' && final.rcode !== 'SERVFAIL') return { final, attempts: i };
+  }
+  return { final, attempts };
+}

@@ -1,0 +1,12 @@
+/** The probe role (client pod): runProbe and the pieces the lab and tests drive directly. */
+export { runProbe } from './run-probe.js';
+export type { RunProbeOptions } from './run-probe.js';
+export { discover } from './discovery.js';
+export type { Discovery, DiscoveredEndpoint, Read } from './discovery.js';
+export { DEFAULT_PROBE_SETTINGS } from './context.js';
+export type { ProbeSettings, ProbeTarget } from './context.js';
+export { evaluateResolvConf } from './checks/resolv-conf.js';
+export { readNodeLocalCorefile } from './checks/nodelocal.js';
+export { KUBE_CHECK_IDS } from './kube-checks.js';
+export type { KubeChecksInputs, RunKubeChecks } from './kube-checks.js';
+export { ProbeError } from './errors.js';

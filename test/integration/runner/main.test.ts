@@ -1,0 +1,118 @@
+/**
+ * `npm run -s runner -- probe …` as the image runs it: a real process, the fake Kubernetes API
+ * through a kubeconfig file, framed and signed lines on stdout (the pod log) or plain JSON with
+ * --output, exit codes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { decodeResultFrames, verifyRunnerResult } from '../../../lambdas/core/runner-results/index.js';
+import { runnerResultSchema } from '../../../lambdas/core/schema/index.js';
+import { startLab, stopLab } from './probe-lab.js';
+import type { Lab } from './probe-lab.js';
+
+const run = promisify(execFile);
+const KEY = 'a-per-scan-key-of-enough-length';
+const CLUSTER = '111122223333:eu-west-1:lab';
+
+async function runner(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'runner-image/src/main.ts', ...args],
+      {
+        env: { ...process.env, KUBERNETES_SERVICE_HOST: '', ...env },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+describe('runner (process)', () => {
+  let lab: Lab;
+  let kubeconfig: string;
+  beforeAll(async () => {
+    lab = await startLab();
+    kubeconfig = join(lab.dir, 'kubeconfig');
+    writeFileSync(kubeconfig, lab.api.kubeconfig());
+  });
+  afterAll(async () => {
+    await stopLab(lab);
+  });
+
+  const probeArgs = (): string[] => [
+    'probe',
+    '--kubeconfig',
+    kubeconfig,
+    '--resolv-conf',
+    lab.resolvConf,
+    '--scan-id',
+    'scan-7',
+    '--cluster-id',
+    CLUSTER,
+    '--capture-interface',
+    'none',
+    '--latency-queries',
+    '8',
+    '--timeout-ms',
+    '500',
+    '--metrics-interval-ms',
+    '200',
+    '--dns-port',
+    String(lab.port),
+  ];
+
+  it('writes framed, signed lines on stdout that the collector can reassemble and verify', async () => {
+    const out = await runner(probeArgs(), { FLEETDNS_RESULT_KEY: KEY });
+    expect(out.code).toBe(0);
+    expect(out.stdout.split('\n')[0]).toMatch(/^FLEETDNS-RESULT 1\/\d+ /);
+    const decoded = decodeResultFrames(out.stdout);
+    expect(decoded.ok).toBe(true);
+    if (!decoded.ok) return;
+    const verified = verifyRunnerResult(decoded.document, {
+      key: KEY,
+      scanId: 'scan-7',
+      clusterId: CLUSTER,
+      role: 'probe',
+    });
+    expect(verified.ok).toBe(true);
+    if (verified.ok) expect(verified.result.checks.find((c) => c.id === 'DNS-INTERNAL')?.status).toBe('PASS');
+  }, 60_000);
+
+  it('writes the plain JSON document with --output and still exits 0 when checks fail', async () => {
+    const file = join(lab.dir, 'result.json');
+    // nothing listens on port 9 of the lab addresses: every DNS check fails
+    const args = probeArgs();
+    args[args.indexOf('--dns-port') + 1] = '9';
+    const out = await runner([...args, '--output', file]);
+    expect(out.code).toBe(0);
+    const doc = runnerResultSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    expect(doc).toMatchObject({ role: 'probe', scanId: 'scan-7', clusterId: CLUSTER });
+    expect(doc.checks.find((c) => c.id === 'DNS-INTERNAL')).toMatchObject({
+      status: 'FAIL',
+      evidence: { error: 'connection refused' },
+    });
+    expect(doc.signature).toBeUndefined();
+  }, 60_000);
+
+  it('exits 2 with one line naming an unusable argument', async () => {
+    const out = await runner(['probe', '--max-qps', 'lots']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/--max-qps must be a positive integer/);
+  }, 60_000);
+
+  it('hands `runner node` and its arguments to the node agent', async () => {
+    const out = await runner(['node', '--capture-interface', 'none'], { NODE_NAME: '' });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/runner node: error: --node-name \(or env NODE_NAME\) is required/);
+  }, 60_000);
+});
