@@ -1,0 +1,41 @@
+/**
+ * Pure evaluators of the in-cluster checks the runner computes from Kubernetes objects, pod
+ * logs, probe outcomes and node counters: K8S-DNS-SERVICE, K8S-DNS-ENDPOINTS, K8S-COREDNS-PODS,
+ * K8S-KUBE-PROXY, K8S-COREDNS-COREFILE, NODE-LINKLOCAL-ALLOWANCE, NODE-CONNTRACK-ALLOWANCE.
+ * (DNS-UPSTREAM-METRICS lives in ../metrics.) The runner does the I/O and hands the results here.
+ */
+export { evaluateDnsService } from './evaluate-dns-service.js';
+export type { DnsServiceInput } from './evaluate-dns-service.js';
+export { evaluateDnsEndpoints } from './evaluate-dns-endpoints.js';
+export type { DnsEndpointsInput } from './evaluate-dns-endpoints.js';
+export { evaluateCorednsPods } from './evaluate-coredns-pods.js';
+export type { CorednsPodsInput } from './evaluate-coredns-pods.js';
+export {
+  evaluateKubeProxy,
+  scanKubeProxyLog,
+  kubeProxyMode,
+  KUBE_PROXY_LOG_PATTERNS,
+} from './evaluate-kube-proxy.js';
+export type { KubeProxyInput, KubeProxyLog, KubeProxyLogPattern } from './evaluate-kube-proxy.js';
+export { evaluateCorefile, planForwarderProbes } from './evaluate-corefile.js';
+export type {
+  CorefileCheckInput,
+  CorednsPodTarget,
+  ForwarderProbe,
+  ForwarderProbeResult,
+  PlanForwarderProbesOptions,
+} from './evaluate-corefile.js';
+export { evaluateLinklocalAllowance, evaluateConntrackAllowance } from './evaluate-node-allowances.js';
+export type { NodeAllowancesInput } from './evaluate-node-allowances.js';
+export { apiFailureReason, isNotFound } from './api-failure.js';
+export type { ApiFailure, ApiRead } from './api-failure.js';
+export {
+  selectorMatches,
+  requirementMatches,
+  daemonPodFitsNode,
+  podIsReady,
+  nodeIsReady,
+  timestampMs,
+  timestampText,
+} from './kube-objects.js';
+export type * from './kube-objects.js';

@@ -1,0 +1,352 @@
+/**
+ * The runner's Kubernetes-object checks: reads what the read-only ServiceAccount may read
+ * (Service, EndpointSlices, CoreDNS pods/Deployment/PDBs/ConfigMap, nodes, kube-proxy DaemonSet,
+ * pods, config and log tails), probes every Corefile forwarder through each CoreDNS pod, scrapes
+ * CoreDNS metrics twice, and hands everything to the pure evaluators in lambdas/core.
+ */
+import { AppsV1Api, CoreV1Api, DiscoveryV1Api, PolicyV1Api } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
+import { parseCorefile } from '../../../lambdas/core/corefile/index.js';
+import { makeResult } from '../../../lambdas/core/catalog/index.js';
+import {
+  apiFailureReason,
+  evaluateCorednsPods,
+  evaluateCorefile,
+  evaluateDnsEndpoints,
+  evaluateDnsService,
+  evaluateKubeProxy,
+  planForwarderProbes,
+  podIsReady,
+} from '../../../lambdas/core/incluster/index.js';
+import type {
+  ApiRead,
+  CorednsPodTarget,
+  ForwarderProbe,
+  ForwarderProbeResult,
+  KubeConfigMap,
+  KubeEndpointSlice,
+  KubeNode,
+  KubePod,
+  KubePodDisruptionBudget,
+  KubeProxyLog,
+  KubeService,
+  KubeWorkload,
+} from '../../../lambdas/core/incluster/index.js';
+import { evaluateUpstreamMetrics } from '../../../lambdas/core/metrics/index.js';
+import type { CheckResult } from '../../../lambdas/core/schema/index.js';
+import type { ProbeBudget } from '../budget/types.js';
+import type { QueryDns } from '../dns/types.js';
+import { collectCorednsMetrics } from '../metrics/index.js';
+import type { MetricsTarget, ScrapeOutcome } from '../metrics/index.js';
+import { KubeChecksError } from './errors.js';
+import { mapBounded, readApi, selectorString, timeoutOptions } from './read-api.js';
+import type { ReadTarget } from './read-api.js';
+
+export interface RunKubeChecksInputs {
+  readonly kubeConfig: KubeConfig;
+  /** the budgeted DNS client (it takes a budget slot per query itself) */
+  readonly queryDns: QueryDns;
+  /** the probe budget `queryDns` draws from (its limits go into evidence) */
+  readonly budget: ProbeBudget;
+  /** the node the probe pod runs on (its kube-proxy is named in evidence) */
+  readonly probeNodeName?: string;
+  readonly now: () => Date;
+  /** lines of kube-proxy log read per pod. @default 200 */
+  readonly logTailLines?: number;
+  /** time between the two metrics scrapes. @default 10000 */
+  readonly metricsIntervalMs?: number;
+  /** @default 'kube-system' */
+  readonly namespace?: string;
+  /** VPC resolver address(es) (VPC base +2): judged as the VPC resolver in the Corefile and metrics. @default [] */
+  readonly vpcResolverAddresses?: readonly string[];
+  /** root-zone forwarder probes ask a random name under this domain. @default 'amazon.com' */
+  readonly rootZoneProbeDomain?: string;
+  /** per-query timeout of a forwarder probe. @default 2000 */
+  readonly probeTimeoutMs?: number;
+  /** attempts per forwarder probe and pod. @default 2 */
+  readonly probeAttempts?: number;
+  /** per-request timeout of Kubernetes API reads. @default 10000 */
+  readonly apiTimeoutMs?: number;
+  /** test seams */
+  readonly scrapeMetrics?: (target: MetricsTarget) => Promise<ScrapeOutcome>;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly randomLabel?: () => string;
+}
+
+const COREDNS_SELECTOR = 'k8s-app=kube-dns';
+const METRICS_PORT = 9153;
+
+const defaultRandomLabel = (): string => `fleetdns-${randomBytes(6).toString('hex')}`;
+
+function isTerminating(pod: KubePod): boolean {
+  return pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null;
+}
+
+function metricsPortOf(
+  pod: KubePod & {
+    spec?: { containers?: readonly { ports?: readonly { name?: string; containerPort?: number }[] }[] };
+  },
+): number {
+  for (const c of pod.spec?.containers ?? []) {
+    const port = c.ports?.find((p) => p.name === 'metrics')?.containerPort;
+    if (port !== undefined) return port;
+  }
+  return METRICS_PORT;
+}
+
+/**
+ * Runs K8S-DNS-SERVICE, K8S-DNS-ENDPOINTS, K8S-COREDNS-PODS, K8S-KUBE-PROXY,
+ * K8S-COREDNS-COREFILE and DNS-UPSTREAM-METRICS, in that order. Never rejects for what it finds
+ * or for an API failure: a failed read makes only the checks that needed it ERROR, with the
+ * reason (a 403 names the missing permission).
+ *
+ * @example
+ * const results = await runKubeChecks({ kubeConfig, queryDns, budget, now: () => new Date() });
+ * @see https://kubernetes.io/docs/tasks/administer-cluster/dns-debugging-resolution/
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/managing-coredns.html
+ */
+export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckResult[]> {
+  const ns = inputs.namespace ?? 'kube-system';
+  const apiTimeoutMs = inputs.apiTimeoutMs ?? 10_000;
+  const tailLines = inputs.logTailLines ?? 200;
+  const intervalMs = inputs.metricsIntervalMs ?? 10_000;
+  const attempts = inputs.probeAttempts ?? 2;
+  if (!(tailLines > 0) || !(intervalMs >= 0) || !(attempts >= 1) || !(apiTimeoutMs > 0)) {
+    throw new KubeChecksError(
+      'logTailLines, probeAttempts and apiTimeoutMs must be positive, metricsIntervalMs not negative',
+    );
+  }
+  const core = inputs.kubeConfig.makeApiClient(CoreV1Api);
+  const apps = inputs.kubeConfig.makeApiClient(AppsV1Api);
+  const discovery = inputs.kubeConfig.makeApiClient(DiscoveryV1Api);
+  const policy = inputs.kubeConfig.makeApiClient(PolicyV1Api);
+  const opts = timeoutOptions(apiTimeoutMs);
+  const read = <T>(target: ReadTarget, call: () => Promise<T>): Promise<ApiRead<T>> =>
+    readApi(target, call, apiTimeoutMs);
+  const items = async <T>(p: Promise<{ items: T[] }>): Promise<T[]> => (await p).items;
+
+  const [service, slices, corednsPods, deployment, pdbs, corefileMap, nodes, daemonSets, proxyConfig] =
+    await Promise.all([
+      read<KubeService>({ verb: 'get', resource: 'services', namespace: ns, name: 'kube-dns' }, () =>
+        core.readNamespacedService({ name: 'kube-dns', namespace: ns }, opts),
+      ),
+      read<KubeEndpointSlice[]>(
+        { verb: 'list', resource: 'endpointslices.discovery.k8s.io', namespace: ns },
+        () =>
+          items(
+            discovery.listNamespacedEndpointSlice(
+              { namespace: ns, labelSelector: 'kubernetes.io/service-name=kube-dns' },
+              opts,
+            ),
+          ),
+      ),
+      read<KubePod[]>({ verb: 'list', resource: 'pods', namespace: ns }, () =>
+        items(core.listNamespacedPod({ namespace: ns, labelSelector: COREDNS_SELECTOR }, opts)),
+      ),
+      read<KubeWorkload>({ verb: 'get', resource: 'deployments.apps', namespace: ns, name: 'coredns' }, () =>
+        apps.readNamespacedDeployment({ name: 'coredns', namespace: ns }, opts),
+      ),
+      read<KubePodDisruptionBudget[]>(
+        { verb: 'list', resource: 'poddisruptionbudgets.policy', namespace: ns },
+        () => items(policy.listNamespacedPodDisruptionBudget({ namespace: ns }, opts)),
+      ),
+      read<KubeConfigMap>({ verb: 'get', resource: 'configmaps', namespace: ns, name: 'coredns' }, () =>
+        core.readNamespacedConfigMap({ name: 'coredns', namespace: ns }, opts),
+      ),
+      read<KubeNode[]>({ verb: 'list', resource: 'nodes' }, () => items(core.listNode({}, opts))),
+      read<KubeWorkload[]>({ verb: 'list', resource: 'daemonsets.apps', namespace: ns }, () =>
+        items(apps.listNamespacedDaemonSet({ namespace: ns }, opts)),
+      ),
+      read<KubeConfigMap>(
+        { verb: 'get', resource: 'configmaps', namespace: ns, name: 'kube-proxy-config' },
+        () => core.readNamespacedConfigMap({ name: 'kube-proxy-config', namespace: ns }, opts),
+      ),
+    ]);
+
+  // kube-proxy: the DaemonSet comes from the list when it could be listed (one call fewer).
+  const proxyDs: ApiRead<KubeWorkload> = daemonSets.ok
+    ? ((): ApiRead<KubeWorkload> => {
+        const ds = daemonSets.value.find((d) => d.metadata?.name === 'kube-proxy');
+        return ds
+          ? { ok: true, value: ds }
+          : {
+              ok: false,
+              failure: {
+                status: 404,
+                message: 'not found',
+                verb: 'get',
+                resource: 'daemonsets.apps',
+                namespace: ns,
+                name: 'kube-proxy',
+              },
+            };
+      })()
+    : await read<KubeWorkload>(
+        { verb: 'get', resource: 'daemonsets.apps', namespace: ns, name: 'kube-proxy' },
+        () => apps.readNamespacedDaemonSet({ name: 'kube-proxy', namespace: ns }, opts),
+      );
+  const proxySelector =
+    proxyDs.ok && proxyDs.value.spec?.selector
+      ? selectorString(proxyDs.value.spec.selector as Parameters<typeof selectorString>[0])
+      : 'k8s-app=kube-proxy';
+  const proxyPods = proxyDs.ok
+    ? await read<KubePod[]>({ verb: 'list', resource: 'pods', namespace: ns }, () =>
+        items(core.listNamespacedPod({ namespace: ns, labelSelector: proxySelector }, opts)),
+      )
+    : ({ ok: true, value: [] } as ApiRead<KubePod[]>);
+  const proxyConfigRead: ApiRead<KubeConfigMap> =
+    proxyConfig.ok || proxyConfig.failure.status !== 404
+      ? proxyConfig
+      : await read<KubeConfigMap>(
+          { verb: 'get', resource: 'configmaps', namespace: ns, name: 'kube-proxy' },
+          () => core.readNamespacedConfigMap({ name: 'kube-proxy', namespace: ns }, opts),
+        );
+
+  // CoreDNS pods the forwarders are probed through (ready, not terminating, with an IP) and
+  // whose metrics are scraped (running with an IP).
+  const pods = corednsPods.ok ? corednsPods.value.filter((p) => !isTerminating(p)) : [];
+  const probeThrough: CorednsPodTarget[] = pods
+    .filter((p) => podIsReady(p) && p.status?.podIP)
+    .map((p) => ({ name: p.metadata?.name ?? '(unnamed)', ip: p.status?.podIP as string }));
+  const corefileNotes: string[] = [];
+  const skippedPods = pods.filter((p) => !probeThrough.some((t) => t.name === p.metadata?.name));
+  if (skippedPods.length > 0) {
+    corefileNotes.push(
+      `not probed through (not ready or no IP): ${skippedPods.map((p) => p.metadata?.name).join(', ')}`,
+    );
+  }
+  const metricsTargets: MetricsTarget[] = pods
+    .filter((p) => p.status?.podIP && p.status.phase === 'Running')
+    .map((p) => ({
+      pod: p.metadata?.name ?? '(unnamed)',
+      podIp: p.status?.podIP as string,
+      ...(p.spec?.nodeName !== undefined && { node: p.spec.nodeName }),
+      port: metricsPortOf(p as Parameters<typeof metricsPortOf>[0]),
+    }));
+
+  const corefileText = corefileMap.ok ? corefileMap.value.data?.Corefile : undefined;
+  const plans: ForwarderProbe[] =
+    corefileText === undefined
+      ? []
+      : planForwarderProbes(parseCorefile(corefileText), probeThrough, {
+          randomLabel: inputs.randomLabel ?? defaultRandomLabel,
+          ...(inputs.rootZoneProbeDomain !== undefined && {
+            rootZoneProbeDomain: inputs.rootZoneProbeDomain,
+          }),
+        });
+
+  let probeResults: ForwarderProbeResult[] = [];
+  let logs: KubeProxyLog[] = [];
+  const probeAndReadLogs = async (): Promise<void> => {
+    [probeResults, logs] = await Promise.all([
+      mapBounded(plans, 4, (plan) =>
+        probeForwarder(plan, inputs.queryDns, attempts, inputs.probeTimeoutMs ?? 2000),
+      ),
+      proxyPods.ok
+        ? mapBounded(
+            proxyPods.value.filter((p) => !isTerminating(p)),
+            4,
+            async (p): Promise<KubeProxyLog> => {
+              const name = p.metadata?.name ?? '(unnamed)';
+              const container = p.spec?.containers?.[0]?.name;
+              const log = await read<string>({ verb: 'get', resource: 'pods/log', namespace: ns, name }, () =>
+                core.readNamespacedPodLog(
+                  { name, namespace: ns, ...(container !== undefined && { container }), tailLines },
+                  opts,
+                ),
+              );
+              return { pod: name, ...(p.spec?.nodeName !== undefined && { node: p.spec.nodeName }), log };
+            },
+          )
+        : Promise.resolve([]),
+    ]);
+  };
+
+  const metrics = await collectCorednsMetrics(metricsTargets, {
+    intervalMs,
+    between: probeAndReadLogs,
+    ...(inputs.scrapeMetrics !== undefined && { scrape: inputs.scrapeMetrics }),
+    ...(inputs.sleep !== undefined && { sleep: inputs.sleep }),
+  });
+
+  const vpcResolverAddresses = inputs.vpcResolverAddresses ?? [];
+  const proxyResult = evaluateKubeProxy({
+    daemonSet: proxyDs,
+    daemonSets,
+    nodes,
+    pods: proxyPods,
+    config: proxyConfigRead,
+    logs,
+  });
+  const corefileResult = evaluateCorefile({
+    configMap: corefileMap,
+    pods: probeThrough,
+    probes: probeResults,
+    lint: { vpcResolverAddresses },
+    ...(!corednsPods.ok && {
+      podsUnavailable: `CoreDNS pods not listed: ${apiFailureReason(corednsPods.failure)}`,
+    }),
+    notes: [
+      ...corefileNotes,
+      ...(plans.length > 0
+        ? [
+            `probe budget: at most ${inputs.budget.options.maxQps} queries/s in total, ${inputs.budget.options.maxQpsPerTarget}/s per CoreDNS pod`,
+          ]
+        : []),
+    ],
+  });
+
+  const results: CheckResult[] = [
+    evaluateDnsService({ service, namespace: ns }),
+    evaluateDnsEndpoints({ slices, service: `${ns}/kube-dns` }),
+    evaluateCorednsPods({ pods: corednsPods, deployment, pdbs, now: inputs.now() }),
+    inputs.probeNodeName === undefined
+      ? proxyResult
+      : { ...proxyResult, evidence: { ...proxyResult.evidence, probeNode: inputs.probeNodeName } },
+    corefileResult,
+    corednsPods.ok
+      ? evaluateUpstreamMetrics(metrics, { vpcResolverAddresses })
+      : makeResult('DNS-UPSTREAM-METRICS', {
+          status: 'ERROR',
+          evidence: {
+            reason: `CoreDNS pods not listed, so their metrics could not be scraped: ${apiFailureReason(corednsPods.failure)}`,
+          },
+        }),
+  ];
+  return results;
+}
+
+/** Sends one forwarder probe (up to `attempts` tries) through a CoreDNS pod. Never rejects. */
+async function probeForwarder(
+  plan: ForwarderProbe,
+  queryDns: QueryDns,
+  attempts: number,
+  timeoutMs: number,
+): Promise<ForwarderProbeResult> {
+  const tries: ForwarderProbeResult['attempts'][number][] = [];
+  for (let i = 0; i < attempts; i++) {
+    try {
+      const out = await queryDns({
+        server: plan.podIp,
+        port: plan.port,
+        name: plan.name,
+        type: 'A',
+        transport: 'udp',
+        timeoutMs,
+      });
+      if (out.outcome === 'answer') {
+        tries.push({ outcome: 'answer', rcode: out.rcode, latencyMs: out.latencyMs });
+        if (out.rcode !== 'SERVFAIL') break;
+      } else if (out.outcome === 'timeout') {
+        tries.push({ outcome: 'timeout', latencyMs: out.latencyMs });
+      } else {
+        tries.push({ outcome: 'error', error: out.error, latencyMs: out.latencyMs });
+      }
+    } catch (err) {
+      tries.push({ outcome: 'error', error: err instanceof Error ? err.message : String(err) });
+      break;
+    }
+  }
+  return { ...plan, attempts: tries };
+}

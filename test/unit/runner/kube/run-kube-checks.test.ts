@@ -1,0 +1,268 @@
+/**
+ * runKubeChecks end to end on loopback: the fake Kubernetes API (TLS, bearer token) serving the
+ * EKS fixtures, two real DNS servers standing in for the CoreDNS pods (127.0.0.2 and 127.0.0.3,
+ * same port, as pods share the Corefile's port), two real metrics endpoints, and the runner's
+ * own budgeted DNS client.
+ */
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeKubeApi } from '../../../../lab/fake-kube-api/index.js';
+import type { FakeKubeApi, FaultRule, KubeObject } from '../../../../lab/fake-kube-api/index.js';
+import { loadKubeObjects } from '../../../../lab/fixtures.js';
+import { checkResultSchema } from '../../../../lambdas/core/schema/index.js';
+import type { CheckResult, ProbeQuery } from '../../../../lambdas/core/schema/index.js';
+import { createProbeBudget } from '../../../../runner-image/src/budget/index.js';
+import { createQueryDns } from '../../../../runner-image/src/dns/index.js';
+import { runKubeChecks } from '../../../../runner-image/src/kube/index.js';
+import { startTestDnsServer } from '../../../integration/runner/dns-test-server.js';
+import type { Behaviour, TestDnsServer } from '../../../integration/runner/dns-test-server.js';
+
+const FIXTURES = fileURLToPath(new URL('../../../fixtures/kube', import.meta.url));
+const POD_IPS = { 'coredns-787cb67946-7rtq2': '127.0.0.2', 'coredns-787cb67946-xk9wd': '127.0.0.3' } as const;
+const FORBIDDEN_LINE =
+  'E0310 11:40:02.000001       1 reflector.go:158] "Unhandled Error" err="failed to list *v1.EndpointSlice: endpointslices.discovery.k8s.io is forbidden: User \\"system:serviceaccount:kube-system:kube-proxy\\" cannot list resource \\"endpointslices\\""\n';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+/** A metrics endpoint whose counters grow by `perScrape` each time it is scraped. */
+async function startMetrics(
+  host: string,
+  perScrape: { noerror: number; servfail: number },
+  port = 0,
+): Promise<number> {
+  let scrapes = 0;
+  const server: Server = createServer((_req, res) => {
+    scrapes++;
+    const n = (x: number) => 1000 + x * scrapes;
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+    res.end(
+      [
+        '# TYPE coredns_dns_requests_total counter',
+        `coredns_dns_requests_total{family="1",proto="udp",server="dns://:53",type="A",view="",zone="."} ${n(perScrape.noerror + perScrape.servfail)}`,
+        `coredns_dns_responses_total{plugin="forward",rcode="NOERROR",server="dns://:53",view="",zone="."} ${n(perScrape.noerror)}`,
+        `coredns_dns_responses_total{plugin="forward",rcode="SERVFAIL",server="dns://:53",view="",zone="."} ${n(perScrape.servfail)}`,
+        `coredns_proxy_request_duration_seconds_count{proxy_name="forward",rcode="NOERROR",to="198.18.0.2:53"} ${n(perScrape.noerror)}`,
+        'coredns_forward_max_concurrent_rejects_total 0',
+        '',
+      ].join('\n'),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return (server.address() as AddressInfo).port;
+}
+
+interface Setup {
+  readonly dnsBehaviour?: (name: string) => Behaviour;
+  readonly servfailPerScrape?: number;
+  readonly proxyLogs?: Record<string, string>;
+  readonly faults?: FaultRule[];
+  readonly mutate?: (objects: KubeObject[]) => void;
+}
+
+async function setUp(
+  setup: Setup = {},
+): Promise<{ api: FakeKubeApi; servers: TestDnsServer[]; results: CheckResult[]; log: ProbeQuery[] }> {
+  const behaviour = setup.dnsBehaviour ?? (() => 'nxdomain' as const);
+  const first = await startTestDnsServer({
+    host: '127.0.0.2',
+    tcp: false,
+    behaviour: (q) => behaviour(q.name),
+  });
+  cleanups.push(() => first.close());
+  const second = await startTestDnsServer({
+    host: '127.0.0.3',
+    port: first.port,
+    tcp: false,
+    behaviour: (q) => behaviour(q.name),
+  });
+  cleanups.push(() => second.close());
+  const metricsPort = await startMetrics('127.0.0.2', {
+    noerror: 50,
+    servfail: setup.servfailPerScrape ?? 0,
+  });
+  await startMetrics('127.0.0.3', { noerror: 50, servfail: 0 }, metricsPort);
+
+  const objects = loadKubeObjects(FIXTURES);
+  for (const o of objects) {
+    const name = o.metadata.name as keyof typeof POD_IPS;
+    if (o.kind === 'Pod' && POD_IPS[name]) {
+      (o.status as { podIP: string }).podIP = POD_IPS[name];
+      const c = (o.spec as { containers: { ports: { name: string; containerPort: number }[] }[] })
+        .containers[0]!;
+      c.ports = c.ports.map((p) => (p.name === 'metrics' ? { ...p, containerPort: metricsPort } : p));
+    }
+    if (o.kind === 'ConfigMap' && o.metadata.name === 'coredns' && o.metadata.namespace === 'kube-system') {
+      const data = o.data as { Corefile: string };
+      data.Corefile = `${data.Corefile.replace('.:53', `.:${first.port}`)}corp.example:${first.port} {\n    errors\n    cache 30\n    forward . 198.18.7.53 {\n        max_concurrent 100\n    }\n}\n`;
+    }
+  }
+  setup.mutate?.(objects);
+  const api = await startFakeKubeApi({ objects, podLogs: setup.proxyLogs ?? {}, faults: setup.faults ?? [] });
+  cleanups.push(() => api.stop());
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(api.kubeconfig());
+  const budget = createProbeBudget({});
+  const log: ProbeQuery[] = [];
+  const results = await runKubeChecks({
+    kubeConfig,
+    queryDns: createQueryDns({ budget, log }),
+    budget,
+    now: () => new Date('2025-03-10T12:00:00Z'),
+    metricsIntervalMs: 300,
+    probeTimeoutMs: 300,
+    apiTimeoutMs: 1500,
+    rootZoneProbeDomain: 'example.net',
+    vpcResolverAddresses: ['198.18.0.2'],
+    probeNodeName: 'ip-198-18-1-10.eu-west-1.compute.internal',
+  });
+  return { api, servers: [first, second], results, log };
+}
+
+const statusOf = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r.status]));
+const byId = (results: CheckResult[], id: string) => results.find((r) => r.id === id)!;
+
+describe('runKubeChecks', () => {
+  it('a healthy EKS cluster: all six checks PASS, forwarders probed through each CoreDNS pod', async () => {
+    const { results, servers, log } = await setUp();
+
+    for (const r of results) expect(checkResultSchema.safeParse(r).success).toBe(true);
+    expect(statusOf(results)).toEqual({
+      'K8S-DNS-SERVICE': 'PASS',
+      'K8S-DNS-ENDPOINTS': 'PASS',
+      'K8S-COREDNS-PODS': 'PASS',
+      'K8S-KUBE-PROXY': 'PASS',
+      'K8S-COREDNS-COREFILE': 'PASS',
+      'DNS-UPSTREAM-METRICS': 'PASS',
+    });
+    // Each pod got one random name per forwarded zone (root and the stub domain).
+    for (const s of servers) {
+      expect(s.received.map((q) => q.name.replace(/^fleetdns-[0-9a-f]+\./, '*.')).sort()).toEqual([
+        '*.corp.example',
+        '*.example.net',
+      ]);
+    }
+    expect(log).toHaveLength(4);
+    expect(byId(results, 'K8S-KUBE-PROXY').evidence).toMatchObject({
+      mode: 'iptables',
+      logsScanned: 3,
+      probeNode: 'ip-198-18-1-10.eu-west-1.compute.internal',
+    });
+    expect(byId(results, 'DNS-UPSTREAM-METRICS').evidence.pods).toHaveLength(2);
+  });
+
+  it('seed 002 dead stub forwarder, kube-proxy 403s and SERVFAIL metrics: FAIL, FAIL and WARN with evidence', async () => {
+    const { results } = await setUp({
+      dnsBehaviour: (name) => (name.endsWith('corp.example') ? 'drop' : 'nxdomain'),
+      servfailPerScrape: 5,
+      proxyLogs: { 'kube-system/kube-proxy-9bz7k': FORBIDDEN_LINE },
+    });
+
+    expect(statusOf(results)).toMatchObject({
+      'K8S-COREDNS-COREFILE': 'FAIL',
+      'K8S-KUBE-PROXY': 'FAIL',
+      'DNS-UPSTREAM-METRICS': 'WARN',
+    });
+    expect(byId(results, 'K8S-COREDNS-COREFILE').evidence.deadForwarders).toEqual([
+      {
+        zone: 'corp.example.',
+        forwarder: '198.18.7.53',
+        pods: ['coredns-787cb67946-7rtq2', 'coredns-787cb67946-xk9wd'],
+      },
+    ]);
+    expect(byId(results, 'K8S-KUBE-PROXY').evidence.logMatches).toEqual([
+      expect.objectContaining({
+        pod: 'kube-proxy-9bz7k',
+        pattern: 'unauthorized',
+        lines: [FORBIDDEN_LINE.trimEnd()],
+      }),
+    ]);
+    expect(byId(results, 'DNS-UPSTREAM-METRICS').evidence.findings).toEqual([
+      expect.objectContaining({ kind: 'servfail-share', resources: ['coredns-787cb67946-7rtq2'] }),
+    ]);
+  });
+
+  it('a CoreDNS pod in CrashLoopBackOff: PODS FAIL, ENDPOINTS WARN, the forwarders still probed through the ready pod', async () => {
+    const { results, servers } = await setUp({
+      mutate: (objects) => {
+        const pod = objects.find((o) => o.kind === 'Pod' && o.metadata.name === 'coredns-787cb67946-xk9wd')!;
+        const status = pod.status as Record<string, unknown>;
+        status.conditions = [{ type: 'Ready', status: 'False' }];
+        status.containerStatuses = [
+          {
+            name: 'coredns',
+            ready: false,
+            restartCount: 9,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: {
+              terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: '2025-03-10T11:57:00Z' },
+            },
+          },
+        ];
+        const slice = objects.find(
+          (o) => o.kind === 'EndpointSlice' && o.metadata.name === 'kube-dns-7fjxk',
+        )!;
+        (slice.endpoints as { conditions: Record<string, boolean> }[])[1]!.conditions = {
+          ready: false,
+          serving: false,
+          terminating: false,
+        };
+      },
+    });
+
+    expect(statusOf(results)).toMatchObject({
+      'K8S-COREDNS-PODS': 'FAIL',
+      'K8S-DNS-ENDPOINTS': 'WARN',
+      'K8S-COREDNS-COREFILE': 'PASS',
+    });
+    expect(byId(results, 'K8S-COREDNS-PODS').evidence.failures).toEqual([
+      'coredns-787cb67946-xk9wd is in CrashLoopBackOff (9 restarts, last exit OOMKilled)',
+    ]);
+    expect(servers[1]!.received).toHaveLength(0);
+    expect(byId(results, 'K8S-COREDNS-COREFILE').evidence.notes).toEqual(
+      expect.arrayContaining([expect.stringMatching(/not probed through.*coredns-787cb67946-xk9wd/)]),
+    );
+  });
+
+  it('a 403 on listing pods makes only the checks that need pods ERROR, naming the permission', async () => {
+    const { results } = await setUp({
+      faults: [{ path: '^/api/v1/namespaces/kube-system/pods$', method: 'GET', status: 403 }],
+    });
+
+    expect(statusOf(results)).toEqual({
+      'K8S-DNS-SERVICE': 'PASS',
+      'K8S-DNS-ENDPOINTS': 'PASS',
+      'K8S-COREDNS-PODS': 'ERROR',
+      'K8S-KUBE-PROXY': 'ERROR',
+      'K8S-COREDNS-COREFILE': 'ERROR',
+      'DNS-UPSTREAM-METRICS': 'ERROR',
+    });
+    for (const r of results.filter((x) => x.status === 'ERROR')) {
+      expect(checkResultSchema.safeParse(r).success).toBe(true);
+      expect(r.evidence.reason).toMatch(/list pods in namespace kube-system/);
+    }
+    expect(byId(results, 'K8S-COREDNS-PODS').evidence.reason).toMatch(/^missing permission/);
+  });
+
+  it('a 403 on pods/log makes K8S-KUBE-PROXY ERROR; a slow ConfigMap read times out into ERROR', async () => {
+    const { results } = await setUp({
+      faults: [
+        { path: '/log$', status: 403 },
+        { path: '^/api/v1/namespaces/kube-system/configmaps/coredns$', delayMs: 4000 },
+      ],
+    });
+
+    expect(byId(results, 'K8S-KUBE-PROXY').status).toBe('ERROR');
+    expect(byId(results, 'K8S-KUBE-PROXY').evidence.reason).toMatch(/get pods\/log/);
+    expect(byId(results, 'K8S-COREDNS-COREFILE').status).toBe('ERROR');
+    expect(byId(results, 'K8S-COREDNS-COREFILE').evidence.reason).toMatch(/no answer within 1500 ms/);
+    expect(byId(results, 'K8S-DNS-SERVICE').status).toBe('PASS');
+  });
+});
