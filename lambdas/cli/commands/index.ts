@@ -3,7 +3,8 @@
  * `CommandRegistrar`, and list it here.
  */
 import { registerCommand } from '../program.js';
+import { auditNetworkCommand } from './audit-network.js';
 
-const commands: Array<Parameters<typeof registerCommand>[0]> = [];
+const commands: Array<Parameters<typeof registerCommand>[0]> = [auditNetworkCommand];
 
 for (const command of commands) registerCommand(command);

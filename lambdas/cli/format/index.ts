@@ -1,0 +1,1 @@
+export { formatCheckTable, checkSummary } from './check-table.js';

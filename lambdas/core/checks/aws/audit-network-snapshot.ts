@@ -1,0 +1,68 @@
+import { CHECK_CATALOG } from '../../catalog/check-catalog.js';
+import type { CheckId } from '../../catalog/check-catalog.js';
+import { LINUX_EPHEMERAL_RANGE } from '../../network/ports.js';
+import type { CheckResult } from '../../schema/results.js';
+import type { NetworkSnapshot } from '../../snapshot/network-snapshot-schema.js';
+import { AuditContext } from './audit-context.js';
+import type { AwsAuditOptions } from './audit-context.js';
+import { checkCorednsAddon } from './coredns-addon.js';
+import { checkCorednsEniSpread } from './coredns-eni-spread.js';
+import { checkDhcpOptions } from './dhcp-options.js';
+import { checkDnsPairs } from './dns-pair-checks.js';
+import { checkEndpointAccess } from './endpoint-access.js';
+import { AwsAuditError } from './errors.js';
+import { checkUpstreamReach } from './upstream-reach.js';
+import { checkVpcDnsAttributes } from './vpc-dns-attributes.js';
+
+type AwsCheck = (ctx: AuditContext) => CheckResult;
+
+/** The implementation of every section-A check. */
+const AWS_CHECKS: Partial<Record<CheckId, AwsCheck>> = {
+  'NET-VPC-DNS-ATTRIBUTES': checkVpcDnsAttributes,
+  'NET-DHCP-OPTIONS': checkDhcpOptions,
+  'NET-SG-DNS-UDP': (ctx) => checkDnsPairs(ctx, 'security-groups', 'udp'),
+  'NET-SG-DNS-TCP': (ctx) => checkDnsPairs(ctx, 'security-groups', 'tcp'),
+  'NET-NACL-DNS-UDP': (ctx) => checkDnsPairs(ctx, 'network-acls', 'udp'),
+  'NET-NACL-DNS-TCP': (ctx) => checkDnsPairs(ctx, 'network-acls', 'tcp'),
+  'NET-COREDNS-ENI-SPREAD': checkCorednsEniSpread,
+  'NET-UPSTREAM-REACH': checkUpstreamReach,
+  'EKS-COREDNS-ADDON': checkCorednsAddon,
+  'EKS-ENDPOINT-ACCESS': checkEndpointAccess,
+};
+
+/** The section-A check ids, in catalog order. */
+export const AWS_CHECK_IDS: readonly CheckId[] = CHECK_CATALOG.filter((m) => m.category === 'aws').map(
+  (m) => m.id as CheckId,
+);
+
+function validatedRange(range: { from: number; to: number } | undefined): { from: number; to: number } {
+  if (range === undefined) return LINUX_EPHEMERAL_RANGE;
+  const { from, to } = range;
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to > 65535 || from > to) {
+    throw new AwsAuditError(
+      `ephemeralRange must be whole ports with 1 ≤ from ≤ to ≤ 65535, got ${from}-${to}`,
+    );
+  }
+  return { from, to };
+}
+
+/**
+ * The AWS-side DNS path audit: one result per section-A check (all ten, always, in catalog order),
+ * a pure function of the snapshot. Findings never throw; unusable options do ({@link AwsAuditError}).
+ *
+ * @example
+ * const checks = auditNetworkSnapshot(parseNetworkSnapshot(json), { targetVersion: '1.33' });
+ * checks.find((c) => c.id === 'NET-SG-DNS-UDP')?.status // 'PASS' | 'FAIL' | 'ERROR' | 'SKIPPED'
+ * @see ../../../../../shared/checks.md (§A) and ../../../../../shared/network-snapshot.md
+ */
+export function auditNetworkSnapshot(
+  snapshot: NetworkSnapshot,
+  options: AwsAuditOptions = {},
+): CheckResult[] {
+  const ctx = new AuditContext(snapshot, validatedRange(options.ephemeralRange), options.targetVersion);
+  return AWS_CHECK_IDS.map((id) => {
+    const check = AWS_CHECKS[id];
+    if (!check) throw new AwsAuditError(`no implementation for section-A check ${id}`);
+    return check(ctx);
+  });
+}

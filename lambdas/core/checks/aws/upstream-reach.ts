@@ -1,0 +1,313 @@
+import { makeResult } from '../../catalog/make-result.js';
+import type { CheckResult } from '../../schema/results.js';
+import { isAmazonProvidedDns } from '../../network/amazon-dns.js';
+import { formatIpAddress, rangeHoldsAddress, tryParseIpAddress } from '../../network/cidr.js';
+import type { IpAddress } from '../../network/cidr.js';
+import {
+  clientSideNaclHops,
+  combineNaclHops,
+  evaluateNaclPath,
+  isInstanceLocal,
+} from '../../network/dns-path.js';
+import type { DnsPathOptions, NaclHop } from '../../network/dns-path.js';
+import { describeBlockingElement, toNaclBlock, toSecurityGroupBlock } from '../../network/dns-pair-audit.js';
+import type { BlockingElement } from '../../network/dns-pair-audit.js';
+import type { PlacedDnsPod } from '../../network/dns-pod-placement.js';
+import type { AddressOwner } from '../../network/eni-index.js';
+import { protocolName, TCP, UDP } from '../../network/protocol.js';
+import type { DnsTransportProtocol } from '../../network/protocol.js';
+import type { AuditContext } from './audit-context.js';
+import { AMAZON_PROVIDED_DNS, dhcpNameServers } from './dhcp-options.js';
+import {
+  bounded,
+  collectionErrorResult,
+  errorResult,
+  resourceList,
+  skippedResult,
+  unplacedEvidence,
+} from './evidence.js';
+
+const ID = 'NET-UPSTREAM-REACH';
+const RESOLV_CONF = '/etc/resolv.conf';
+
+/** One forward target of CoreDNS, parsed. */
+export interface UpstreamTarget {
+  readonly text: string;
+  /** undefined for `AmazonProvidedDNS` */
+  readonly address: IpAddress | undefined;
+  readonly port: number;
+  readonly protocols: readonly DnsTransportProtocol[];
+}
+
+/**
+ * Parses a Corefile forward target: `10.0.0.2`, `10.0.0.2:5353`, `[fd00::1]:53`, `dns://…`,
+ * `tls://…` (TCP 853), or `AmazonProvidedDNS` (from the DHCP options). `undefined` when not one.
+ *
+ * @see https://coredns.io/plugins/forward/
+ */
+export function parseUpstream(text: string): UpstreamTarget | undefined {
+  const trimmed = text.trim();
+  if (trimmed === AMAZON_PROVIDED_DNS)
+    return { text: trimmed, address: undefined, port: 53, protocols: [UDP, TCP] };
+  const scheme = /^([a-z]+):\/\//.exec(trimmed)?.[1];
+  const rest = scheme ? trimmed.slice(scheme.length + 3) : trimmed;
+  const tlsLike = scheme === 'tls' || scheme === 'https' || scheme === 'grpc';
+  if (scheme !== undefined && scheme !== 'dns' && !tlsLike) return undefined;
+  const defaultPort = scheme === 'tls' ? 853 : scheme === 'https' || scheme === 'grpc' ? 443 : 53;
+  let host = rest;
+  let port = defaultPort;
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
+  const hostPort = /^([^:]+):(\d+)$/.exec(rest);
+  if (bracketed) {
+    host = bracketed[1]!;
+    if (bracketed[2]) port = Number(bracketed[2]);
+  } else if (hostPort) {
+    host = hostPort[1]!;
+    port = Number(hostPort[2]);
+  }
+  const address = tryParseIpAddress(host);
+  if (!address || port < 1 || port > 65535) return undefined;
+  return { text: trimmed, address, port, protocols: tlsLike ? [TCP] : [UDP, TCP] };
+}
+
+/** CoreDNS's upstreams: the Corefile's root-zone forwarders, `/etc/resolv.conf` meaning the DHCP name servers. */
+function resolveUpstreams(
+  ctx: AuditContext,
+): { known: true; upstreams: string[]; source: string } | { known: false; reason: string } {
+  const configured = ctx.snapshot.kubernetes?.upstreams;
+  const raw = configured ?? [RESOLV_CONF];
+  const out: string[] = [];
+  for (const entry of raw) {
+    if (entry.trim() !== RESOLV_CONF) {
+      out.push(entry.trim());
+      continue;
+    }
+    const dhcp = dhcpNameServers(ctx.snapshot);
+    if (!dhcp.known)
+      return { known: false, reason: `CoreDNS forwards to the nodes' resolv.conf, but ${dhcp.reason}` };
+    out.push(...(dhcp.servers.length > 0 ? dhcp.servers : [AMAZON_PROVIDED_DNS]));
+  }
+  return {
+    known: true,
+    upstreams: [...new Set(out)],
+    source: configured
+      ? 'kubernetes.upstreams (Corefile forward .)'
+      : "nodes' resolv.conf (DHCP domain-name-servers)",
+  };
+}
+
+interface PodProtocolFinding {
+  readonly corednsPod: string;
+  readonly protocol: 'udp' | 'tcp';
+  readonly verdict: 'blocked' | 'undetermined';
+  readonly summary: string;
+  readonly elements: readonly BlockingElement[];
+}
+
+function sourceAddress(pod: PlacedDnsPod, family: IpAddress['family']): IpAddress | undefined {
+  if (pod.address.family === family) return pod.address;
+  // A pod of the other family leaves through its ENI's address of this family (e.g. IPv6 pods' IPv4 egress via the node).
+  const range = pod.eni.ranges.find((r) => r.range.family === family && r.holding !== 'prefix')?.range;
+  return range ? { family, value: range.first } : undefined;
+}
+
+function evaluateFromPod(
+  ctx: AuditContext,
+  pod: PlacedDnsPod,
+  upstream: UpstreamTarget & { address: IpAddress },
+  owner: AddressOwner | undefined,
+): PodProtocolFinding[] {
+  const source = sourceAddress(pod, upstream.address.family);
+  const findings: PodProtocolFinding[] = [];
+  const roles = { client: 'CoreDNS pod', server: `upstream ${upstream.text}` };
+  for (const protocol of upstream.protocols) {
+    const name = protocolName(protocol);
+    if (!source) {
+      findings.push({
+        corednsPod: pod.name,
+        protocol: name,
+        verdict: 'undetermined',
+        summary: `${pod.name} has no ${upstream.address.family} address to reach ${upstream.text} from`,
+        elements: [],
+      });
+      continue;
+    }
+    if (owner && isInstanceLocal(pod.eni, owner.eni)) continue;
+    const flow = { protocol, port: upstream.port };
+    const options: DnsPathOptions = { protocol, port: upstream.port, ephemeralRange: ctx.ephemeralRange };
+    const egress = ctx.model.securityGroups.evaluateSide(pod.eni.groupIds, 'egress', flow, {
+      address: upstream.address,
+      groupIds: owner?.eni.groupIds ?? [],
+    });
+    const ingress = owner
+      ? ctx.model.securityGroups.evaluateSide(owner.eni.groupIds, 'ingress', flow, {
+          address: source,
+          groupIds: pod.eni.groupIds,
+        })
+      : undefined;
+    let hops: readonly NaclHop[];
+    if (owner) {
+      hops = evaluateNaclPath(
+        ctx.model,
+        { subnetId: pod.eni.subnetId, address: source },
+        { subnetId: owner.eni.subnetId, address: upstream.address },
+        options,
+      ).hops;
+    } else {
+      // Beyond the VPC (or an address no ENI holds) only the CoreDNS side is visible: its SG egress and subnet NACL.
+      hops = clientSideNaclHops(ctx.model, pod.eni.subnetId, upstream.address, options);
+    }
+    const elements: BlockingElement[] = [
+      toSecurityGroupBlock('client', egress),
+      ingress ? toSecurityGroupBlock('server', ingress) : undefined,
+      ...(combineNaclHops(hops) === 'allow' ? [] : hops.map(toNaclBlock)),
+    ].filter((e): e is BlockingElement => e !== undefined);
+    if (elements.length === 0) continue;
+    const blocked = elements.some((e) => e.verdict === 'deny' || e.verdict === 'partial');
+    findings.push({
+      corednsPod: pod.name,
+      protocol: name,
+      verdict: blocked ? 'blocked' : 'undetermined',
+      summary: elements.map((e) => describeBlockingElement(e, name, roles, upstream.port)).join('; '),
+      elements,
+    });
+  }
+  return findings;
+}
+
+/**
+ * NET-UPSTREAM-REACH: can every CoreDNS ENI reach every upstream it forwards to? The Amazon DNS
+ * server is never filtered; an in-VPC resolver is judged on both sides (SGs and NACLs); an
+ * upstream beyond the VPC only on the CoreDNS side (its SG egress and subnet NACL) — the rest of
+ * that path is not visible here, said in a note.
+ *
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver.html
+ */
+export function checkUpstreamReach(ctx: AuditContext): CheckResult {
+  const errors = ctx.collectionErrorsFor(ID);
+  if (errors.length > 0) return collectionErrorResult(ID, errors);
+  const state = ctx.placement;
+  if (state.state === 'not-consulted') return errorResult(ID, state.reason);
+  if (state.state === 'no-pods') return skippedResult(ID, state.reason);
+  const { placed, unplaced } = state.placement;
+  const resolved = resolveUpstreams(ctx);
+  if (!resolved.known) return errorResult(ID, resolved.reason);
+
+  const notes: string[] = [];
+  const results = resolved.upstreams.map((text) => {
+    const upstream = parseUpstream(text);
+    if (!upstream) {
+      return {
+        upstream: text,
+        kind: 'unparsed',
+        verdict: 'undetermined' as const,
+        findings: [] as PodProtocolFinding[],
+        note: `not an address CoreDNS forwards to: ${JSON.stringify(text)}`,
+      };
+    }
+    if (upstream.address === undefined || isAmazonProvidedDns(upstream.address, ctx.model.vpcCidrs)) {
+      return {
+        upstream: text,
+        kind: 'amazon-dns',
+        verdict: 'reachable' as const,
+        findings: [],
+        note: 'the Amazon-provided DNS server is not filtered by security groups or network ACLs',
+      };
+    }
+    const address = upstream.address;
+    const inVpc = ctx.model.vpcCidrs.some((c) => rangeHoldsAddress(c, address));
+    const owner = inVpc ? ctx.model.enis.ownerOf(address) : undefined;
+    const findings = placed.flatMap((pod) => evaluateFromPod(ctx, pod, { ...upstream, address }, owner));
+    const blocked = findings.some((f) => f.verdict === 'blocked');
+    const undetermined = findings.some((f) => f.verdict === 'undetermined') || (inVpc && !owner);
+    const verdict = blocked
+      ? ('blocked' as const)
+      : undetermined
+        ? ('undetermined' as const)
+        : ('reachable' as const);
+    let note: string | undefined;
+    if (!inVpc)
+      note = `${text} is outside the VPC: only the CoreDNS side (security-group egress, subnet NACL) is visible here, not the path beyond the VPC`;
+    else if (!owner)
+      note = `no ENI in the snapshot owns ${formatIpAddress(address)}: its own security groups and subnet NACL could not be evaluated`;
+    return {
+      upstream: text,
+      kind: inVpc ? 'in-vpc' : 'outside-vpc',
+      ...(owner ? { eni: owner.eni.id, subnet: owner.eni.subnetId, groups: owner.eni.groupIds } : {}),
+      port: upstream.port,
+      verdict,
+      findings,
+      ...(note ? { note } : {}),
+    };
+  });
+  for (const r of results)
+    if (r.note && r.kind === 'outside-vpc' && r.verdict === 'reachable') notes.push(r.note);
+
+  const shown = bounded(results);
+  const evidence = {
+    source: resolved.source,
+    corednsPods: placed.map((p) => ({
+      name: p.name,
+      eni: p.eni.id,
+      subnet: p.eni.subnetId,
+      groups: p.eni.groupIds,
+    })),
+    upstreams: shown.items.map((r) => {
+      const findings = bounded(r.findings);
+      return { ...r, findings: findings.items, ...(findings.truncated ? { truncated: true } : {}) };
+    }),
+    ...(unplaced.length > 0 ? { unplacedPods: unplacedEvidence(unplaced) } : {}),
+    ...(shown.truncated ? { truncated: true } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
+  };
+  const blocked = results.filter((r) => r.verdict === 'blocked');
+  if (blocked.length > 0) {
+    const first = blocked[0]!.findings.find((f) => f.verdict === 'blocked');
+    return makeResult(ID, {
+      status: 'FAIL',
+      evidence: {
+        summary: `upstream ${blocked.map((r) => r.upstream).join(', ')} blocked from CoreDNS${first ? ` (${first.corednsPod} ${first.protocol}: ${first.summary})` : ''}`,
+        ...evidence,
+        resources: resourceList(
+          blocked.flatMap((r) => [
+            r.upstream,
+            ...r.findings.flatMap((f) => [
+              f.corednsPod,
+              ...f.elements.flatMap((e): (string | null)[] =>
+                e.element === 'security-group' ? [...e.groups] : [e.naclId],
+              ),
+            ]),
+          ]),
+        ),
+      },
+    });
+  }
+  const undetermined = results.filter((r) => r.verdict === 'undetermined');
+  // Pods that could not be placed have unknown security groups and subnets: only the Amazon DNS server is certain for them.
+  const filteredUpstreams = results.filter((r) => r.kind !== 'amazon-dns');
+  const unplacedMatters = unplaced.length > 0 && filteredUpstreams.length > 0;
+  if (undetermined.length > 0 || unplacedMatters) {
+    const parts = [
+      ...(undetermined.length > 0
+        ? [
+            `could not decide whether ${undetermined.map((r) => r.upstream).join(', ')} is reachable: ${undetermined.map((r) => r.note ?? r.findings[0]?.summary ?? '').join('; ')}`,
+          ]
+        : []),
+      ...(unplacedMatters
+        ? [
+            `CoreDNS pod(s) not placed on an ENI, their path is unknown: ${unplaced.map((p) => `${p.name} (${p.podIP})`).join(', ')}`,
+          ]
+        : []),
+    ];
+    const reason = parts.join('; ');
+    return makeResult(ID, { status: 'ERROR', evidence: { reason, summary: reason, ...evidence } });
+  }
+  return makeResult(ID, {
+    status: 'PASS',
+    evidence: {
+      summary: `every upstream (${resolved.upstreams.join(', ')}) is reachable from the ${placed.length} CoreDNS pod(s)`,
+      ...evidence,
+    },
+  });
+}

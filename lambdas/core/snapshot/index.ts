@@ -1,0 +1,8 @@
+/**
+ * The network snapshot (`fleet-dns/network-snapshot@1`): its schema, its type and its parser.
+ * Collectors (lambdas/aws) produce a {@link NetworkSnapshot}; the AWS-side audit consumes one.
+ */
+export { parseNetworkSnapshot } from './parse-network-snapshot.js';
+export { SnapshotError } from './errors.js';
+export { NETWORK_SNAPSHOT_FORMAT, networkSnapshotSchema } from './network-snapshot-schema.js';
+export type * from './network-snapshot-schema.js';

@@ -1,0 +1,67 @@
+import type { z } from 'zod';
+import { SnapshotError } from './errors.js';
+import { NETWORK_SNAPSHOT_FORMAT, networkSnapshotSchema } from './network-snapshot-schema.js';
+import type { NetworkSnapshot } from './network-snapshot-schema.js';
+
+/** How many problems the error message spells out (all are kept in `SnapshotError.problems`). */
+const MESSAGE_PROBLEMS = 3;
+
+function describeInput(input: unknown): string {
+  if (input === undefined) return 'nothing';
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'an array';
+  if (typeof input === 'string')
+    return `string ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)}`;
+  return typeof input;
+}
+
+/** Messages that read `field: expected number, received string` instead of zod's defaults. */
+const errorMap: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return `required (expected ${issue.expected})`;
+    return `expected ${issue.expected}, received ${describeInput(issue.input)}`;
+  }
+  if (issue.code === 'invalid_value') {
+    const allowed = issue.values.map((v) => JSON.stringify(v)).join(' | ');
+    return `expected ${allowed}, received ${describeInput(issue.input)}`;
+  }
+  return undefined;
+};
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(document)' : out;
+}
+
+/**
+ * Validates a parsed JSON document as a `fleet-dns/network-snapshot@1` and returns it typed, with
+ * optional arrays defaulted to `[]` and unknown fields kept but ignored.
+ *
+ * @throws {SnapshotError} naming the field at fault, e.g.
+ *   `securityGroups[3].IpPermissions[0].FromPort: expected number, received string`
+ * @see ../../../../shared/network-snapshot.md
+ */
+export function parseNetworkSnapshot(json: unknown): NetworkSnapshot {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new SnapshotError(
+      `(document): expected a JSON object (a ${NETWORK_SNAPSHOT_FORMAT}), received ${describeInput(json)}`,
+    );
+  }
+  // The format marker first: a different document type should be named as such, not as 40 missing fields.
+  const format = (json as Record<string, unknown>).format;
+  if (format !== NETWORK_SNAPSHOT_FORMAT) {
+    throw new SnapshotError(
+      `format: expected "${NETWORK_SNAPSHOT_FORMAT}", received ${describeInput(format)}`,
+    );
+  }
+  const result = networkSnapshotSchema.safeParse(json, { error: errorMap });
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  const shown = problems.slice(0, MESSAGE_PROBLEMS).join('; ');
+  const more = problems.length > MESSAGE_PROBLEMS ? ` (and ${problems.length - MESSAGE_PROBLEMS} more)` : '';
+  throw new SnapshotError(`${shown}${more}`, problems, { cause: result.error });
+}

@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseNetworkSnapshot, SnapshotError } from '../../../../lambdas/core/snapshot/index.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw JSON documents
+type Json = Record<string, any>;
+
+const healthy = JSON.parse(
+  readFileSync(
+    new URL('../../../fixtures/snapshots/01-healthy-baseline.snapshot.json', import.meta.url),
+    'utf8',
+  ),
+) as Record<string, unknown>;
+const clone = () => structuredClone(healthy) as Json;
+
+function problemOf(mutate: (s: Json) => unknown): string {
+  const doc = clone();
+  const replaced = mutate(doc);
+  try {
+    parseNetworkSnapshot(replaced === undefined ? doc : replaced);
+  } catch (err) {
+    expect(err).toBeInstanceOf(SnapshotError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a SnapshotError');
+}
+
+describe('parseNetworkSnapshot', () => {
+  it('accepts a realistic snapshot, defaults missing optional arrays to none and keeps unknown fields harmlessly', () => {
+    const doc = clone();
+    delete doc.prefixLists;
+    doc.someFutureField = { nested: true };
+    const snapshot = parseNetworkSnapshot(doc);
+    expect(snapshot.prefixLists).toEqual([]);
+    expect(snapshot.collectionErrors).toEqual([]);
+    expect(snapshot.cluster.name).toBe('prod-a');
+    expect(snapshot.networkInterfaces.length).toBeGreaterThan(3);
+  });
+
+  it.each<[string, (s: Json) => unknown, string]>([
+    ['not an object', () => 42, '(document): expected a JSON object'],
+    ['an array', () => [], '(document): expected a JSON object'],
+    [
+      'wrong format marker',
+      (s) => void (s.format = 'fleet-dns/network-snapshot@2'),
+      'format: expected "fleet-dns/network-snapshot@1", received string "fleet-dns/network-snapshot@2"',
+    ],
+    [
+      'no format marker',
+      (s) => void delete s.format,
+      'format: expected "fleet-dns/network-snapshot@1", received nothing',
+    ],
+    ['missing cluster', (s) => void delete s.cluster, 'cluster: required (expected object)'],
+    ['missing vpc', (s) => void delete s.vpc, 'vpc: required (expected object)'],
+    ['cluster without a name', (s) => void delete s.cluster.name, 'cluster.name: required (expected string)'],
+    [
+      'a FromPort given as text',
+      (s) => void (s.securityGroups[2].IpPermissions[0].FromPort = '443'),
+      'securityGroups[2].IpPermissions[0].FromPort: expected number, received string "443"',
+    ],
+    [
+      'an unknown protocol',
+      (s) => void (s.securityGroups[0].IpPermissions[0].IpProtocol = 'dns'),
+      'securityGroups[0].IpPermissions[0].IpProtocol: expected a protocol name',
+    ],
+    [
+      'a bad CIDR',
+      (s) => void (s.securityGroups[0].IpPermissionsEgress[0].IpRanges[0].CidrIp = '0.0.0.0/33'),
+      'securityGroups[0].IpPermissionsEgress[0].IpRanges[0].CidrIp: expected an IPv4 CIDR block',
+    ],
+    [
+      'an IPv6 CIDR where IPv4 belongs',
+      (s) => void (s.vpc.CidrBlock = '2600::/56'),
+      'vpc.CidrBlock: expected an IPv4 CIDR block',
+    ],
+    [
+      'a NACL action that is not allow/deny',
+      (s) => void (s.networkAcls[0].Entries[0].RuleAction = 'permit'),
+      'networkAcls[0].Entries[0].RuleAction: expected "allow" | "deny", received string "permit"',
+    ],
+    [
+      'a NACL rule number out of range',
+      (s) => void (s.networkAcls[0].Entries[0].RuleNumber = 40000),
+      'networkAcls[0].Entries[0].RuleNumber',
+    ],
+    [
+      'an ENI without SubnetId',
+      (s) => void delete s.networkInterfaces[1].SubnetId,
+      'networkInterfaces[1].SubnetId: required (expected string)',
+    ],
+    [
+      'a pod IP that is not an address',
+      (s) => void (s.kubernetes.dnsPods[0].podIP = '10.0.1'),
+      'kubernetes.dnsPods[0].podIP: expected an IPv4 or IPv6 address',
+    ],
+    [
+      'an account id of the wrong length',
+      (s) => void (s.accountId = '1234'),
+      'accountId: expected a 12-digit AWS account id',
+    ],
+    [
+      'a list given as an object',
+      (s) => void (s.subnets = { SubnetId: 'x' }),
+      'subnets: expected array, received object',
+    ],
+  ])('rejects %s naming the field', (_name, mutate, message) => {
+    const text = problemOf(mutate);
+    expect(text).toContain(message);
+    expect(text).not.toContain('\n');
+  });
+
+  it('lists every problem on the error and at most three in its one-line message', () => {
+    const doc = clone();
+    for (const g of doc.securityGroups) g.GroupId = 7;
+    doc.region = 'EU WEST';
+    try {
+      parseNetworkSnapshot(doc);
+      expect.unreachable();
+    } catch (err) {
+      const e = err as SnapshotError;
+      expect(e.problems.length).toBe(4);
+      expect(e.message).toMatch(/\(and 1 more\)$/);
+    }
+  });
+
+  it('never throws anything but SnapshotError, whatever the JSON (fuzzed)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        try {
+          parseNetworkSnapshot(value);
+        } catch (err) {
+          expect(err).toBeInstanceOf(SnapshotError);
+        }
+      }),
+    );
+  });
+
+  it('never throws anything but SnapshotError when a field of a real snapshot is replaced by junk (fuzzed)', () => {
+    const paths: string[][] = [];
+    const walk = (v: unknown, path: string[]) => {
+      if (path.length > 0) paths.push(path);
+      if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, [...path, k]);
+    };
+    walk(healthy, []);
+    fc.assert(
+      fc.property(fc.constantFrom(...paths), fc.jsonValue(), (path, junk) => {
+        const doc = clone();
+        let target: Json = doc;
+        for (const key of path.slice(0, -1)) target = target[key];
+        target[path.at(-1)!] = junk;
+        try {
+          parseNetworkSnapshot(doc);
+        } catch (err) {
+          expect(err).toBeInstanceOf(SnapshotError);
+          expect((err as Error).message.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
