@@ -178,8 +178,8 @@ function evaluateFromPod(
 /**
  * NET-UPSTREAM-REACH: can every CoreDNS ENI reach every upstream it forwards to? The Amazon DNS
  * server is never filtered; an in-VPC resolver is judged on both sides (SGs and NACLs); an
- * upstream beyond the VPC only on the CoreDNS side (its SG egress and subnet NACL) — the rest of
- * that path is not visible here, said in a note.
+ * upstream beyond the VPC is PASS with a note (checks.md § A: the path beyond the VPC is not
+ * visible), the note quoting whatever the CoreDNS side (SG egress, subnet NACL) would block.
  *
  * @see https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html
  * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver.html
@@ -219,21 +219,36 @@ export function checkUpstreamReach(ctx: AuditContext): CheckResult {
     const inVpc = ctx.model.vpcCidrs.some((c) => rangeHoldsAddress(c, address));
     const owner = inVpc ? ctx.model.enis.ownerOf(address) : undefined;
     const findings = placed.flatMap((pod) => evaluateFromPod(ctx, pod, { ...upstream, address }, owner));
+    if (!inVpc) {
+      // checks.md § A: an upstream outside the VPC's CIDRs is PASS with a note — the path beyond the
+      // VPC is not visible. What the CoreDNS side shows (its SG egress, its subnet NACL) goes into the note.
+      const visible = findings.filter((f) => f.verdict === 'blocked');
+      return {
+        upstream: text,
+        kind: 'outside-vpc',
+        port: upstream.port,
+        verdict: 'reachable' as const,
+        findings,
+        note:
+          `${text} is outside the VPC: the path beyond the VPC is not visible here` +
+          (visible.length > 0
+            ? `; on the CoreDNS side, ${visible.map((f) => `${f.corednsPod} ${f.protocol}: ${f.summary}`).join('; ')}`
+            : ''),
+      };
+    }
     const blocked = findings.some((f) => f.verdict === 'blocked');
-    const undetermined = findings.some((f) => f.verdict === 'undetermined') || (inVpc && !owner);
+    const undetermined = findings.some((f) => f.verdict === 'undetermined') || !owner;
     const verdict = blocked
       ? ('blocked' as const)
       : undetermined
         ? ('undetermined' as const)
         : ('reachable' as const);
     let note: string | undefined;
-    if (!inVpc)
-      note = `${text} is outside the VPC: only the CoreDNS side (security-group egress, subnet NACL) is visible here, not the path beyond the VPC`;
-    else if (!owner)
+    if (!owner)
       note = `no ENI in the snapshot owns ${formatIpAddress(address)}: its own security groups and subnet NACL could not be evaluated`;
     return {
       upstream: text,
-      kind: inVpc ? 'in-vpc' : 'outside-vpc',
+      kind: 'in-vpc',
       ...(owner ? { eni: owner.eni.id, subnet: owner.eni.subnetId, groups: owner.eni.groupIds } : {}),
       port: upstream.port,
       verdict,
