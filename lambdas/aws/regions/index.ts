@@ -1,0 +1,2 @@
+export { resolveRegions } from './resolve-regions.js';
+export type { RegionSelection } from './resolve-regions.js';

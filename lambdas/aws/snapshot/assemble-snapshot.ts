@@ -1,0 +1,74 @@
+import type { Cluster } from '@aws-sdk/client-eks';
+import { NETWORK_SNAPSHOT_FORMAT, parseNetworkSnapshot } from '../../core/snapshot/index.js';
+import type {
+  NetworkSnapshot,
+  SnapshotCollectionError,
+  SnapshotKubernetes,
+} from '../../core/snapshot/index.js';
+import type { VpcNetwork } from '../ec2/index.js';
+import type { ClusterAddons } from '../eks/index.js';
+
+/** The Kubernetes block as collected: the facts, or why the cluster API could not be used. */
+export type KubernetesBlock =
+  | (Omit<SnapshotKubernetes, 'dnsPods' | 'nodes'> & {
+      readonly dnsPods?: SnapshotKubernetes['dnsPods'];
+      readonly nodes?: SnapshotKubernetes['nodes'];
+    })
+  | { readonly access: { readonly reachable: false; readonly reason: string } };
+
+/** Everything collected for one cluster, before it becomes a snapshot. */
+export interface SnapshotParts {
+  readonly accountId: string;
+  readonly region: string;
+  /** EKS DescribeCluster → `.cluster` */
+  readonly cluster: Cluster;
+  /** the cluster VPC's network (shared with other clusters of the VPC) */
+  readonly network: VpcNetwork;
+  /** absent: add-ons were not collected */
+  readonly addons?: ClusterAddons;
+  /** absent: the cluster API was not consulted */
+  readonly kubernetes?: KubernetesBlock;
+  /** failures besides the VPC's and add-ons' (e.g. the Corefile read) */
+  readonly errors?: readonly SnapshotCollectionError[];
+  readonly collectedAt: Date;
+}
+
+/**
+ * Builds the `fleet-dns/network-snapshot@1` document of one cluster: raw SDK outputs under the
+ * field names network-snapshot.md gives, `collectionErrors` for every call that failed (naming
+ * the checks they feed), and the Kubernetes facts. The result is exactly what a file written
+ * with `--save-snapshot` holds (timestamps as ISO strings) and has passed
+ * {@link parseNetworkSnapshot}, so a collector can never hand the audit a document it rejects.
+ *
+ * @throws SnapshotError when AWS returned something the snapshot schema rejects (named field)
+ * @see ../../../../shared/network-snapshot.md
+ */
+export function assembleSnapshot(parts: SnapshotParts): NetworkSnapshot {
+  const { network, addons } = parts;
+  const collectionErrors = [...network.errors, ...(addons?.errors ?? []), ...(parts.errors ?? [])];
+  const addonVersionsFailed = addons?.errors.some((e) => e.call === 'eks:DescribeAddonVersions') ?? false;
+  const document = {
+    format: NETWORK_SNAPSHOT_FORMAT,
+    accountId: parts.accountId,
+    region: parts.region,
+    collectedAt: parts.collectedAt.toISOString(),
+    cluster: parts.cluster,
+    // A VPC whose DescribeVpcs failed is still named, so the audit can say which VPC it could not read.
+    vpc: network.vpc ?? { VpcId: network.vpcId },
+    ...(network.vpcAttributes ? { vpcAttributes: network.vpcAttributes } : {}),
+    ...(network.dhcpOptions ? { dhcpOptions: network.dhcpOptions } : {}),
+    ...(network.subnets ? { subnets: network.subnets } : {}),
+    ...(network.securityGroups ? { securityGroups: network.securityGroups } : {}),
+    ...(network.networkAcls ? { networkAcls: network.networkAcls } : {}),
+    ...(network.networkInterfaces ? { networkInterfaces: network.networkInterfaces } : {}),
+    prefixLists: network.prefixLists,
+    ...(addons ? { addons: addons.addons } : {}),
+    ...(addons && !addonVersionsFailed && addons.addonVersions.length > 0
+      ? { addonVersions: addons.addonVersions }
+      : {}),
+    ...(parts.kubernetes ? { kubernetes: parts.kubernetes } : {}),
+    ...(collectionErrors.length > 0 ? { collectionErrors } : {}),
+  };
+  // JSON round trip: Dates (createdAt, Attachment.AttachTime…) become the strings a saved file holds.
+  return parseNetworkSnapshot(JSON.parse(JSON.stringify(document)) as unknown);
+}

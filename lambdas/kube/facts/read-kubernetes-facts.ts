@@ -1,0 +1,191 @@
+import type { V1EndpointSlice, V1Node } from '@kubernetes/client-node';
+import type { SnapshotCollectionError, SnapshotDnsPod, SnapshotNode } from '../../core/snapshot/index.js';
+import type { KubeApis } from '../client/index.js';
+import { KubeAccessError, toKubeAccessError } from '../errors.js';
+import { rootZoneUpstreams } from './corefile-upstreams.js';
+
+/** Where EKS (and kubeadm) run cluster DNS: the `kube-dns` Service in `kube-system`. */
+export const DNS_NAMESPACE = 'kube-system';
+export const DNS_SERVICE = 'kube-dns';
+export const COREFILE_CONFIGMAP = 'coredns';
+/** EndpointSlices carry their Service's name in this label. */
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+export interface ReadKubernetesFactsOptions {
+  /** which address family the cluster runs (EKS `kubernetesNetworkConfig.ipFamily`); @default 'ipv4' */
+  readonly ipFamily?: 'ipv4' | 'ipv6';
+  /** objects per list request (the API server pages large lists); @default 500 */
+  readonly pageSize?: number;
+}
+
+/** The Kubernetes facts of a network snapshot, as `kubernetes` carries them when reachable. */
+export type KubernetesFacts = {
+  readonly access: { readonly reachable: true };
+  readonly dnsPods: SnapshotDnsPod[];
+  readonly nodes: SnapshotNode[];
+  readonly upstreams?: string[];
+};
+
+export interface KubernetesFactsResult {
+  readonly facts: KubernetesFacts;
+  /** reads that failed without making the cluster unreachable (the Corefile) */
+  readonly errors: SnapshotCollectionError[];
+}
+
+async function guarded<T>(what: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    throw toKubeAccessError(what, err) ?? err;
+  }
+}
+
+/**
+ * The CoreDNS pods behind the kube-dns Service, from its EndpointSlices: pod name, pod IP (of
+ * the cluster's address family) and node. Terminating endpoints are left out (kube-proxy no
+ * longer sends them new queries); not-yet-ready ones stay (they get traffic once ready, and
+ * the network path to them is what the audit judges).
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/endpoint-slices/
+ */
+export function dnsPodsFromEndpointSlices(
+  slices: readonly V1EndpointSlice[],
+  ipFamily: 'ipv4' | 'ipv6' = 'ipv4',
+): SnapshotDnsPod[] {
+  const wanted = ipFamily === 'ipv6' ? 'IPv6' : 'IPv4';
+  const ipSlices = slices.filter((s) => s.addressType === 'IPv4' || s.addressType === 'IPv6');
+  const chosen = ipSlices.some((s) => s.addressType === wanted)
+    ? ipSlices.filter((s) => s.addressType === wanted)
+    : ipSlices;
+  const pods = new Map<string, SnapshotDnsPod>();
+  for (const slice of chosen) {
+    for (const endpoint of slice.endpoints) {
+      if (endpoint.conditions?.terminating === true) continue;
+      const podIP = endpoint.addresses[0];
+      if (podIP === undefined) continue;
+      const name =
+        endpoint.targetRef?.kind === 'Pod' && endpoint.targetRef.name ? endpoint.targetRef.name : podIP;
+      const key = `${name}/${podIP}`;
+      if (pods.has(key)) continue;
+      pods.set(key, {
+        name,
+        namespace: endpoint.targetRef?.namespace ?? slice.metadata?.namespace ?? DNS_NAMESPACE,
+        podIP,
+        ...(endpoint.nodeName ? { nodeName: endpoint.nodeName } : {}),
+      });
+    }
+  }
+  return [...pods.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * A node as the audit needs it: name, InternalIP (of the cluster's family when it has both)
+ * and providerID (`aws:///<az>/<instance-id>`, which ties the node to its EC2 instance and so
+ * to its ENIs).
+ *
+ * @see https://kubernetes.io/docs/reference/node/node-status/#addresses
+ */
+export function nodeFact(node: V1Node, ipFamily: 'ipv4' | 'ipv6' = 'ipv4'): SnapshotNode | undefined {
+  const name = node.metadata?.name;
+  if (!name) return undefined;
+  const internal = (node.status?.addresses ?? [])
+    .filter((a) => a.type === 'InternalIP')
+    .map((a) => a.address);
+  const isV6 = (ip: string) => ip.includes(':');
+  const internalIP = internal.find((ip) => (ipFamily === 'ipv6' ? isV6(ip) : !isV6(ip))) ?? internal[0];
+  const providerID = node.spec?.providerID;
+  return {
+    name,
+    ...(internalIP !== undefined ? { internalIP } : {}),
+    ...(providerID ? { providerID } : {}),
+  };
+}
+
+/**
+ * Reads the Kubernetes facts of a network snapshot from the cluster API: the CoreDNS pods
+ * behind kube-dns (EndpointSlices), every node (paged), and the root zone's forwarders from the
+ * `coredns` ConfigMap. Read-only, four kinds of GET.
+ *
+ * @throws KubeAccessError when the pods or nodes cannot be read (the cluster API is then
+ *   "not reachable" for the audit); a Corefile that cannot be read is only a collection error
+ *   for NET-UPSTREAM-REACH.
+ * @see https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks
+ */
+export async function readKubernetesFacts(
+  apis: KubeApis,
+  options: ReadKubernetesFactsOptions = {},
+): Promise<KubernetesFactsResult> {
+  const ipFamily = options.ipFamily ?? 'ipv4';
+  const limit = options.pageSize ?? 500;
+
+  const slicesRead = guarded(`list EndpointSlices of ${DNS_NAMESPACE}/${DNS_SERVICE}`, async () => {
+    const items: V1EndpointSlice[] = [];
+    let cont: string | undefined;
+    do {
+      const page = await apis.discovery.listNamespacedEndpointSlice({
+        namespace: DNS_NAMESPACE,
+        labelSelector: `${SERVICE_NAME_LABEL}=${DNS_SERVICE}`,
+        limit,
+        ...(cont ? { _continue: cont } : {}),
+      });
+      items.push(...page.items);
+      cont = page.metadata?._continue || undefined;
+    } while (cont);
+    return items;
+  });
+  const nodesRead = guarded('list nodes', async () => {
+    const items: V1Node[] = [];
+    let cont: string | undefined;
+    do {
+      const page = await apis.core.listNode({ limit, ...(cont ? { _continue: cont } : {}) });
+      items.push(...page.items);
+      cont = page.metadata?._continue || undefined;
+    } while (cont);
+    return items;
+  });
+  const corefileRead = guarded(`read ConfigMap ${DNS_NAMESPACE}/${COREFILE_CONFIGMAP}`, async () => {
+    const cm = await apis.core.readNamespacedConfigMap({
+      name: COREFILE_CONFIGMAP,
+      namespace: DNS_NAMESPACE,
+    });
+    return cm.data?.Corefile;
+  });
+  // Observe every outcome before throwing, so no rejection is left unhandled.
+  const [slices, nodes, corefile] = await Promise.allSettled([slicesRead, nodesRead, corefileRead]);
+  if (slices.status === 'rejected') throw slices.reason;
+  if (nodes.status === 'rejected') throw nodes.reason;
+
+  const errors: SnapshotCollectionError[] = [];
+  let upstreams: string[] | undefined;
+  if (corefile.status === 'rejected') {
+    const err = corefile.reason as unknown;
+    if (!(err instanceof KubeAccessError)) throw err;
+    errors.push({
+      call: 'k8s:ReadConfigMap/coredns',
+      code: err.httpStatus !== undefined ? `HTTP${err.httpStatus}` : err.failure,
+      message: err.message,
+      checks: ['NET-UPSTREAM-REACH'],
+    });
+  } else if (corefile.value === undefined) {
+    errors.push({
+      call: 'k8s:ReadConfigMap/coredns',
+      code: 'NoCorefile',
+      message: `ConfigMap ${DNS_NAMESPACE}/${COREFILE_CONFIGMAP} has no Corefile key`,
+      checks: ['NET-UPSTREAM-REACH'],
+    });
+  } else {
+    upstreams = rootZoneUpstreams(corefile.value);
+  }
+
+  return {
+    facts: {
+      access: { reachable: true },
+      dnsPods: dnsPodsFromEndpointSlices(slices.value, ipFamily),
+      nodes: nodes.value
+        .flatMap((n) => nodeFact(n, ipFamily) ?? [])
+        .sort((a, b) => a.name.localeCompare(b.name)),
+      ...(upstreams !== undefined ? { upstreams } : {}),
+    },
+    errors,
+  };
+}
