@@ -161,6 +161,30 @@ function parseFailOn(text: string | undefined): Severity | undefined {
   return text as Severity;
 }
 
+/** The AWS partition a region belongs to (`aws-cn` for cn-*, `aws-us-gov` for us-gov-*, …). */
+function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
+  if (region.startsWith('us-isof-')) return 'aws-iso-f';
+  return 'aws';
+}
+
+/**
+ * The cluster's ARN: DescribeCluster's `arn` when the snapshot has it, else built from the
+ * identity (`arn:<partition>:eks:<region>:<account>:cluster/<name>`), so the output always names it.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html#amazonelastickubernetesservice-resources-for-iam-policies
+ */
+export function clusterArnOf(snapshot: NetworkSnapshot): string {
+  return (
+    snapshot.cluster.arn ??
+    `arn:${partitionOf(snapshot.region)}:eks:${snapshot.region}:${snapshot.accountId}:cluster/${snapshot.cluster.name}`
+  );
+}
+
 /** Builds the ClusterResult printed by `audit-network`. */
 export function auditNetworkResult(
   snapshot: NetworkSnapshot,
@@ -174,7 +198,7 @@ export function auditNetworkResult(
       accountId: snapshot.accountId,
       region: snapshot.region,
       name: cluster.name,
-      ...(cluster.arn ? { arn: cluster.arn } : {}),
+      arn: clusterArnOf(snapshot),
       ...(cluster.version ? { version: cluster.version } : {}),
     },
     checks,

@@ -79,7 +79,10 @@ function hop(
 ): NaclHop {
   const subnetNacl = model.nacls.forSubnet(subnetId);
   const base = { subnetId, side, direction, leg, ports: formatPortInterval(ports) };
-  if (!subnetNacl) return { ...base, naclId: undefined, verdict: 'unknown' };
+  if (!subnetNacl) {
+    // network-snapshot.md: an absent networkAcls list (no collection error) means none: nothing filters.
+    return { ...base, naclId: undefined, verdict: model.noNetworkAcls ? 'allow' : 'unknown' };
+  }
   const verdict = evaluateNaclDirection(subnetNacl.nacl, direction, { protocol, peer, ports });
   return {
     ...base,

@@ -14,6 +14,19 @@ import type { AddressRange, IpAddress, IpFamily } from './cidr.js';
 /** The tag the VPC resource controller puts on a branch ENI, naming its trunk ENI. */
 export const TRUNK_ENI_TAG = 'vpcresources.k8s.aws/trunk-eni-id';
 
+/** The description the VPC resource controller gives a branch ENI (security groups for pods). */
+export const BRANCH_ENI_DESCRIPTION = 'aws-k8s-branch-eni';
+
+/**
+ * A branch ENI: `InterfaceType: "branch"`; or, when a snapshot leaves `InterfaceType` out, the
+ * controller's description on an ENI with no attachment (the other two marks network-snapshot.md
+ * names). An attached ENI is never a branch.
+ */
+function isBranchEni(raw: SnapshotNetworkInterface): boolean {
+  if (raw.InterfaceType !== undefined) return raw.InterfaceType === 'branch';
+  return raw.Description === BRANCH_ENI_DESCRIPTION && raw.Attachment === undefined;
+}
+
 /** How an ENI holds an address. */
 export type AddressHolding = 'primary' | 'secondary' | 'ipv6' | 'prefix';
 
@@ -78,8 +91,8 @@ export class EniIndex {
     }
     for (const raw of networkInterfaces) {
       const tags = new Map(raw.TagSet.map((t) => [t.Key, t.Value ?? '']));
-      const interfaceType = raw.InterfaceType ?? 'interface';
-      const isBranch = interfaceType === 'branch';
+      const isBranch = isBranchEni(raw);
+      const interfaceType = raw.InterfaceType ?? (isBranch ? 'branch' : 'interface');
       const trunk = tags.get(TRUNK_ENI_TAG);
       const instanceId =
         raw.Attachment?.InstanceId ??

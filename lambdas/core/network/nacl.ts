@@ -200,6 +200,11 @@ export class NaclIndex {
     return this.byId.get(naclId);
   }
 
+  /** How many NACLs of the VPC the index holds. */
+  get size(): number {
+    return this.byId.size;
+  }
+
   /** The NACL guarding `subnetId`, or `undefined` when neither an association nor a default NACL is known. */
   forSubnet(subnetId: string): SubnetNacl | undefined {
     const associated = this.bySubnet.get(subnetId);

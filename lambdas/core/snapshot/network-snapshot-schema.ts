@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { tryParseCidr, tryParseIpAddress } from '../network/cidr.js';
-import { parseProtocol } from '../network/protocol.js';
+import { parseProtocol, TCP, UDP } from '../network/protocol.js';
 
 export const NETWORK_SNAPSHOT_FORMAT = 'fleet-dns/network-snapshot@1';
 
@@ -128,22 +128,48 @@ const subnetSchema = z.looseObject({
   AvailabilityZone: z.string().optional(),
 });
 
-export const ipPermissionSchema = z.looseObject({
-  IpProtocol: protocol,
-  FromPort: port.optional(),
-  ToPort: port.optional(),
-  IpRanges: list(z.looseObject({ CidrIp: cidrV4, Description: z.string().optional() })),
-  Ipv6Ranges: list(z.looseObject({ CidrIpv6: cidrV6, Description: z.string().optional() })),
-  PrefixListIds: list(z.looseObject({ PrefixListId: z.string().min(1), Description: z.string().optional() })),
-  UserIdGroupPairs: list(
-    z.looseObject({
-      GroupId: z.string().min(1),
-      UserId: z.string().optional(),
-      VpcId: z.string().optional(),
-      Description: z.string().optional(),
-    }),
-  ),
-});
+/**
+ * A TCP/UDP port range must run upwards. AWS never returns an inverted one, and reading it as "every
+ * port" (what an absent range means) would allow what no rule allows: such a snapshot is refused,
+ * naming the field. (ICMP rules carry type/code in these fields, so any order is fine there.)
+ */
+function refinePortOrder(
+  protocolText: string,
+  from: number | undefined,
+  to: number | undefined,
+  toPath: PropertyKey[],
+  ctx: z.RefinementCtx,
+): void {
+  const protocol = parseProtocol(protocolText);
+  if (protocol !== TCP && protocol !== UDP) return;
+  if (from === undefined || to === undefined || from < 0 || to >= from) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: toPath,
+    message: `expected a port ≥ the range start ${from} (protocol ${protocolText}), received ${to}`,
+  });
+}
+
+export const ipPermissionSchema = z
+  .looseObject({
+    IpProtocol: protocol,
+    FromPort: port.optional(),
+    ToPort: port.optional(),
+    IpRanges: list(z.looseObject({ CidrIp: cidrV4, Description: z.string().optional() })),
+    Ipv6Ranges: list(z.looseObject({ CidrIpv6: cidrV6, Description: z.string().optional() })),
+    PrefixListIds: list(
+      z.looseObject({ PrefixListId: z.string().min(1), Description: z.string().optional() }),
+    ),
+    UserIdGroupPairs: list(
+      z.looseObject({
+        GroupId: z.string().min(1),
+        UserId: z.string().optional(),
+        VpcId: z.string().optional(),
+        Description: z.string().optional(),
+      }),
+    ),
+  })
+  .superRefine((p, ctx) => refinePortOrder(p.IpProtocol, p.FromPort, p.ToPort, ['ToPort'], ctx));
 
 const securityGroupSchema = z.looseObject({
   GroupId: z.string().min(1),
@@ -153,16 +179,20 @@ const securityGroupSchema = z.looseObject({
   IpPermissionsEgress: list(ipPermissionSchema),
 });
 
-export const networkAclEntrySchema = z.looseObject({
-  // 1–32766 are user rules; the final `*` entries are listed as 32767 (IPv4) and 32768 (IPv6).
-  RuleNumber: z.number().int().min(1).max(32768),
-  Protocol: protocol,
-  RuleAction: z.enum(['allow', 'deny']),
-  Egress: z.boolean(),
-  CidrBlock: cidrV4.optional(),
-  Ipv6CidrBlock: cidrV6.optional(),
-  PortRange: z.looseObject({ From: port.optional(), To: port.optional() }).optional(),
-});
+export const networkAclEntrySchema = z
+  .looseObject({
+    // 1–32766 are user rules; the final `*` entries are listed as 32767 (IPv4) and 32768 (IPv6).
+    RuleNumber: z.number().int().min(1).max(32768),
+    Protocol: protocol,
+    RuleAction: z.enum(['allow', 'deny']),
+    Egress: z.boolean(),
+    CidrBlock: cidrV4.optional(),
+    Ipv6CidrBlock: cidrV6.optional(),
+    PortRange: z.looseObject({ From: port.optional(), To: port.optional() }).optional(),
+  })
+  .superRefine((e, ctx) =>
+    refinePortOrder(e.Protocol, e.PortRange?.From, e.PortRange?.To, ['PortRange', 'To'], ctx),
+  );
 
 const networkAclSchema = z.looseObject({
   NetworkAclId: z.string().min(1),

@@ -1,12 +1,16 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../lambdas/cli/index.js';
 import type { CliIo } from '../../../lambdas/cli/index.js';
 import { clusterResultSchema } from '../../../lambdas/core/schema/index.js';
 import type { ClusterResult } from '../../../lambdas/core/schema/index.js';
+import { prerequisites } from '../../support/prerequisites.js';
+import { SHARED_DOCS, sharedFile } from '../../support/shared-docs.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw JSON documents
 type Json = Record<string, any>;
@@ -64,6 +68,24 @@ describe('fleet-dns audit-network', () => {
       severity: 'high',
     });
     expect(result.diagnosis[0]).toMatchObject({ cause: 'network-path', confidence: 'confirmed' });
+  });
+
+  it('always names the cluster ARN: built from the identity when the snapshot has none', async () => {
+    const file = variant('no-arn', '01-healthy-baseline', (j) => void delete j.cluster.arn);
+    const { code, stdout } = await cli('audit-network', '--snapshot', file, '--format', 'json');
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as ClusterResult).cluster.arn).toBe(
+      'arn:aws:eks:eu-west-1:111122223333:cluster/prod-a',
+    );
+    const china = variant('no-arn-cn', '01-healthy-baseline', (j) => {
+      delete j.cluster.arn;
+      j.region = 'cn-north-1';
+    });
+    const cn = JSON.parse((await cli('audit-network', '--snapshot', china, '--format', 'json')).stdout);
+    expect((cn as ClusterResult).cluster).toMatchObject({
+      id: '111122223333:cn-north-1:prod-a',
+      arn: 'arn:aws-cn:eks:cn-north-1:111122223333:cluster/prod-a',
+    });
   });
 
   it('prints a readable table by default: one row per check with status, severity and a summary, then the diagnosis', async () => {
@@ -217,5 +239,25 @@ describe('fleet-dns audit-network', () => {
     expect(stderr).toMatch(message);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
+
+describe.runIf(prerequisites(SHARED_DOCS))('audit-network JSON against ../shared/result.schema.json', () => {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  // ajv-formats is CommonJS: under NodeNext its default import is the module object.
+  (addFormatsModule as unknown as { default: typeof addFormatsModule.default }).default(ajv);
+  const validate = ajv.compile(JSON.parse(sharedFile('result.schema.json') ?? '{}') as object);
+  const names = readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.snapshot.json'))
+    .map((f) => f.replace('.snapshot.json', ''));
+
+  it.each(names)('%s: the printed ClusterResult is valid', async (name) => {
+    const { code, stdout } = await cli('audit-network', '--snapshot', fixture(name), '--format', 'json');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as ClusterResult;
+    expect(validate(result), JSON.stringify(validate.errors)).toBe(true);
+    expect(Object.keys(result.cluster)).toEqual(
+      expect.arrayContaining(['id', 'accountId', 'region', 'name', 'arn']),
+    );
   });
 });

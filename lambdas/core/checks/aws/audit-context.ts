@@ -17,7 +17,11 @@ import type { NetworkSnapshot, SnapshotCollectionError } from '../../snapshot/ne
 
 /** The checks each collection call feeds, for `collectionErrors` entries that do not list `checks`. */
 const CHECKS_FED_BY_CALL: Readonly<Record<string, readonly CheckId[]>> = {
+  // VPC CIDRs decide whether an upstream is inside the VPC and where base+2 is.
+  'ec2:DescribeVpcs': ['NET-DHCP-OPTIONS', 'NET-UPSTREAM-REACH'],
   'ec2:DescribeVpcAttribute': ['NET-VPC-DNS-ATTRIBUTES'],
+  // Subnets: subnet boundaries and which NACL guards an upstream's subnet.
+  'ec2:DescribeSubnets': ['NET-NACL-DNS-UDP', 'NET-NACL-DNS-TCP', 'NET-UPSTREAM-REACH'],
   'ec2:DescribeDhcpOptions': ['NET-DHCP-OPTIONS', 'NET-UPSTREAM-REACH'],
   'ec2:DescribeSecurityGroups': ['NET-SG-DNS-UDP', 'NET-SG-DNS-TCP', 'NET-UPSTREAM-REACH'],
   'ec2:DescribeManagedPrefixLists': ['NET-SG-DNS-UDP', 'NET-SG-DNS-TCP', 'NET-UPSTREAM-REACH'],

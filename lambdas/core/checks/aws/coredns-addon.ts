@@ -105,7 +105,11 @@ export function addonCompatibleWith(evidence: unknown, targetVersion: string): A
       };
     }
     if (!matrix || Object.keys(matrix.versions).length === 0) {
-      return { ...addon, compatible: undefined, reason: 'no version data from DescribeAddonVersions' };
+      return {
+        ...addon,
+        compatible: undefined,
+        reason: 'the compatibility matrix holds no version data (DescribeAddonVersions) for it',
+      };
     }
     const compatibleVersions = matrix.versions[addon.installedVersion];
     if (compatibleVersions === undefined) {
@@ -154,23 +158,37 @@ const SEVERITY_OF: Record<Status, number> = { FAIL: 4, ERROR: 3, WARN: 2, PASS: 
  * @see https://docs.aws.amazon.com/eks/latest/userguide/managing-kube-proxy.html
  */
 export function checkCorednsAddon(ctx: AuditContext): CheckResult {
-  const errors = ctx.collectionErrorsFor(ID);
-  if (errors.length > 0) return collectionErrorResult(ID, errors);
-  const versionData = ctx.snapshot.addonVersions;
-  if (!versionData || versionData.length === 0) {
-    return skippedResult(
-      ID,
-      'add-on version data not available (no DescribeAddonVersions output in the snapshot)',
-    );
-  }
+  const versionData = ctx.snapshot.addonVersions ?? [];
   const clusterVersion = ctx.snapshot.cluster.version
     ? normalizeVersion(ctx.snapshot.cluster.version)
     : undefined;
   const target = ctx.targetVersion ? normalizeVersion(ctx.targetVersion) : undefined;
+  // checks.md § A: the evidence always keeps the matrix it used (empty when there was none), so the
+  // gate can judge any target later without a new scan.
   const compatibilityMatrix: Record<string, AddonMatrix> = {};
   for (const info of versionData) {
     if ((DNS_ADDONS as readonly string[]).includes(info.addonName))
       compatibilityMatrix[info.addonName] = addonMatrix(info);
+  }
+  const installedAddons = DNS_ADDONS.map((addonName) => {
+    const installed = ctx.snapshot.addons?.find((a) => a.addonName === addonName);
+    return { addonName, managed: installed !== undefined, installedVersion: installed?.addonVersion ?? null };
+  });
+  const baseEvidence = {
+    clusterVersion: clusterVersion ?? null,
+    ...(target ? { targetVersion: target } : {}),
+    addons: installedAddons,
+    compatibilityMatrix,
+  };
+  const errors = ctx.collectionErrorsFor(ID);
+  // The add-on list itself may be what failed to load: keep only the matrix beside the error.
+  if (errors.length > 0) return collectionErrorResult(ID, errors, { compatibilityMatrix });
+  if (versionData.length === 0) {
+    return skippedResult(
+      ID,
+      'add-on version data not available (no DescribeAddonVersions output in the snapshot)',
+      baseEvidence,
+    );
   }
   const judgements = DNS_ADDONS.map((addonName): AddonJudgement => {
     const installed = ctx.snapshot.addons?.find((a) => a.addonName === addonName);
@@ -240,11 +258,14 @@ export function checkCorednsAddon(ctx: AuditContext): CheckResult {
     'SKIPPED' as Status,
   );
   const summary = judgements.map((j) => `${j.addonName}: ${j.reason}`).join('; ');
+  // An add-on that could not be judged is said so, not hidden behind the other's verdict.
+  const unjudged = judgements.filter((j) => j.verdict === 'SKIPPED');
   const evidence = {
-    clusterVersion: clusterVersion ?? null,
-    ...(target ? { targetVersion: target } : {}),
+    ...baseEvidence,
     addons: judgements,
-    compatibilityMatrix,
+    ...(worst !== 'SKIPPED' && unjudged.length > 0
+      ? { notes: unjudged.map((j) => `${j.addonName} not judged: ${j.reason}`) }
+      : {}),
   };
   if (worst === 'SKIPPED')
     return skippedResult(ID, `add-on version data not available: ${summary}`, evidence);

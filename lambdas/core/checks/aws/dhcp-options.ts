@@ -9,23 +9,40 @@ export const AMAZON_PROVIDED_DNS = 'AmazonProvidedDNS';
 
 /** The VPC's `domain-name-servers`, or an explanation of why they are unknown. */
 export type DhcpNameServers =
-  | { readonly known: true; readonly servers: readonly string[]; readonly optionsId: string | undefined }
+  | {
+      readonly known: true;
+      readonly servers: readonly string[];
+      readonly optionsId: string | undefined;
+      /** set when the servers were inferred from an absent `dhcpOptions` */
+      readonly note?: string;
+    }
   | { readonly known: false; readonly reason: string };
 
 /**
  * The DHCP options' `domain-name-servers` (what nodes' resolv.conf — and so CoreDNS's
  * `forward . /etc/resolv.conf` — uses). An empty list means none configured: AmazonProvidedDNS.
+ * An absent `dhcpOptions` means none too (network-snapshot.md: absent data not named in
+ * `collectionErrors` is "none"), unless `ec2:DescribeDhcpOptions` failed: then they are unknown.
  */
 export function dhcpNameServers(snapshot: NetworkSnapshot): DhcpNameServers {
   const options = snapshot.dhcpOptions;
   const vpcOptionsId = snapshot.vpc.DhcpOptionsId;
   if (!options) {
-    // "default" means no options set is associated: instances use the Amazon DNS server.
+    const failed = snapshot.collectionErrors.find((e) => e.call === 'ec2:DescribeDhcpOptions');
+    if (failed) {
+      return {
+        known: false,
+        reason: `DHCP options set ${vpcOptionsId ?? '(unknown)'} of ${snapshot.vpc.VpcId} not collected: ${failed.call} failed (${failed.code ?? 'no error code'}${failed.message ? `: ${failed.message}` : ''})`,
+      };
+    }
+    // "default" (or no id) means no options set is associated: instances use the Amazon DNS server.
     if (vpcOptionsId === undefined || vpcOptionsId === 'default')
       return { known: true, servers: [], optionsId: vpcOptionsId };
     return {
-      known: false,
-      reason: `DHCP options set ${vpcOptionsId} of ${snapshot.vpc.VpcId} not in the snapshot`,
+      known: true,
+      servers: [],
+      optionsId: vpcOptionsId,
+      note: `DHCP options set ${vpcOptionsId} is not in the snapshot (absent means none): no domain-name-servers, so AmazonProvidedDNS`,
     };
   }
   const servers = options.DhcpConfigurations.filter((c) => c.Key === 'domain-name-servers')
@@ -50,7 +67,7 @@ export function checkDhcpOptions(ctx: AuditContext): CheckResult {
     dhcpOptionsId: found.optionsId ?? null,
     domainNameServers: found.servers.length > 0 ? found.servers : [AMAZON_PROVIDED_DNS],
     ...(found.servers.length === 0
-      ? { notes: ['no domain-name-servers option: instances use AmazonProvidedDNS'] }
+      ? { notes: [found.note ?? 'no domain-name-servers option: instances use AmazonProvidedDNS'] }
       : {}),
   };
   if (custom.length > 0) {

@@ -89,6 +89,11 @@ export function checkDnsPairs(ctx: AuditContext, filter: Filter, protocol: 'udp'
       `${audit.localPairs} pair(s) stay inside one instance (pods on the node's own ENIs): not filtered, not evaluated`,
     );
   }
+  if (filter === 'network-acls' && ctx.model.noNetworkAcls) {
+    notes.push(
+      'the snapshot lists no network ACLs (an absent list means none): nothing filters DNS at subnet boundaries',
+    );
+  }
   if (filter === 'network-acls' && audit.sameSubnetPairs > 0) {
     notes.push(`${audit.sameSubnetPairs} pair(s) stay inside one subnet: network ACLs do not apply`);
   }
@@ -114,7 +119,11 @@ export function checkDnsPairs(ctx: AuditContext, filter: Filter, protocol: 'udp'
     ...(blockedGroups.length > 0 ? { blocked: blocked.items.map(reasonEvidence) } : {}),
     ...(undeterminedGroups.length > 0 ? { undetermined: undetermined.items.map(reasonEvidence) } : {}),
     ...(placement.unplaced.length > 0 ? { unplacedPods: unplacedEvidence(placement.unplaced) } : {}),
-    ...(blocked.truncated || undetermined.truncated || placement.placed.length > 20
+    // Bounded lists: the reason groups, the CoreDNS pods, and each group's sample pairs.
+    ...(blocked.truncated ||
+    undetermined.truncated ||
+    placement.placed.length > 20 ||
+    [...blocked.items, ...undetermined.items].some((g) => g.samples.length < g.pairs)
       ? { truncated: true }
       : {}),
     ...(notes.length > 0 ? { notes } : {}),

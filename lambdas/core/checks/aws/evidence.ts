@@ -26,7 +26,11 @@ export function resourceList(ids: Iterable<string | null | undefined>): string[]
 }
 
 /** ERROR because a collection call failed: quotes the call and its code. */
-export function collectionErrorResult(id: CheckId, errors: readonly SnapshotCollectionError[]): CheckResult {
+export function collectionErrorResult(
+  id: CheckId,
+  errors: readonly SnapshotCollectionError[],
+  extra: Record<string, unknown> = {},
+): CheckResult {
   const quoted = errors.map(
     (e) => `${e.call} failed (${e.code ?? 'no error code'}${e.message ? `: ${e.message}` : ''})`,
   );
@@ -36,6 +40,7 @@ export function collectionErrorResult(id: CheckId, errors: readonly SnapshotColl
       reason: `input not collected: ${quoted.join('; ')}`,
       summary: `not evaluated: ${errors.map((e) => `${e.call} ${e.code ?? 'failed'}`).join(', ')}`,
       collectionErrors: errors.map((e) => ({ call: e.call, code: e.code, message: e.message })),
+      ...extra,
     },
   });
 }

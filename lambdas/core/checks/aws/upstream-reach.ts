@@ -73,10 +73,11 @@ export function parseUpstream(text: string): UpstreamTarget | undefined {
 /** CoreDNS's upstreams: the Corefile's root-zone forwarders, `/etc/resolv.conf` meaning the DHCP name servers. */
 function resolveUpstreams(
   ctx: AuditContext,
-): { known: true; upstreams: string[]; source: string } | { known: false; reason: string } {
+): { known: true; upstreams: string[]; source: string; notes: string[] } | { known: false; reason: string } {
   const configured = ctx.snapshot.kubernetes?.upstreams;
   const raw = configured ?? [RESOLV_CONF];
   const out: string[] = [];
+  const notes: string[] = [];
   for (const entry of raw) {
     if (entry.trim() !== RESOLV_CONF) {
       out.push(entry.trim());
@@ -86,10 +87,12 @@ function resolveUpstreams(
     if (!dhcp.known)
       return { known: false, reason: `CoreDNS forwards to the nodes' resolv.conf, but ${dhcp.reason}` };
     out.push(...(dhcp.servers.length > 0 ? dhcp.servers : [AMAZON_PROVIDED_DNS]));
+    if (dhcp.note) notes.push(dhcp.note);
   }
   return {
     known: true,
     upstreams: [...new Set(out)],
+    notes: [...new Set(notes)],
     source: configured
       ? 'kubernetes.upstreams (Corefile forward .)'
       : "nodes' resolv.conf (DHCP domain-name-servers)",
@@ -116,6 +119,7 @@ function evaluateFromPod(
   pod: PlacedDnsPod,
   upstream: UpstreamTarget & { address: IpAddress },
   owner: AddressOwner | undefined,
+  upstreamSubnetId: string | undefined,
 ): PodProtocolFinding[] {
   const source = sourceAddress(pod, upstream.address.family);
   const findings: PodProtocolFinding[] = [];
@@ -146,15 +150,16 @@ function evaluateFromPod(
         })
       : undefined;
     let hops: readonly NaclHop[];
-    if (owner) {
+    if (upstreamSubnetId !== undefined) {
+      // In the VPC: both subnets' NACLs (the upstream's subnet from its ENI, else from the subnet CIDRs).
       hops = evaluateNaclPath(
         ctx.model,
         { subnetId: pod.eni.subnetId, address: source },
-        { subnetId: owner.eni.subnetId, address: upstream.address },
+        { subnetId: upstreamSubnetId, address: upstream.address },
         options,
       ).hops;
     } else {
-      // Beyond the VPC (or an address no ENI holds) only the CoreDNS side is visible: its SG egress and subnet NACL.
+      // Beyond the VPC (or outside every known subnet) only the CoreDNS side is visible: its SG egress and subnet NACL.
       hops = clientSideNaclHops(ctx.model, pod.eni.subnetId, upstream.address, options);
     }
     const elements: BlockingElement[] = [
@@ -173,6 +178,13 @@ function evaluateFromPod(
     });
   }
   return findings;
+}
+
+/** The subnet whose CIDR blocks hold `address`, if the snapshot has one. */
+function subnetHolding(ctx: AuditContext, address: IpAddress): string | undefined {
+  for (const [subnetId, ranges] of ctx.model.subnetRanges)
+    if (ranges.some((r) => rangeHoldsAddress(r, address))) return subnetId;
+  return undefined;
 }
 
 /**
@@ -194,7 +206,7 @@ export function checkUpstreamReach(ctx: AuditContext): CheckResult {
   const resolved = resolveUpstreams(ctx);
   if (!resolved.known) return errorResult(ID, resolved.reason);
 
-  const notes: string[] = [];
+  const notes: string[] = [...resolved.notes];
   const results = resolved.upstreams.map((text) => {
     const upstream = parseUpstream(text);
     if (!upstream) {
@@ -218,7 +230,10 @@ export function checkUpstreamReach(ctx: AuditContext): CheckResult {
     const address = upstream.address;
     const inVpc = ctx.model.vpcCidrs.some((c) => rangeHoldsAddress(c, address));
     const owner = inVpc ? ctx.model.enis.ownerOf(address) : undefined;
-    const findings = placed.flatMap((pod) => evaluateFromPod(ctx, pod, { ...upstream, address }, owner));
+    const upstreamSubnetId = inVpc ? (owner?.eni.subnetId ?? subnetHolding(ctx, address)) : undefined;
+    const findings = placed.flatMap((pod) =>
+      evaluateFromPod(ctx, pod, { ...upstream, address }, owner, upstreamSubnetId),
+    );
     if (!inVpc) {
       // checks.md § A: an upstream outside the VPC's CIDRs is PASS with a note — the path beyond the
       // VPC is not visible. What the CoreDNS side shows (its SG egress, its subnet NACL) goes into the note.
@@ -237,7 +252,10 @@ export function checkUpstreamReach(ctx: AuditContext): CheckResult {
       };
     }
     const blocked = findings.some((f) => f.verdict === 'blocked');
-    const undetermined = findings.some((f) => f.verdict === 'undetermined') || !owner;
+    // Without an ENI for the upstream, its subnet's NACL still decides (checks.md § A judges SG egress
+    // and NACLs); only an address outside every known subnet leaves the path undecided.
+    const undetermined =
+      findings.some((f) => f.verdict === 'undetermined') || (!owner && upstreamSubnetId === undefined);
     const verdict = blocked
       ? ('blocked' as const)
       : undetermined
@@ -245,7 +263,10 @@ export function checkUpstreamReach(ctx: AuditContext): CheckResult {
         : ('reachable' as const);
     let note: string | undefined;
     if (!owner)
-      note = `no ENI in the snapshot owns ${formatIpAddress(address)}: its own security groups and subnet NACL could not be evaluated`;
+      note =
+        upstreamSubnetId === undefined
+          ? `no ENI in the snapshot owns ${formatIpAddress(address)}: its own security groups and subnet NACL could not be evaluated`
+          : `no ENI in the snapshot owns ${formatIpAddress(address)}: CoreDNS's security-group egress and the NACLs of both subnets (its subnet ${upstreamSubnetId}) were evaluated, the upstream's own security groups could not be`;
     return {
       upstream: text,
       kind: 'in-vpc',
@@ -257,7 +278,7 @@ export function checkUpstreamReach(ctx: AuditContext): CheckResult {
     };
   });
   for (const r of results)
-    if (r.note && r.kind === 'outside-vpc' && r.verdict === 'reachable') notes.push(r.note);
+    if (r.note && r.kind !== 'amazon-dns' && r.verdict === 'reachable') notes.push(r.note);
 
   const shown = bounded(results);
   const evidence = {

@@ -16,27 +16,38 @@ export function checkVpcDnsAttributes(ctx: AuditContext): CheckResult {
   const errors = ctx.collectionErrorsFor(ID);
   if (errors.length > 0) return collectionErrorResult(ID, errors);
   const vpcId = ctx.snapshot.vpc.VpcId;
-  const attributes = ctx.snapshot.vpcAttributes;
-  if (
-    !attributes ||
-    attributes.enableDnsSupport === undefined ||
-    attributes.enableDnsHostnames === undefined
-  ) {
-    return errorResult(
-      ID,
-      `vpcAttributes (enableDnsSupport and enableDnsHostnames of ${vpcId}) not in the snapshot`,
-    );
-  }
+  const support = ctx.snapshot.vpcAttributes?.enableDnsSupport;
+  const hostnames = ctx.snapshot.vpcAttributes?.enableDnsHostnames;
   const vpcConfig = ctx.snapshot.cluster.resourcesVpcConfig;
   const privateOnly = vpcConfig?.endpointPrivateAccess === true && vpcConfig.endpointPublicAccess === false;
+  const missing = [
+    ...(support === undefined ? ['enableDnsSupport'] : []),
+    ...(hostnames === undefined ? ['enableDnsHostnames'] : []),
+  ];
+  // A missing attribute leaves the verdict open only when the known one does not already decide a
+  // FAIL: enableDnsSupport false fails whatever enableDnsHostnames is, and enableDnsHostnames false
+  // with a private-only endpoint fails whatever enableDnsSupport is.
+  const decidedFail = support === false || (hostnames === false && privateOnly);
+  if (missing.length > 0 && !decidedFail) {
+    return errorResult(
+      ID,
+      `vpcAttributes.${missing.join(' and vpcAttributes.')} of ${vpcId} not in the snapshot`,
+      {
+        vpc: vpcId,
+        enableDnsSupport: support ?? null,
+        enableDnsHostnames: hostnames ?? null,
+      },
+    );
+  }
   const evidence = {
     vpc: vpcId,
-    enableDnsSupport: attributes.enableDnsSupport,
-    enableDnsHostnames: attributes.enableDnsHostnames,
+    enableDnsSupport: support ?? null,
+    enableDnsHostnames: hostnames ?? null,
     endpointPrivateAccess: vpcConfig?.endpointPrivateAccess ?? null,
     endpointPublicAccess: vpcConfig?.endpointPublicAccess ?? null,
+    ...(missing.length > 0 ? { notes: [`${missing.join(' and ')} not in the snapshot`] } : {}),
   };
-  if (!attributes.enableDnsSupport) {
+  if (support === false) {
     return makeResult(ID, {
       status: 'FAIL',
       evidence: {
@@ -46,7 +57,7 @@ export function checkVpcDnsAttributes(ctx: AuditContext): CheckResult {
       },
     });
   }
-  if (!attributes.enableDnsHostnames) {
+  if (hostnames === false) {
     return makeResult(ID, {
       status: privateOnly ? 'FAIL' : 'WARN',
       evidence: {

@@ -110,6 +110,32 @@ describe('parseNetworkSnapshot', () => {
     expect(text).not.toContain('\n');
   });
 
+  it('refuses an inverted TCP/UDP port range (it would read as "every port"), naming the field; ICMP type/code may run either way', () => {
+    expect(
+      problemOf(
+        (s) => void s.securityGroups[0].IpPermissions.push({ IpProtocol: 'udp', FromPort: 60, ToPort: 53 }),
+      ),
+    ).toBe(
+      'securityGroups[0].IpPermissions[1].ToPort: expected a port ≥ the range start 60 (protocol udp), received 53',
+    );
+    expect(
+      problemOf(
+        (s) =>
+          void s.networkAcls[0].Entries.push({
+            RuleNumber: 5,
+            Protocol: '6',
+            RuleAction: 'allow',
+            Egress: false,
+            CidrBlock: '0.0.0.0/0',
+            PortRange: { From: 60999, To: 32768 },
+          }),
+      ),
+    ).toContain('networkAcls[0].Entries[4].PortRange.To: expected a port ≥ the range start 60999');
+    const icmp = clone();
+    icmp.securityGroups[0].IpPermissions.push({ IpProtocol: 'icmp', FromPort: 8, ToPort: 0 });
+    expect(() => parseNetworkSnapshot(icmp)).not.toThrow();
+  });
+
   it('lists every problem on the error and at most three in its one-line message', () => {
     const doc = clone();
     for (const g of doc.securityGroups) g.GroupId = 7;
