@@ -4,7 +4,8 @@
  */
 import { registerCommand } from '../program.js';
 import { auditNetworkCommand } from './audit-network.js';
+import { demoCommand } from './demo.js';
 
-const commands: Array<Parameters<typeof registerCommand>[0]> = [auditNetworkCommand];
+const commands: Array<Parameters<typeof registerCommand>[0]> = [auditNetworkCommand, demoCommand];
 
 for (const command of commands) registerCommand(command);

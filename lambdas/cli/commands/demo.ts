@@ -1,0 +1,155 @@
+/**
+ * `fleet-dns demo`: the whole product on embedded defaults, for a newcomer with no AWS account.
+ *
+ * 1. The AWS side: the network audit over a small embedded fleet of snapshots (lab/demo/fleet/),
+ *    shaped exactly as the collectors produce them from live AWS.
+ * 2. The in-cluster side, when this machine can build the netns lab (root + iproute2, iptables,
+ *    dnsmasq, tcpdump): the real runner against real DNS servers, kernel NAT and packet capture,
+ *    in lab scenarios (lab/scenarios/). Otherwise it says why it was left out.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { auditNetworkSnapshot } from '../../core/checks/aws/index.js';
+import { diagnose } from '../../core/diagnosis/index.js';
+import { clusterResultSchema, fleetReportSchema } from '../../core/schema/index.js';
+import type { ClusterResult, CoverageGap, FleetReport, ScanRef } from '../../core/schema/index.js';
+import { parseNetworkSnapshot } from '../../core/snapshot/index.js';
+import { EXIT } from '../errors.js';
+import { formatFleetTable } from '../format/fleet-table.js';
+import type { CommandContext, CommandRegistrar } from '../program.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const DEMO_FLEET_DIR = path.join(REPO_ROOT, 'lab', 'demo', 'fleet');
+const SCENARIO_DIR = path.join(REPO_ROOT, 'lab', 'scenarios');
+/** Lab scenarios the demo runs: a healthy cluster and two classic faults. */
+export const DEMO_SCENARIOS = ['healthy', 'coredns-pod-dropping', 'kube-proxy-dnat-missing'] as const;
+/** The lab plays clusters of a made-up account (the cluster id pattern wants 12 digits). */
+const LAB_ACCOUNT = '000000000000';
+
+interface DemoOptions {
+  format: 'table' | 'json';
+  lab: boolean;
+  scenario?: string[];
+}
+
+/** Audits every embedded demo snapshot, as `audit-network --snapshot` would. */
+export function auditDemoFleet(scan: ScanRef, dir = DEMO_FLEET_DIR): ClusterResult[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.snapshot.json'))
+    .sort()
+    .map((file) => {
+      const snapshot = parseNetworkSnapshot(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
+      const checks = auditNetworkSnapshot(snapshot);
+      const { accountId, region } = snapshot;
+      const name = snapshot.cluster.name;
+      return clusterResultSchema.parse({
+        cluster: {
+          id: `${accountId}:${region}:${name}`,
+          accountId,
+          region,
+          name,
+          ...(snapshot.cluster.arn ? { arn: snapshot.cluster.arn } : {}),
+          ...(snapshot.cluster.version ? { version: snapshot.cluster.version } : {}),
+        },
+        scan,
+        checks,
+        diagnosis: diagnose(checks),
+      });
+    });
+}
+
+/** Why the lab cannot run here, or undefined when it can. */
+export function labUnavailableReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'the netns lab needs root';
+  const missing = ['ip', 'iptables', 'dnsmasq', 'tcpdump'].filter((cmd) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length > 0)
+    return `missing ${missing.join(', ')} (apt-get install iproute2 iptables dnsmasq-base tcpdump)`;
+  return undefined;
+}
+
+/** Runs lab scenarios with the real runner and returns them as cluster results. */
+async function runLabScenarios(names: readonly string[], scan: ScanRef, log: (line: string) => void) {
+  // Loaded only when the lab runs: it pulls in the fake API server and the lab engine.
+  const { loadScenario } = await import('../../../lab/scenarios/schema.js');
+  const { startLab, runScenario } = await import('../../../lab/engine/index.js');
+  const results: ClusterResult[] = [];
+  for (const name of names) {
+    const file = [`${name}.yaml`, `${name}.yml`, `${name}.json`]
+      .map((f) => path.join(SCENARIO_DIR, f))
+      .find((f) => existsSync(f));
+    if (!file) throw new Error(`no lab scenario named ${name} in ${SCENARIO_DIR}`);
+    const { scenario, dir } = loadScenario(file);
+    log(`lab: building scenario ${name} (network namespaces, DNS servers, kube-proxy NAT)…`);
+    const lab = await startLab({ scenario, scenarioDir: dir });
+    try {
+      log(`lab: running the runner (node agents + probe) in scenario ${name}…`);
+      // The lab serves each metrics scrape at once: a 1 s gap keeps the demo quick.
+      const run = await runScenario(lab, { scanId: scan.id, probeArgs: ['--metrics-interval-ms', '1000'] });
+      results.push(
+        clusterResultSchema.parse({
+          cluster: { id: `${LAB_ACCOUNT}:lab:${name}`, accountId: LAB_ACCOUNT, region: 'lab', name },
+          scan,
+          checks: run.checks,
+          diagnosis: run.diagnosis,
+        }),
+      );
+    } finally {
+      await lab.stop();
+    }
+  }
+  return results;
+}
+
+export const demoCommand: CommandRegistrar = (program: Command, ctx: CommandContext) => {
+  program
+    .command('demo')
+    .description(
+      'audit an embedded demo fleet (no AWS account needed) and, as root, run the in-cluster runner in the netns DNS lab',
+    )
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--no-lab', 'skip the in-cluster part (the netns lab)')
+    .option('--scenario <name...>', `lab scenarios to run (default: ${DEMO_SCENARIOS.join(', ')})`)
+    .action(async (opts: DemoOptions) => {
+      const scan: ScanRef = { id: `demo-${Date.now()}`, startedAt: new Date().toISOString() };
+      const progress = (line: string) => {
+        if (ctx.io.stderrIsTTY) ctx.io.stderr(`${line}\n`);
+      };
+      progress('auditing the embedded demo fleet (security groups, NACLs, VPC resolver, add-ons)…');
+      const clusters = auditDemoFleet(scan);
+      const gaps: CoverageGap[] = [];
+      if (opts.lab) {
+        const why = labUnavailableReason();
+        if (why) {
+          ctx.io.stderr(`fleet-dns: in-cluster demo skipped: ${why}; the AWS-side audit ran.\n`);
+          gaps.push({ scope: 'account', accountId: LAB_ACCOUNT, region: 'lab', reason: why });
+        } else {
+          clusters.push(...(await runLabScenarios(opts.scenario ?? DEMO_SCENARIOS, scan, progress)));
+        }
+      }
+      const finished: ScanRef = { ...scan, finishedAt: new Date().toISOString() };
+      const report: FleetReport = fleetReportSchema.parse({
+        scan: finished,
+        clusters: clusters.map((c) => ({ ...c, scan: finished })),
+        coverage: {
+          accounts: new Set(clusters.map((c) => c.cluster.accountId)).size,
+          regions: new Set(clusters.map((c) => `${c.cluster.accountId}:${c.cluster.region}`)).size,
+          clustersScanned: clusters.length,
+          gaps,
+        },
+      });
+      if (opts.format === 'json') ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+      else ctx.io.stdout(formatFleetTable(report.clusters));
+      ctx.setExit(EXIT.OK);
+    });
+};
