@@ -56,7 +56,8 @@ function index(packets: readonly CapturedPacket[]): { queries: Set<string>; resp
  * `DNS-CAPTURE` result. With no node results (the probe's provisional run) a lost query's hop
  * cannot be named: the check is then ERROR with the counts, never a guessed FAIL.
  *
- * Evidence: `lostAt` (hop → count, read by the diagnosis), `counts`, `examples` per hop,
+ * Evidence: `lostAt` (hop → count, read by the diagnosis), `lostViaClusterIp` (the part of
+ * `lostAt` sent to the kube-dns ClusterIP, read by the diagnosis), `counts`, `examples` per hop,
  * `nodesCaptured`, `resources` (pods/nodes at fault).
  */
 export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResult[]): CheckResult {
@@ -140,6 +141,9 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
     'not-seen-leaving': 0,
   } as Record<Verdict, number>;
   const examples: Partial<Record<Verdict, Example[]>> = {};
+  // Losses of queries sent to the kube-dns ClusterIP, per hop (a subset of `lostAt`): a ClusterIP
+  // query that never reached a CoreDNS node may not have been translated at all (kube-proxy).
+  const lostViaClusterIp: Partial<Record<CaptureHop, number>> = {};
   const atFault = new Set<string>();
   let oneSidedPairLosses = 0;
   const answeredKeys = new Set(
@@ -169,6 +173,10 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
     }
     counts[verdict] += 1;
     if (verdict === 'answered') continue;
+    if (q.server === discovery.clusterIp && (Object.values(CAPTURE_HOPS) as Verdict[]).includes(verdict)) {
+      const hop = verdict as CaptureHop;
+      lostViaClusterIp[hop] = (lostViaClusterIp[hop] ?? 0) + 1;
+    }
     const ep = endpointByIp.get(q.server);
     const example: Example = {
       name: q.name,
@@ -214,6 +222,7 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
     followed: followed.length,
     counts,
     lostAt,
+    lostViaClusterIp,
     examples,
     nodesCaptured: [...captured].sort(),
     corednsNodes: [...corednsNodes].sort(),

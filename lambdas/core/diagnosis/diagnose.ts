@@ -43,10 +43,68 @@ class Lookup {
   }
 }
 
+/**
+ * The upstream row's own triggers (checks.md § Diagnosis): which checks prove it (`confirmed`)
+ * and which point to it (`likely`).
+ */
+function upstreamTriggers(l: Lookup): { confirmed: string[]; likely: string[] } {
+  const confirmed = ['NET-UPSTREAM-REACH', 'NET-VPC-DNS-ATTRIBUTES'].filter((id) => l.is(id, 'FAIL'));
+  const rootForwarderDead = (l.evidence('K8S-COREDNS-COREFILE').deadForwarders ?? []).some(
+    (f) => f.zone === '.',
+  );
+  if (l.is('K8S-COREDNS-COREFILE', 'FAIL') && rootForwarderDead) confirmed.push('K8S-COREDNS-COREFILE');
+  const likely = l.is('DNS-INTERNAL', 'PASS') && l.is('DNS-EXTERNAL', 'FAIL') ? ['DNS-EXTERNAL'] : [];
+  return { confirmed, likely };
+}
+
+/**
+ * DNS-PER-ENDPOINT failed only because the external name failed through every pod while every
+ * pod answered the cluster name: the pods are fine, the upstream behind all of them is not. It
+ * is the upstream's evidence when the upstream row holds on its own triggers.
+ */
+function perEndpointIsUpstreams(l: Lookup): boolean {
+  if (!l.is('DNS-PER-ENDPOINT', 'FAIL')) return false;
+  const e = l.evidence('DNS-PER-ENDPOINT');
+  if (e.externalFailedThroughEveryPod !== true || e.allPodsAnswered !== true) return false;
+  const { confirmed, likely } = upstreamTriggers(l);
+  return confirmed.length + likely.length > 0;
+}
+
+/**
+ * "Every pod IP answers" (the kube-proxy and nodelocal-dns rows): DNS-PER-ENDPOINT's
+ * `allPodsAnswered` when it wrote one, else its PASS.
+ */
+function everyPodAnswers(l: Lookup): boolean {
+  const c = l.get('DNS-PER-ENDPOINT');
+  if (c === undefined) return false;
+  const answered = l.evidence('DNS-PER-ENDPOINT').allPodsAnswered;
+  if (answered !== undefined) return answered === true && (c.status === 'PASS' || c.status === 'FAIL');
+  return c.status === 'PASS';
+}
+
 function lostAt(l: Lookup, hop: string): boolean {
   if (!l.is('DNS-CAPTURE', 'FAIL')) return false;
   const lost = l.evidence('DNS-CAPTURE').lostAt as Record<string, number> | undefined;
   return (lost?.[hop] ?? 0) > 0;
+}
+
+/**
+ * Queries sent to the ClusterIP that left the client and never reached a CoreDNS node, while
+ * the ClusterIP fails (DNS-INTERNAL) and every pod IP answers when asked directly over the same
+ * network: nothing translated the ClusterIP (kube-proxy), the network path is fine.
+ */
+function untranslatedClusterIpLosses(l: Lookup): number {
+  if (!l.is('DNS-CAPTURE', 'FAIL') || !everyPodAnswers(l)) return 0;
+  if (!l.is('DNS-INTERNAL', 'FAIL') || l.evidence('DNS-INTERNAL').clusterIpFailed === false) return 0;
+  return l.evidence('DNS-CAPTURE').lostViaClusterIp?.[CAPTURE_HOPS.neverReachedCorednsNode] ?? 0;
+}
+
+/** The capture lost queries at `hop` on the network path (ClusterIP translation losses aside). */
+function lostOnPath(l: Lookup, hop: string): boolean {
+  if (!lostAt(l, hop)) return false;
+  if (hop !== CAPTURE_HOPS.neverReachedCorednsNode) return true;
+  const lost = l.evidence('DNS-CAPTURE').lostAt?.[CAPTURE_HOPS.neverReachedCorednsNode] ?? 0;
+  return lost - untranslatedClusterIpLosses(l) > 0;
 }
 
 /** Each rule returns the finding it supports, or undefined. Order does not matter: results are sorted. */
@@ -57,7 +115,7 @@ const rules: Rule[] = [
   (l) => {
     const checks = ['NET-SG-DNS-UDP', 'NET-NACL-DNS-UDP'].filter((id) => l.is(id, 'FAIL'));
     const captureHops = [CAPTURE_HOPS.neverReachedCorednsNode, CAPTURE_HOPS.answerNeverCameBack].filter((h) =>
-      lostAt(l, h),
+      lostOnPath(l, h),
     );
     if (checks.length === 0 && captureHops.length === 0) return undefined;
     // TCP twins failing too are the same blocked path, not a separate cause.
@@ -103,7 +161,8 @@ const rules: Rule[] = [
   (l) => {
     const confirmedBy = ['K8S-COREDNS-PODS'].filter((id) => l.is(id, 'FAIL'));
     if (lostAt(l, CAPTURE_HOPS.reachedCorednsNoAnswer)) confirmedBy.push('DNS-CAPTURE');
-    const perEndpoint = l.is('DNS-PER-ENDPOINT', 'FAIL') ? ['DNS-PER-ENDPOINT'] : [];
+    const perEndpoint =
+      l.is('DNS-PER-ENDPOINT', 'FAIL') && !perEndpointIsUpstreams(l) ? ['DNS-PER-ENDPOINT'] : [];
     const checks = [...confirmedBy, ...perEndpoint];
     if (checks.length === 0) return undefined;
     return {
@@ -118,19 +177,21 @@ const rules: Rule[] = [
   (l) => clusterIpFinding(l, 'kube-proxy'),
   (l) => clusterIpFinding(l, 'nodelocal-dns'),
   (l) => {
-    const confirmed = ['NET-UPSTREAM-REACH', 'NET-VPC-DNS-ATTRIBUTES'].filter((id) => l.is(id, 'FAIL'));
-    const rootForwarderDead = (l.evidence('K8S-COREDNS-COREFILE').deadForwarders ?? []).some(
-      (f) => f.zone === '.',
-    );
-    if (l.is('K8S-COREDNS-COREFILE', 'FAIL') && rootForwarderDead) confirmed.push('K8S-COREDNS-COREFILE');
-    const likely = l.is('DNS-INTERNAL', 'PASS') && l.is('DNS-EXTERNAL', 'FAIL') ? ['DNS-EXTERNAL'] : [];
+    const { confirmed, likely } = upstreamTriggers(l);
     const checks = [...confirmed, ...likely];
     if (checks.length === 0) return undefined;
+    const resources = l.resources(...checks);
+    // With the upstream proven dead, an external lookup failing is its symptom too (even when
+    // the ClusterIP fails as well, so DNS-INTERNAL does not PASS).
+    if (confirmed.length > 0 && l.is('DNS-EXTERNAL', 'FAIL') && !checks.includes('DNS-EXTERNAL'))
+      checks.push('DNS-EXTERNAL');
+    // The external name failing through every CoreDNS pod is this cause's, not the pods'.
+    if (perEndpointIsUpstreams(l)) checks.push('DNS-PER-ENDPOINT');
     return {
       cause: 'upstream',
       confidence: confirmed.length > 0 ? 'confirmed' : 'likely',
       checks,
-      resources: l.resources(...checks),
+      resources,
       summary: 'Cluster names resolve but the upstream resolver CoreDNS forwards to does not answer.',
     };
   },
@@ -221,19 +282,23 @@ function clusterIpFinding(l: Lookup, cause: 'kube-proxy' | 'nodelocal-dns'): Fin
   const clusterIpOnly =
     l.is('DNS-INTERNAL', 'FAIL') &&
     l.evidence('DNS-INTERNAL').clusterIpFailed !== false &&
-    l.is('DNS-PER-ENDPOINT', 'PASS') &&
+    everyPodAnswers(l) &&
     (cause === 'nodelocal-dns' ? intercepts : !intercepts);
   const confirmed = l.is(ownCheck, 'FAIL');
   if (!confirmed && !clusterIpOnly) return undefined;
+  // The capture's ClusterIP queries that never reached a CoreDNS node are this cause's evidence.
+  const capture = clusterIpOnly && cause === 'kube-proxy' && untranslatedClusterIpLosses(l) > 0;
   const checks = [
     ...(confirmed ? [ownCheck] : []),
     ...(clusterIpOnly ? ['DNS-INTERNAL', 'DNS-PER-ENDPOINT'] : []),
+    ...(capture ? ['DNS-CAPTURE'] : []),
   ];
   return {
     cause,
     confidence: confirmed ? 'confirmed' : 'likely',
     checks,
-    resources: l.resources(...checks),
+    // the pods answer: what is at fault is the ClusterIP path (and the own check's resources)
+    resources: l.resources(...checks.filter((id) => id !== 'DNS-PER-ENDPOINT')),
     summary:
       cause === 'kube-proxy'
         ? 'The kube-dns ClusterIP is not translated to CoreDNS pods on this node (kube-proxy), though every pod answers directly.'

@@ -17,10 +17,16 @@ export type CaptureHop = (typeof CAPTURE_HOPS)[keyof typeof CAPTURE_HOPS];
 /**
  * Keys read by the diagnosis:
  * - every check: `resources?: string[]` — the pods, ENIs, groups, NACLs or zones at fault;
- * - `DNS-CAPTURE`: `lostAt?: Partial<Record<CaptureHop, number>>`;
+ * - `DNS-CAPTURE`: `lostAt?: Partial<Record<CaptureHop, number>>`, `lostViaClusterIp?` (same shape:
+ *   the part of `lostAt` sent to the kube-dns ClusterIP — never reaching a CoreDNS node there while
+ *   every pod IP answers is the ClusterIP's translation, not the network path);
  * - `DNS-LATENCY`: `conntrackRaceSignature?: boolean`;
  * - `DNS-INTERNAL`: `clusterIpFailed?: boolean` (the ClusterIP query failed);
- * - `DNS-PER-ENDPOINT`: `allPodsAnswered?: boolean`;
+ * - `DNS-PER-ENDPOINT`: `allPodsAnswered?: boolean` (every CoreDNS pod IP answered the cluster name
+ *   correctly when asked directly, without losing its latency round — the "every pod IP answers"
+ *   of the kube-proxy and nodelocal-dns rows; external-name failures do not count against it),
+ *   `externalFailedThroughEveryPod?: boolean` (the external name failed through every pod: the
+ *   upstream's failure when the upstream row holds);
  * - `K8S-NODELOCAL-DNS`: `interceptsClusterIP?: boolean` (NodeLocal listens on the kube-dns ClusterIP on the probe's node);
  * - `K8S-COREDNS-COREFILE`: `deadForwarders?: { zone: string; forwarder: string; pods?: string[] }[]`;
  * - `DNS-UPSTREAM-METRICS`: `upstreamPpsVerdict?: 'PASS'|'WARN'|'FAIL'`, `nxdomainShareVerdict?: 'PASS'|'WARN'`;
@@ -30,9 +36,11 @@ export type CaptureHop = (typeof CAPTURE_HOPS)[keyof typeof CAPTURE_HOPS];
 export interface DiagnosisEvidence {
   resources?: string[];
   lostAt?: Partial<Record<CaptureHop, number>>;
+  lostViaClusterIp?: Partial<Record<CaptureHop, number>>;
   conntrackRaceSignature?: boolean;
   clusterIpFailed?: boolean;
   allPodsAnswered?: boolean;
+  externalFailedThroughEveryPod?: boolean;
   interceptsClusterIP?: boolean;
   deadForwarders?: { zone: string; forwarder: string; pods?: string[] }[];
   upstreamPpsVerdict?: 'PASS' | 'WARN' | 'FAIL';

@@ -6,6 +6,8 @@ export {
   amplification,
   GLIBC_RESOLVER,
   KUBERNETES_DNS_LIMITS,
+  AWS_LINK_LOCAL_SERVICES,
+  isNodeLocalCandidate,
 } from './resolv-conf.js';
 export type { ResolvConf, Amplification } from './resolv-conf.js';
 export { latencyStats, percentile, LATENCY_BUCKETS_MS } from './latency.js';

@@ -165,3 +165,32 @@ export function amplification(
   const names = upTo < 0 ? expansion : expansion.slice(0, upTo + 1);
   return { name, names, typesPerName, queries: names.length * typesPerName };
 }
+
+/**
+ * AWS's own link-local services: the VPC resolver (169.254.169.253), instance metadata
+ * (169.254.169.254), the time sync service (169.254.169.123) and the ECS task metadata
+ * endpoint (169.254.170.2). Link-local, yet never NodeLocal DNSCache.
+ *
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html
+ */
+export const AWS_LINK_LOCAL_SERVICES = [
+  '169.254.169.253',
+  '169.254.169.254',
+  '169.254.169.123',
+  '169.254.170.2',
+] as const;
+
+/**
+ * Whether a nameserver address can be NodeLocal DNSCache: an IPv4 link-local address
+ * (169.254.0.0/16 — 169.254.20.10 by default, 169.254.25.10 on some distributions) that is not
+ * one of AWS's link-local services. A pod whose nameserver is 169.254.169.253 talks to the VPC
+ * resolver directly and cannot resolve Services.
+ *
+ * @see https://kubernetes.io/docs/tasks/administer-cluster/nodelocaldns/
+ */
+export function isNodeLocalCandidate(address: string): boolean {
+  return (
+    /^169\.254\.\d{1,3}\.\d{1,3}$/.test(address) &&
+    !(AWS_LINK_LOCAL_SERVICES as readonly string[]).includes(address)
+  );
+}

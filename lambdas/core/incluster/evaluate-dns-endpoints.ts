@@ -1,6 +1,6 @@
 /**
  * K8S-DNS-ENDPOINTS (checks.md § B): the EndpointSlices of the `kube-dns` Service have ready
- * endpoints serving DNS — at least two, and none not-ready.
+ * endpoints serving DNS — at least two, and none not-ready (anything else is a note).
  */
 import { makeResult } from '../catalog/index.js';
 import type { CheckResult } from '../schema/index.js';
@@ -102,12 +102,14 @@ export function evaluateDnsEndpoints(input: DnsEndpointsInput): CheckResult {
         `not-ready endpoints: ${notReady.map((e) => `${label(e)}${e.terminating ? ' [terminating]' : ''}`).join(', ')}`,
       );
     }
-    if (noTcp.length > 0)
-      problems.push(
-        `no 53/TCP port for ${noTcp.map(label).join(', ')}: truncated answers cannot be retried over TCP`,
-      );
     if (problems.length > 0) status = 'WARN';
   }
+  // Not a WARN of this check (checks.md: fewer than 2 ready, or not-ready endpoints): the ports
+  // of a slice mirror the Service's, and a Service without 53/TCP is K8S-DNS-SERVICE's FAIL.
+  if (noTcp.length > 0)
+    notes.push(
+      `no 53/TCP port for ${noTcp.map(label).join(', ')}: truncated answers cannot be retried over TCP (see K8S-DNS-SERVICE)`,
+    );
   if (notReady.some((e) => e.terminating))
     notes.push('terminating endpoints are expected during a CoreDNS rollout');
 

@@ -197,7 +197,9 @@ export function evaluateKubeProxy(input: KubeProxyInput): CheckResult {
   const pods = input.pods.value.filter(
     (p) => p.metadata?.deletionTimestamp === undefined || p.metadata.deletionTimestamp === null,
   );
-  const needing = nodes.filter((n) => daemonPodFitsNode(template, n));
+  // EKS Auto Mode and Fargate nodes carry their own service proxy: they need no kube-proxy pod
+  // even when a self-managed DaemonSet lacks the add-on's compute-type affinity.
+  const needing = nodes.filter((n) => !managedNodes.includes(n) && daemonPodFitsNode(template, n));
   const notNeeding = nodes.filter((n) => !needing.includes(n)).map((n) => n.metadata?.name ?? '(unnamed)');
   const coverage = needing.map((n) => {
     const name = n.metadata?.name ?? '(unnamed)';

@@ -5,7 +5,10 @@
  */
 import { isCheckId, makeResult } from '../catalog/index.js';
 import type { CheckResult, RunnerResult, Status } from '../schema/index.js';
-import { correlateCapture } from '../capture/index.js';
+import { correlateCapture, probeDiscoverySchema } from '../capture/index.js';
+
+/** The checks the node agents report, one result per node hosting CoreDNS. */
+const NODE_CHECK_IDS = ['NODE-LINKLOCAL-ALLOWANCE', 'NODE-CONNTRACK-ALLOWANCE'] as const;
 
 /** Worst first: a FAIL anywhere is the cluster's FAIL; SKIPPED only when every node skipped. */
 const STATUS_RANK: Record<Status, number> = { FAIL: 0, ERROR: 1, WARN: 2, PASS: 3, SKIPPED: 4 };
@@ -24,6 +27,47 @@ export function combineRunnerResults(probe: RunnerResult, nodes: readonly Runner
       const list = byId.get(check.id) ?? [];
       list.push({ node: n.nodeName ?? '(unnamed node)', check });
       byId.set(check.id, list);
+    }
+  }
+  // A CoreDNS node whose agent reported nothing: its counters were not collected (ERROR, never
+  // a silent gap). No CoreDNS pods at all: nothing to evaluate (SKIPPED).
+  const discovery = probeDiscoverySchema.safeParse((probe.observations as Record<string, unknown>).discovery);
+  const endpoints = discovery.success ? (discovery.data.endpoints ?? []) : undefined;
+  const reported = new Set(nodes.map((n) => n.nodeName ?? '(unnamed node)'));
+  const silent = [
+    ...new Set((endpoints ?? []).map((e) => e.nodeName).filter((n): n is string => n !== undefined)),
+  ]
+    .filter((n) => !reported.has(n))
+    .sort();
+  for (const id of NODE_CHECK_IDS) {
+    const list = byId.get(id) ?? [];
+    for (const node of silent) {
+      list.push({
+        node,
+        check: makeResult(id, {
+          status: 'ERROR',
+          evidence: {
+            node,
+            reason: `no node-agent result from ${node}, which hosts CoreDNS: its ENA counters were not collected`,
+          },
+        }),
+      });
+    }
+    if (list.length > 0) byId.set(id, list);
+    else if (nodes.length === 0) {
+      out.push(
+        endpoints !== undefined && endpoints.length === 0
+          ? makeResult(id, {
+              status: 'SKIPPED',
+              evidence: { reason: 'no CoreDNS pods to evaluate: no node hosts CoreDNS' },
+            })
+          : makeResult(id, {
+              status: 'ERROR',
+              evidence: {
+                reason: 'no node-agent result: the ENA counters of the CoreDNS nodes were not collected',
+              },
+            }),
+      );
     }
   }
   for (const [id, list] of [...byId.entries()].sort(([a], [b]) => a.localeCompare(b))) {

@@ -2,7 +2,9 @@
  * The probe budget of checks.md § Probe budget, as a sliding one-second window: the runner must
  * never cause what it detects (the VPC resolver drops past 1024 packets/s per ENI, conntrack
  * tables fill), so no one-second window — not only aligned seconds — may hold more than
- * `maxQps` queries in total or `maxQpsPerTarget` to one server.
+ * `maxQps` queries in total or `maxQpsPerTarget` to one server. A query to a shared address
+ * (the kube-dns ClusterIP, NodeLocal) counts against every CoreDNS pod it may reach
+ * (`shareTarget`), so the per-pod limit holds whatever kube-proxy's balancing does.
  */
 import type { ProbeBudget, ProbeBudgetOptions } from './types.js';
 import { ProbeBudgetError } from './errors.js';
@@ -65,6 +67,13 @@ export function createProbeBudget(options: CreateProbeBudgetOptions = {}): Probe
   let maxInAnySecond = 0;
   const exactWindow: number[] = [];
   const perTarget: Record<string, number> = {};
+  // Shared addresses (ClusterIP, NodeLocal) → the servers a query to them may reach.
+  const shared = new Map<string, readonly string[]>();
+  const exactByKey = new Map<string, number[]>();
+  let maxToOneTarget = 0;
+
+  /** The per-target windows a query to `target` counts against: its own and its members'. */
+  const keysOf = (target: string): string[] => [...new Set([target, ...(shared.get(target) ?? [])])];
 
   const prune = (list: number[], now: number): void => {
     while (list.length > 0 && (list[0] as number) <= now - horizon) list.shift();
@@ -73,24 +82,37 @@ export function createProbeBudget(options: CreateProbeBudgetOptions = {}): Probe
   /** Milliseconds until `count` grants are possible, 0 when they are possible now. */
   const waitFor = (target: string, now: number, count: number): number => {
     prune(recent, now);
-    const forTarget = recentByTarget.get(target) ?? [];
-    prune(forTarget, now);
     // To make room for `count`, the k-th oldest grant in the horizon must have left it.
     const until = (list: readonly number[], max: number): number => {
       const k = list.length + count - max;
       return k > 0 ? (list[k - 1] as number) + horizon - now : 0;
     };
-    return Math.max(until(recent, limits.maxQps), until(forTarget, limits.maxQpsPerTarget));
+    let wait = until(recent, limits.maxQps);
+    for (const key of keysOf(target)) {
+      const forKey = recentByTarget.get(key) ?? [];
+      prune(forKey, now);
+      wait = Math.max(wait, until(forKey, limits.maxQpsPerTarget));
+    }
+    return wait;
   };
 
   const grant = (target: string, now: number, count: number): void => {
-    const forTarget = recentByTarget.get(target) ?? [];
+    for (const key of keysOf(target)) {
+      const forKey = recentByTarget.get(key) ?? [];
+      const exact = exactByKey.get(key) ?? [];
+      for (let i = 0; i < count; i += 1) {
+        forKey.push(now);
+        exact.push(now);
+      }
+      recentByTarget.set(key, forKey);
+      while (exact.length > 0 && (exact[0] as number) <= now - WINDOW_MS) exact.shift();
+      exactByKey.set(key, exact);
+      maxToOneTarget = Math.max(maxToOneTarget, exact.length);
+    }
     for (let i = 0; i < count; i += 1) {
       recent.push(now);
-      forTarget.push(now);
       exactWindow.push(now);
     }
-    recentByTarget.set(target, forTarget);
     sent += count;
     perTarget[target] = (perTarget[target] ?? 0) + count;
     while (exactWindow.length > 0 && (exactWindow[0] as number) <= now - WINDOW_MS) exactWindow.shift();
@@ -99,6 +121,12 @@ export function createProbeBudget(options: CreateProbeBudgetOptions = {}): Probe
 
   return {
     options: limits,
+    shareTarget(address: string, members: readonly string[]): void {
+      shared.set(
+        address,
+        members.filter((m) => m !== address),
+      );
+    },
     async acquire(target: string, count = 1): Promise<void> {
       if (!Number.isInteger(count) || count < 1 || count > Math.min(limits.maxQps, limits.maxQpsPerTarget))
         throw new ProbeBudgetError(
@@ -116,7 +144,15 @@ export function createProbeBudget(options: CreateProbeBudgetOptions = {}): Probe
       }
     },
     stats() {
-      return { sent, maxInAnySecond, perTarget: { ...perTarget } };
+      return {
+        sent,
+        maxInAnySecond,
+        perTarget: { ...perTarget },
+        ...(shared.size > 0 && {
+          maxToOneTargetInAnySecond: maxToOneTarget,
+          sharedTargets: Object.fromEntries([...shared.entries()].map(([k, v]) => [k, [...v]])),
+        }),
+      };
     },
   };
 }

@@ -9,7 +9,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { RUNNER_RESULT_FORMAT } from '../../../lambdas/core/schema/index.js';
 import type { CheckResult, ProbeQuery, RunnerResult } from '../../../lambdas/core/schema/index.js';
 import { CHECK_IDS } from '../../../lambdas/core/catalog/index.js';
-import { parseResolvConf } from '../../../lambdas/core/dns/index.js';
+import { isNodeLocalCandidate, parseResolvConf } from '../../../lambdas/core/dns/index.js';
 import type { LatencyStats, ResolvConf } from '../../../lambdas/core/dns/index.js';
 import { correlateCapture } from '../../../lambdas/core/capture/index.js';
 import type { ProbeDiscovery } from '../../../lambdas/core/capture/index.js';
@@ -28,7 +28,7 @@ import { checkExternal, checkInternal } from './checks/resolution.js';
 import { evaluatePerEndpoint, probeEndpoints } from './checks/per-endpoint.js';
 import { checkTcpFallback } from './checks/tcp-fallback.js';
 import { evaluateLatency, measureTarget } from './checks/latency.js';
-import { checkNodeLocal } from './checks/nodelocal.js';
+import { checkNodeLocal, nodeLocalProbeAddress } from './checks/nodelocal.js';
 import { lookUpUniqueName, observedAmplification } from './amplification.js';
 import type { AmplificationLookup } from './amplification.js';
 import { kubeChecksUnavailable, loadRunKubeChecks, runKubeChecksSafely } from './kube-checks.js';
@@ -58,8 +58,6 @@ export interface RunProbeOptions {
   readonly tcpdumpPath?: string;
   readonly randomLabel?: () => string;
 }
-
-const LINK_LOCAL = /^169\.254\./;
 
 function unavailable(reason: string): Discovery {
   const fail = { ok: false as const, error: reason };
@@ -122,6 +120,31 @@ export async function runProbe(options: RunProbeOptions): Promise<RunnerResult> 
   const pods = endpointsRead.ok ? endpointsRead.value : [];
   const kubernetesIp = valueOr(discovery.kubernetesServiceIp);
 
+  const linkLocal = conf.ok ? conf.value.nameservers.filter(isNodeLocalCandidate) : [];
+  const nodeLocalRead = discovery.nodeLocal;
+  const upstreamIp = valueOr(discovery.kubeDnsUpstreamIp);
+
+  // Probe budget per CoreDNS pod: a query to the ClusterIP or to NodeLocal (unique names miss
+  // its cache) reaches one of the pods, so it counts against every pod's window.
+  const podIps = pods.map((p) => p.address);
+  if (podIps.length > 0) {
+    if (clusterIp) budget.shareTarget(clusterIp, podIps);
+    const nodeLocalAddresses = new Set([
+      ...linkLocal,
+      settings.nodeLocalAddress,
+      nodeLocalProbeAddress(
+        {
+          linkLocalNameservers: linkLocal,
+          ...(nodeLocalRead.ok && nodeLocalRead.value.corefile !== undefined
+            ? { corefile: nodeLocalRead.value.corefile }
+            : {}),
+        },
+        settings.nodeLocalAddress,
+      ),
+    ]);
+    for (const address of nodeLocalAddresses) if (address !== clusterIp) budget.shareTarget(address, podIps);
+  }
+
   // the capture runs while everything below sends queries
   const captureInterface = options.captureInterface ?? 'any';
   const capture =
@@ -150,9 +173,6 @@ export async function runProbe(options: RunProbeOptions): Promise<RunnerResult> 
     : Promise.resolve(kubeChecksUnavailable(options.kubeConfigError ?? 'no cluster API configured'));
 
   // NodeLocal first: whether it intercepts the ClusterIP changes what the ClusterIP probes test
-  const linkLocal = conf.ok ? conf.value.nameservers.filter((ns) => LINK_LOCAL.test(ns)) : [];
-  const nodeLocalRead = discovery.nodeLocal;
-  const upstreamIp = valueOr(discovery.kubeDnsUpstreamIp);
   const nodeLocal = await checkNodeLocal(ctx, {
     daemonSet: nodeLocalRead.ok ? { ok: true, value: nodeLocalRead.value.daemonSet } : nodeLocalRead,
     ...(nodeLocalRead.ok && nodeLocalRead.value.corefile !== undefined

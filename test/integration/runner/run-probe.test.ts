@@ -86,6 +86,47 @@ describe('runProbe against the fake Kubernetes API and DNS servers on loopback',
     expect(diagnose(result.checks).map((d) => d.cause)).toEqual(['healthy']);
   });
 
+  it('sends at most 20 queries to any one CoreDNS pod in any one-second window, ClusterIP queries included (probe budget)', async () => {
+    const l = await startLab();
+    const result = await runProbe({
+      scanId: 'scan-1',
+      clusterId: '111122223333:eu-west-1:lab',
+      resolvConfPath: l.resolvConf,
+      kubeConfig: l.kubeConfig,
+      captureInterface: 'none',
+      runKubeChecks: async () => [],
+      settings: { dnsPort: l.port, timeoutMs: 300, latencyQueries: 20 },
+    });
+    const queries = result.observations.queries ?? [];
+    const maxInWindow = (times: number[]): number => {
+      const sorted = [...times].sort((a, b) => a - b);
+      let best = 0;
+      let start = 0;
+      for (let end = 0; end < sorted.length; end += 1) {
+        while ((sorted[end] as number) - (sorted[start] as number) >= 1000) start += 1;
+        best = Math.max(best, end - start + 1);
+      }
+      return best;
+    };
+    // A ClusterIP query may land on either pod: it counts for both.
+    for (const pod of [POD_A, POD_B]) {
+      const times = queries.filter((q) => q.server === pod || q.server === CLUSTER_IP).map((q) => q.sentAtMs);
+      expect(times.length).toBeGreaterThan(20);
+      expect(maxInWindow(times)).toBeLessThanOrEqual(20);
+    }
+    expect(maxInWindow(queries.map((q) => q.sentAtMs))).toBeLessThanOrEqual(50);
+    // the evidence records what was sent
+    expect(result.observations.budget).toMatchObject({
+      limits: { maxQps: 50, maxQpsPerTarget: 20 },
+      sent: queries.length,
+      sharedTargets: { [CLUSTER_IP]: [POD_A, POD_B] },
+    });
+    expect(
+      (result.observations.budget as { maxToOneTargetInAnySecond: number }).maxToOneTargetInAnySecond,
+    ).toBeLessThanOrEqual(20);
+    expect(byId(result)['DNS-LATENCY']?.evidence.probeBudget).toMatchObject({ sent: queries.length });
+  });
+
   it('names the CoreDNS pod that drops queries (DNS-PER-ENDPOINT FAIL, coredns-pod)', async () => {
     const l = await startLab({ [POD_B]: dropWhen(() => true) });
     const c = byId(await probe(l));
@@ -117,9 +158,16 @@ describe('runProbe against the fake Kubernetes API and DNS servers on loopback',
     const c = byId(await probe(l));
     expect(c['DNS-EXTERNAL']).toMatchObject({ status: 'FAIL', evidence: { rcode: 'SERVFAIL' } });
     expect(c['DNS-INTERNAL']?.status).toBe('PASS');
+    // checks.md: "all failing is FAIL too" — every pod fails the external name; the diagnosis
+    // still names the upstream alone (the pods answer the cluster name).
     expect(c['DNS-PER-ENDPOINT']).toMatchObject({
-      status: 'PASS',
-      evidence: { notes: [expect.stringMatching(/upstream problem/)] },
+      status: 'FAIL',
+      evidence: {
+        allPodsAnswered: true,
+        externalFailedThroughEveryPod: true,
+        resources: ['coredns-a', 'coredns-b'],
+        notes: [expect.stringMatching(/upstream problem/)],
+      },
     });
     expect(diagnose(Object.values(c)).map((d) => d.cause)).toEqual(['upstream']);
   });

@@ -9,6 +9,7 @@
 import { makeResult } from '../../../../lambdas/core/catalog/index.js';
 import type { CheckResult } from '../../../../lambdas/core/schema/index.js';
 import { forwardTargets, parseCorefile, walkDirectives } from '../../../../lambdas/core/corefile/index.js';
+import { isNodeLocalCandidate } from '../../../../lambdas/core/dns/index.js';
 import type { DnsOutcome } from '../../dns/types.js';
 import { outcomeEvidence, queryWithRetry } from '../context.js';
 import type { ProbeContext } from '../context.js';
@@ -72,12 +73,35 @@ export interface NodeLocalInput {
   readonly nodeName?: string;
 }
 
+/**
+ * The address NodeLocal DNSCache is probed on: the link-local nameserver of resolv.conf; else
+ * (iptables mode keeps the kube-dns ClusterIP in resolv.conf) the link-local address its
+ * Corefile binds (169.254.20.10, or 169.254.25.10 on some distributions); else `fallback`.
+ */
+export function nodeLocalProbeAddress(
+  input: Pick<NodeLocalInput, 'linkLocalNameservers' | 'corefile'>,
+  fallback: string,
+): string {
+  const fromResolvConf = input.linkLocalNameservers.find(isNodeLocalCandidate);
+  if (fromResolvConf !== undefined) return fromResolvConf;
+  if (input.corefile !== undefined) {
+    for (const block of parseCorefile(input.corefile).serverBlocks)
+      for (const d of walkDirectives(block.plugins))
+        if (d.name === 'bind') {
+          const bound = d.args.find(isNodeLocalCandidate);
+          if (bound !== undefined) return bound;
+        }
+  }
+  return fallback;
+}
+
 /** Runs the NodeLocal probe and evaluates K8S-NODELOCAL-DNS. */
 export async function checkNodeLocal(
   ctx: ProbeContext,
   input: NodeLocalInput,
 ): Promise<{ result: CheckResult; interceptsClusterIP?: boolean; address?: string }> {
-  const present = (input.daemonSet.ok && input.daemonSet.value) || input.linkLocalNameservers.length > 0;
+  const present =
+    (input.daemonSet.ok && input.daemonSet.value) || input.linkLocalNameservers.some(isNodeLocalCandidate);
   if (!present) {
     if (!input.daemonSet.ok)
       return {
@@ -98,7 +122,7 @@ export async function checkNodeLocal(
       }),
     };
   }
-  const address = input.linkLocalNameservers[0] ?? ctx.settings.nodeLocalAddress;
+  const address = nodeLocalProbeAddress(input, ctx.settings.nodeLocalAddress);
   const view =
     input.corefile !== undefined
       ? readNodeLocalCorefile(input.corefile, {
@@ -124,13 +148,10 @@ export async function checkNodeLocal(
     inResolvConf: input.linkLocalNameservers.includes(address),
     nodeName: input.nodeName ?? null,
     probe: { name: internalName(ctx.settings.clusterDomain), attempts, ...outcomeEvidence(final) },
-    ...(view
-      ? {
-          interceptsClusterIP: view.interceptsClusterIP,
-          bindAddresses: view.bindAddresses,
-          clusterZones: view.zones,
-        }
-      : {}),
+    // Whether it also listens on the kube-dns ClusterIP (then ClusterIP probes on this node test
+    // NodeLocal, not kube-proxy); null when its Corefile could not tell.
+    interceptsClusterIP: view?.interceptsClusterIP ?? null,
+    ...(view ? { bindAddresses: view.bindAddresses, clusterZones: view.zones } : {}),
     ...(notes.length ? { notes } : {}),
   };
   if (!answering)

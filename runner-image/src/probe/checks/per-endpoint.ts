@@ -60,22 +60,26 @@ export function evaluatePerEndpoint(input: {
         reason: 'the kube-dns Service has no ready CoreDNS endpoints to query (see K8S-DNS-ENDPOINTS)',
       },
     });
-  // External failures through every pod are the upstream's (DNS-EXTERNAL), not the pods'.
-  const someExternalOk = input.probes.some((p) => externalOk(p.external));
+  // checks.md: "all failing is FAIL too" — an external name failing through every pod fails
+  // every pod. The evidence says so (`externalFailedThroughEveryPod`), and the diagnosis lays it
+  // at the upstream's door when DNS-EXTERNAL (or a root forwarder) says the upstream is dead.
+  const externalFailedThroughEveryPod =
+    input.probes.length > 0 && input.probes.every((p) => !externalOk(p.external));
   const notes: string[] = [];
-  if (!someExternalOk)
+  if (externalFailedThroughEveryPod)
     notes.push(
-      'the external name fails through every pod: an upstream problem (see DNS-EXTERNAL), not counted against the pods',
+      'the external name fails through every pod: most likely an upstream problem (see DNS-EXTERNAL and K8S-COREDNS-COREFILE)',
     );
   const pods = input.probes.map((p) => {
     const stats = input.latency.get(p.target.address);
     const sent = stats ? stats.count + stats.timeouts + stats.errors : 0;
     const unansweredShare = stats && sent > 0 ? (stats.timeouts + stats.errors) / sent : 0;
     const problems: string[] = [];
-    if (!internalAnswerOk(p.internal, input.kubernetesIp)) problems.push('internal query failed');
-    if (someExternalOk && !externalOk(p.external)) problems.push('external query failed');
-    if (unansweredShare > input.timeoutFailShare)
-      problems.push(`${Math.round(unansweredShare * 100)} % of ${sent} latency queries unanswered`);
+    const internalOk = internalAnswerOk(p.internal, input.kubernetesIp);
+    const lossy = unansweredShare > input.timeoutFailShare;
+    if (!internalOk) problems.push('internal query failed');
+    if (!externalOk(p.external)) problems.push('external query failed');
+    if (lossy) problems.push(`${Math.round(unansweredShare * 100)} % of ${sent} latency queries unanswered`);
     return {
       pod: p.target.pod ?? null,
       address: p.target.address,
@@ -83,6 +87,8 @@ export function evaluatePerEndpoint(input: {
       internal: outcomeEvidence(p.internal),
       external: outcomeEvidence(p.external),
       ...(stats ? { latencyQueries: sent, unanswered: stats.timeouts + stats.errors } : {}),
+      // answered directly: the cluster name correctly, and the latency round without loss
+      answered: internalOk && !lossy,
       ok: problems.length === 0,
       ...(problems.length ? { problems } : {}),
     };
@@ -90,7 +96,9 @@ export function evaluatePerEndpoint(input: {
   const failed = pods.filter((p) => !p.ok);
   const evidence = {
     pods,
-    allPodsAnswered: failed.length === 0,
+    // Read by the diagnosis (evidence-conventions.ts): every pod IP answers (the ClusterIP-only rows).
+    allPodsAnswered: pods.every((p) => p.answered),
+    externalFailedThroughEveryPod,
     ...(failed.length ? { resources: failed.map((p) => p.pod ?? p.address) } : {}),
     ...(notes.length ? { notes } : {}),
   };

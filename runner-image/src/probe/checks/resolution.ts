@@ -2,6 +2,7 @@
  * DNS-INTERNAL and DNS-EXTERNAL (checks.md § B): `kubernetes.default.svc.<cluster-domain>` and
  * an external name through the kube-dns ClusterIP over UDP, retried once as a stub resolver would.
  */
+import { isIP } from 'node:net';
 import { makeResult } from '../../../../lambdas/core/catalog/index.js';
 import type { CheckResult } from '../../../../lambdas/core/schema/index.js';
 import type { DnsOutcome } from '../../dns/types.js';
@@ -12,10 +13,18 @@ export function internalName(clusterDomain: string): string {
   return `kubernetes.default.svc.${clusterDomain}`;
 }
 
-/** True when the outcome answers `kubernetes.default` correctly (the expected IP, when known). */
+/**
+ * True when the outcome answers `kubernetes.default` correctly: NOERROR and the answer equals
+ * the `kubernetes` Service ClusterIP (checks.md, DNS-INTERNAL) — every address in it, so a
+ * stale or foreign address beside the right one is not a correct answer. Without the expected
+ * IP any address is accepted (the caller says so in a note).
+ */
 export function internalAnswerOk(o: DnsOutcome, expectedIp: string | null | undefined): boolean {
   if (o.outcome !== 'answer' || o.rcode !== 'NOERROR') return false;
-  return expectedIp ? o.answers.includes(expectedIp) : o.answers.length > 0;
+  // Addresses only: a CNAME on the way (a `rewrite`, say) is not the answer itself.
+  const addresses = o.answers.filter((a) => isIP(a) !== 0);
+  if (addresses.length === 0) return false;
+  return expectedIp ? addresses.every((a) => a === expectedIp) : true;
 }
 
 export async function checkInternal(
@@ -73,9 +82,11 @@ export async function checkExternal(
   const evidence = { server: clusterIp.value, name, transport: 'udp', attempts, ...outcomeEvidence(final) };
   if (final.outcome === 'answer' && final.rcode === 'NOERROR')
     return makeResult('DNS-EXTERNAL', { status: 'PASS', evidence });
+  // checks.md: FAIL on SERVFAIL/timeout. NXDOMAIN is an answer (the upstream path works), so the
+  // check passes and says in a note that the configured name does not exist.
   if (final.outcome === 'answer' && final.rcode === 'NXDOMAIN')
     return makeResult('DNS-EXTERNAL', {
-      status: 'WARN',
+      status: 'PASS',
       evidence: {
         ...evidence,
         notes: [

@@ -5,7 +5,11 @@
  */
 import { makeResult } from '../../../../lambdas/core/catalog/index.js';
 import type { CheckResult } from '../../../../lambdas/core/schema/index.js';
-import { amplification } from '../../../../lambdas/core/dns/index.js';
+import {
+  AWS_LINK_LOCAL_SERVICES,
+  amplification,
+  isNodeLocalCandidate,
+} from '../../../../lambdas/core/dns/index.js';
 import type { ResolvConf } from '../../../../lambdas/core/dns/index.js';
 
 export interface ResolvConfInput {
@@ -20,8 +24,6 @@ export interface ResolvConfInput {
   /** queries one real lookup of a unique name sent, as seen in the capture */
   readonly observedAmplification?: Record<string, unknown>;
 }
-
-const LINK_LOCAL = /^169\.254\./;
 
 /** Evaluates DNS-RESOLV-CONF. Pure. */
 export function evaluateResolvConf(input: ResolvConfInput): CheckResult {
@@ -50,7 +52,7 @@ export function evaluateResolvConf(input: ResolvConfInput): CheckResult {
     },
   };
   const isClusterDns = (ns: string): boolean =>
-    ns === input.clusterIp || input.nodeLocalAddresses.includes(ns) || LINK_LOCAL.test(ns);
+    ns === input.clusterIp || input.nodeLocalAddresses.includes(ns) || isNodeLocalCandidate(ns);
   const first = conf.nameservers[0];
   if (first === undefined)
     return makeResult('DNS-RESOLV-CONF', {
@@ -75,7 +77,11 @@ export function evaluateResolvConf(input: ResolvConfInput): CheckResult {
       evidence: {
         ...evidence,
         resources: [input.path],
-        problem: `the first nameserver ${first} is neither the kube-dns ClusterIP (${input.clusterIp ?? 'none'}) nor a NodeLocal address`,
+        problem: `the first nameserver ${first} is neither the kube-dns ClusterIP (${input.clusterIp ?? 'none'}) nor a NodeLocal address${
+          (AWS_LINK_LOCAL_SERVICES as readonly string[]).includes(first)
+            ? ' (it is an AWS link-local service — 169.254.169.253 is the VPC resolver, which cannot resolve Services)'
+            : ''
+        }`,
       },
     });
   const problems = [...conf.problems];

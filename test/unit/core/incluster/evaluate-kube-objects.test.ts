@@ -103,6 +103,17 @@ describe('evaluateDnsEndpoints (K8S-DNS-ENDPOINTS)', () => {
     expect(r.evidence.readyEndpoints).toBe(2);
   });
 
+  it('PASS (a note, not a WARN) for two ready endpoints whose slice lists only 53/UDP: WARN is fewer than 2 ready or not-ready present', () => {
+    const s = slices();
+    (s[0] as { ports: unknown }).ports = [{ name: 'dns', port: 53, protocol: 'UDP' }];
+    const r = evaluateDnsEndpoints({ slices: ok(s) });
+
+    valid(r);
+    expect(r.status).toBe('PASS');
+    expect(r.evidence.readyEndpoints).toBe(2);
+    expect(r.evidence.notes).toEqual([expect.stringMatching(/no 53\/TCP port.*K8S-DNS-SERVICE/)]);
+  });
+
   it('FAIL when no endpoint is ready', () => {
     const s = slices();
     for (const ep of s[0]!.endpoints) ep.conditions = { ready: false };

@@ -126,6 +126,33 @@ describe('evaluateKubeProxy (K8S-KUBE-PROXY)', () => {
     expect(r.evidence.nodesNotTargeted).toEqual(['fargate-ip-198-18-9-9']);
   });
 
+  it('does not expect a kube-proxy pod on an Auto Mode node even when a self-managed DaemonSet lacks the compute-type affinity', () => {
+    const ds = object('DaemonSet', 'kube-proxy') as unknown as {
+      spec: { template: { spec: { affinity?: unknown } } };
+    };
+    delete ds.spec.template.spec.affinity;
+    const nodes = objects('Node') as unknown as (KubeNode & {
+      metadata: { labels: Record<string, string> };
+    })[];
+    const auto = structuredClone(nodes[0]!);
+    auto.metadata = {
+      ...auto.metadata,
+      name: 'i-0123456789abcdef0',
+      labels: { ...auto.metadata.labels, 'eks.amazonaws.com/compute-type': 'auto' },
+    };
+    const r = evaluateKubeProxy({
+      ...baseInput(),
+      daemonSet: ok(ds as never),
+      nodes: ok([...nodes, auto]),
+    });
+
+    expect(r.status).toBe('PASS');
+    expect(r.evidence.nodesNeedingProxy).toBe(3);
+    expect(r.evidence.notes).toEqual([
+      expect.stringMatching(/1 EKS Auto Mode\/Fargate node\(s\) need no kube-proxy pod/),
+    ]);
+  });
+
   it('SKIPPED without kube-proxy when Cilium replaces it, or every node is Auto Mode', () => {
     const cilium = {
       apiVersion: 'apps/v1',

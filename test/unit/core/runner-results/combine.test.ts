@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { combineRunnerResults } from '../../../../lambdas/core/runner-results/index.js';
 import { makeResult } from '../../../../lambdas/core/catalog/index.js';
-import { RUNNER_RESULT_FORMAT } from '../../../../lambdas/core/schema/index.js';
+import { RUNNER_RESULT_FORMAT, checkResultSchema } from '../../../../lambdas/core/schema/index.js';
 import type { CheckResult, RunnerResult } from '../../../../lambdas/core/schema/index.js';
 
 const base = {
@@ -99,5 +99,63 @@ describe('combineRunnerResults', () => {
       status: 'SKIPPED',
       evidence: { reason: 'node-2, node-3: counters absent' },
     });
+  });
+
+  it('is ERROR, never a silent gap, for a CoreDNS node whose agent reported nothing', () => {
+    const twoNodes: RunnerResult = {
+      ...probe,
+      observations: {
+        ...probe.observations,
+        discovery: {
+          endpoints: [
+            { ip: '198.18.2.11', pod: 'coredns-a', nodeName: 'node-2' },
+            { ip: '198.18.3.11', pod: 'coredns-b', nodeName: 'node-3' },
+          ],
+        },
+      },
+    };
+    const out = combineRunnerResults(twoNodes, [
+      node('node-2', [
+        makeResult('NODE-LINKLOCAL-ALLOWANCE', { status: 'PASS', evidence: { delta: 0 } }),
+        makeResult('NODE-CONNTRACK-ALLOWANCE', { status: 'PASS', evidence: { delta: 0 } }),
+      ]),
+    ]);
+    for (const id of ['NODE-LINKLOCAL-ALLOWANCE', 'NODE-CONNTRACK-ALLOWANCE']) {
+      const merged = out.find((c) => c.id === id);
+      expect(checkResultSchema.safeParse(merged).success).toBe(true);
+      expect(merged).toMatchObject({
+        status: 'ERROR',
+        evidence: {
+          reason: expect.stringMatching(/^node-3: no node-agent result from node-3/),
+          nodes: { 'node-2': { status: 'PASS' }, 'node-3': { status: 'ERROR' } },
+        },
+      });
+    }
+  });
+
+  it('without any node-agent result: ERROR when CoreDNS pods exist, SKIPPED when there are none', () => {
+    const missing = combineRunnerResults(probe, []);
+    expect(
+      missing
+        .filter((c) => c.id.startsWith('NODE-'))
+        .map((c) => [c.id, c.status])
+        .sort(),
+    ).toEqual([
+      ['NODE-CONNTRACK-ALLOWANCE', 'ERROR'],
+      ['NODE-LINKLOCAL-ALLOWANCE', 'ERROR'],
+    ]);
+    for (const c of missing) expect(checkResultSchema.safeParse(c).success).toBe(true);
+
+    const noCoredns: RunnerResult = {
+      ...probe,
+      observations: { ...probe.observations, discovery: { endpoints: [] } },
+    };
+    const skipped = combineRunnerResults(noCoredns, []).filter((c) => c.id.startsWith('NODE-'));
+    expect(skipped).toHaveLength(2);
+    for (const c of skipped)
+      expect(c).toMatchObject({
+        status: 'SKIPPED',
+        evidence: { reason: expect.stringMatching(/no CoreDNS pods/) },
+      });
   });
 });

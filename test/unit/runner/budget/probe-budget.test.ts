@@ -157,6 +157,77 @@ describe('createProbeBudget', () => {
     await expect(budget.acquire('a', 4)).rejects.toThrow(/count must be an integer from 1 to 3/);
   });
 
+  it('counts a query to a shared address (the ClusterIP) against every CoreDNS pod behind it (checks.md: ≤ 20 to any one pod)', async () => {
+    const clock = fakeClock();
+    const budget = createProbeBudget({ maxQps: 50, maxQpsPerTarget: 20, slackMs: 0, clock });
+    budget.shareTarget('10.100.0.10', ['10.0.1.5', '10.0.2.6']);
+    const grants: { target: string; at: number }[] = [];
+    // latency rounds to the ClusterIP and to each pod at once, as the probe sends them
+    await drive(
+      clock,
+      Promise.all(
+        ['10.100.0.10', '10.0.1.5', '10.0.2.6'].flatMap((target) =>
+          Array.from({ length: 20 }, () =>
+            budget.acquire(target).then(() => grants.push({ target, at: clock.now() })),
+          ),
+        ),
+      ),
+    );
+    // Whichever pod kube-proxy picks, the ClusterIP queries and the direct ones together stay
+    // within the per-pod limit in every one-second window.
+    for (const pod of ['10.0.1.5', '10.0.2.6'])
+      expect(
+        maxInWindow(grants.filter((g) => g.target === pod || g.target === '10.100.0.10').map((g) => g.at)),
+      ).toBeLessThanOrEqual(20);
+    expect(grants).toHaveLength(60);
+    expect(budget.stats()).toMatchObject({
+      sent: 60,
+      maxToOneTargetInAnySecond: 20,
+      sharedTargets: { '10.100.0.10': ['10.0.1.5', '10.0.2.6'] },
+    });
+  });
+
+  it('keeps every pod within its limit counting the shared address, whatever the pattern (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 30 }),
+        fc.array(
+          fc.record({
+            target: fc.constantFrom('vip', 'a', 'b', 'c'),
+            gapMs: fc.integer({ min: 0, max: 300 }),
+            count: fc.integer({ min: 1, max: 2 }),
+          }),
+          { maxLength: 120 },
+        ),
+        async (maxQpsPerTarget, requests) => {
+          const clock = fakeClock();
+          const budget = createProbeBudget({ maxQps: 50, maxQpsPerTarget, slackMs: 0, clock });
+          budget.shareTarget('vip', ['a', 'b']);
+          const grants: { target: string; at: number }[] = [];
+          const pending: Promise<void>[] = [];
+          for (const r of requests) {
+            await clock.advance(r.gapMs);
+            pending.push(
+              budget.acquire(r.target, r.count).then(() => {
+                for (let i = 0; i < r.count; i += 1) grants.push({ target: r.target, at: clock.now() });
+              }),
+            );
+          }
+          await drive(clock, Promise.all(pending));
+          for (const pod of ['a', 'b'])
+            expect(
+              maxInWindow(grants.filter((g) => g.target === pod || g.target === 'vip').map((g) => g.at)),
+            ).toBeLessThanOrEqual(maxQpsPerTarget);
+          expect(maxInWindow(grants.filter((g) => g.target === 'c').map((g) => g.at))).toBeLessThanOrEqual(
+            maxQpsPerTarget,
+          );
+          expect(maxInWindow(grants.map((g) => g.at))).toBeLessThanOrEqual(50);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('paces a long run at the limit with the real clock', async () => {
     // the default slack absorbs the moment between a grant and the caller seeing it
     const budget = createProbeBudget({ maxQps: 20, maxQpsPerTarget: 20 });

@@ -150,11 +150,29 @@ describe('evaluatePerEndpoint (DNS-PER-ENDPOINT)', () => {
     });
   });
 
-  it('does not blame the pods for an upstream failing through all of them', () => {
+  it('FAILs when the external name fails through every pod (checks.md: all failing is FAIL too), saying the pods answer', () => {
     const r = evaluatePerEndpoint(
       input([probe('coredns-a', ok, servfail), probe('coredns-b', ok, servfail)]),
     );
-    expect(r).toMatchObject({ status: 'PASS', evidence: { allPodsAnswered: true } });
+    expect(r).toMatchObject({
+      status: 'FAIL',
+      evidence: {
+        allPodsAnswered: true,
+        externalFailedThroughEveryPod: true,
+        resources: ['coredns-a', 'coredns-b'],
+        notes: [expect.stringMatching(/upstream problem/)],
+      },
+    });
+  });
+
+  it('FAILs when every pod fails, naming every pod, and then no pod counts as answering', () => {
+    const r = evaluatePerEndpoint(
+      input([probe('coredns-a', timeout, timeout), probe('coredns-b', timeout, timeout)]),
+    );
+    expect(r).toMatchObject({
+      status: 'FAIL',
+      evidence: { allPodsAnswered: false, resources: ['coredns-a', 'coredns-b'] },
+    });
   });
 
   it('is SKIPPED without endpoints and ERROR when they could not be read', () => {
