@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -40,6 +40,23 @@ function alive(pid: number): boolean {
 }
 
 /** Kills every process inside a namespace, then deletes it (which removes its veths). Never throws. */
+/** True while `pid` exists and is not a zombie (a zombie has exited and only waits to be reaped). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 3, after the parenthesised command name (which may itself contain spaces or parentheses).
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function waitForExitSync(pids: readonly number[], timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (pids.some(isRunning) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 20);
+}
+
 export function destroyNetnsSync(netns: string): void {
   try {
     const pids = execFileSync('ip', ['netns', 'pids', netns], { encoding: 'utf8' })
@@ -52,6 +69,9 @@ export function destroyNetnsSync(netns: string): void {
         /* gone */
       }
     }
+    // SIGKILL is delivered asynchronously: wait (bounded) until they are really gone, so "stopped"
+    // means no process of the lab is left when stop() returns.
+    waitForExitSync(pids.map(Number), 3000);
   } catch {
     /* namespace already gone */
   }
