@@ -7,8 +7,7 @@
  *    dnsmasq, tcpdump): the real runner against real DNS servers, kernel NAT and packet capture,
  *    in lab scenarios (lab/scenarios/). Otherwise it says why it was left out.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option } from 'commander';
@@ -20,15 +19,13 @@ import type { ClusterResult, CoverageGap, FleetReport, ScanRef } from '../../cor
 import { parseNetworkSnapshot } from '../../core/snapshot/index.js';
 import { EXIT } from '../errors.js';
 import { formatFleetTable } from '../format/fleet-table.js';
+import { LAB_ACCOUNT, labUnavailableReason, runLabScenarios } from '../lab-scenarios.js';
 import type { CommandContext, CommandRegistrar } from '../program.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const DEMO_FLEET_DIR = path.join(REPO_ROOT, 'lab', 'demo', 'fleet');
-const SCENARIO_DIR = path.join(REPO_ROOT, 'lab', 'scenarios');
 /** Lab scenarios the demo runs: a healthy cluster and two classic faults. */
 export const DEMO_SCENARIOS = ['healthy', 'coredns-pod-dropping', 'kube-proxy-dnat-missing'] as const;
-/** The lab plays clusters of a made-up account (the cluster id pattern wants 12 digits). */
-const LAB_ACCOUNT = '000000000000';
 
 interface DemoOptions {
   format: 'table' | 'json';
@@ -60,55 +57,6 @@ export function auditDemoFleet(scan: ScanRef, dir = DEMO_FLEET_DIR): ClusterResu
         diagnosis: diagnose(checks),
       });
     });
-}
-
-/** Why the lab cannot run here, or undefined when it can. */
-export function labUnavailableReason(): string | undefined {
-  if (process.getuid?.() !== 0) return 'the netns lab needs root';
-  const missing = ['ip', 'iptables', 'dnsmasq', 'tcpdump'].filter((cmd) => {
-    try {
-      execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (missing.length > 0)
-    return `missing ${missing.join(', ')} (apt-get install iproute2 iptables dnsmasq-base tcpdump)`;
-  return undefined;
-}
-
-/** Runs lab scenarios with the real runner and returns them as cluster results. */
-async function runLabScenarios(names: readonly string[], scan: ScanRef, log: (line: string) => void) {
-  // Loaded only when the lab runs: it pulls in the fake API server and the lab engine.
-  const { loadScenario } = await import('../../../lab/scenarios/schema.js');
-  const { startLab, runScenario } = await import('../../../lab/engine/index.js');
-  const results: ClusterResult[] = [];
-  for (const name of names) {
-    const file = [`${name}.yaml`, `${name}.yml`, `${name}.json`]
-      .map((f) => path.join(SCENARIO_DIR, f))
-      .find((f) => existsSync(f));
-    if (!file) throw new Error(`no lab scenario named ${name} in ${SCENARIO_DIR}`);
-    const { scenario, dir } = loadScenario(file);
-    log(`lab: building scenario ${name} (network namespaces, DNS servers, kube-proxy NAT)…`);
-    const lab = await startLab({ scenario, scenarioDir: dir });
-    try {
-      log(`lab: running the runner (node agents + probe) in scenario ${name}…`);
-      // The lab serves each metrics scrape at once: a 1 s gap keeps the demo quick.
-      const run = await runScenario(lab, { scanId: scan.id, probeArgs: ['--metrics-interval-ms', '1000'] });
-      results.push(
-        clusterResultSchema.parse({
-          cluster: { id: `${LAB_ACCOUNT}:lab:${name}`, accountId: LAB_ACCOUNT, region: 'lab', name },
-          scan,
-          checks: run.checks,
-          diagnosis: run.diagnosis,
-        }),
-      );
-    } finally {
-      await lab.stop();
-    }
-  }
-  return results;
 }
 
 export const demoCommand: CommandRegistrar = (program: Command, ctx: CommandContext) => {
