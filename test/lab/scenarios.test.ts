@@ -116,6 +116,16 @@ describe.runIf(ready)('lab scenarios with the real runner', () => {
       }).toEqual({ id, status, evidence: undefined });
     });
 
+    it('every check result carries a one-line evidence.summary (the terminal table shows it)', () => {
+      const missing = result.checks
+        .filter((c) => {
+          const summary = (c.evidence as { summary?: unknown }).summary;
+          return typeof summary !== 'string' || summary === '' || summary.includes('\n');
+        })
+        .map((c) => `${c.id} ${c.status}`);
+      expect(missing).toEqual([]);
+    });
+
     it(`diagnoses ${scenario.expect.diagnosis.join(', ')}${scenario.expect.notDiagnosis.length ? ` and not ${scenario.expect.notDiagnosis.join(', ')}` : ''}`, () => {
       const causes = result.diagnosis.map((d) => d.cause);
       expect(causes).toEqual(expect.arrayContaining(scenario.expect.diagnosis));

@@ -26,6 +26,16 @@ export const probeDiscoverySchema = z.looseObject({
 });
 export type ProbeDiscovery = z.infer<typeof probeDiscoverySchema>;
 
+/** `reason` and the one-line `summary` of an ERROR or SKIPPED result (the same sentence). */
+const withSummary = (reason: string): { reason: string; summary: string } => ({ reason, summary: reason });
+
+/** Hops in words, for the summary. */
+const HOP_WORDS: Record<CaptureHop, string> = {
+  [CAPTURE_HOPS.neverReachedCorednsNode]: 'left the client and never reached a CoreDNS node',
+  [CAPTURE_HOPS.reachedCorednsNoAnswer]: 'reached the CoreDNS node, no answer',
+  [CAPTURE_HOPS.answerNeverCameBack]: 'answered, the answer never came back',
+};
+
 /** Examples kept per hop in evidence. */
 const EXAMPLES_PER_HOP = 10;
 
@@ -69,19 +79,19 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
   if (!probeCapture) {
     return makeResult('DNS-CAPTURE', {
       status: 'ERROR',
-      evidence: { reason: 'the probe reported no capture' },
+      evidence: withSummary('the probe reported no capture'),
     });
   }
   if ((probeCapture as { disabled?: unknown }).disabled === true) {
     return makeResult('DNS-CAPTURE', {
       status: 'SKIPPED',
-      evidence: { reason: probeCapture.error ?? 'capture disabled for this run' },
+      evidence: withSummary(probeCapture.error ?? 'capture disabled for this run'),
     });
   }
   if (probeCapture.error !== undefined && probeCapture.packets.length === 0) {
     return makeResult('DNS-CAPTURE', {
       status: 'ERROR',
-      evidence: { reason: `the probe pod's capture failed: ${probeCapture.error}` },
+      evidence: withSummary(`the probe pod's capture failed: ${probeCapture.error}`),
     });
   }
 
@@ -93,7 +103,10 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
   if (followed.length === 0) {
     return makeResult('DNS-CAPTURE', {
       status: 'ERROR',
-      evidence: { reason: 'no uniquely named UDP probe queries to follow', queriesLogged: all.length },
+      evidence: {
+        ...withSummary('no uniquely named UDP probe queries to follow'),
+        queriesLogged: all.length,
+      },
     });
   }
 
@@ -146,6 +159,12 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
   const lostViaClusterIp: Partial<Record<CaptureHop, number>> = {};
   const atFault = new Set<string>();
   let oneSidedPairLosses = 0;
+  // Losses per hop that were one half of an A/AAAA pair whose twin was answered (a subset of
+  // `lostAt`): under the conntrack-race signature (DNS-LATENCY) they are the race's, not a pod's
+  // or the network path's.
+  const oneSidedAt: Partial<Record<CaptureHop, number>> = {};
+  // Losses per server address and hop (the diagnosis matches them to DNS-LATENCY's targets).
+  const lostByServer: Record<string, Partial<Record<CaptureHop, number>>> = {};
   const answeredKeys = new Set(
     followed
       .filter((q) => q.latencyMs !== undefined)
@@ -173,9 +192,15 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
     }
     counts[verdict] += 1;
     if (verdict === 'answered') continue;
-    if (q.server === discovery.clusterIp && (Object.values(CAPTURE_HOPS) as Verdict[]).includes(verdict)) {
+    const isHop = (Object.values(CAPTURE_HOPS) as Verdict[]).includes(verdict);
+    const oneSided =
+      typeof q.pairId === 'string' && answeredKeys.has(`${q.pairId}|${1 - Number(q.pairIndex)}`);
+    if (isHop) {
       const hop = verdict as CaptureHop;
-      lostViaClusterIp[hop] = (lostViaClusterIp[hop] ?? 0) + 1;
+      if (q.server === discovery.clusterIp) lostViaClusterIp[hop] = (lostViaClusterIp[hop] ?? 0) + 1;
+      const byServer = (lostByServer[q.server] ??= {});
+      byServer[hop] = (byServer[hop] ?? 0) + 1;
+      if (oneSided) oneSidedAt[hop] = (oneSidedAt[hop] ?? 0) + 1;
     }
     const ep = endpointByIp.get(q.server);
     const example: Example = {
@@ -187,12 +212,13 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
     };
     const list = (examples[verdict] ??= []);
     if (list.length < EXAMPLES_PER_HOP) list.push(example);
-    if (verdict === CAPTURE_HOPS.reachedCorednsNoAnswer) {
+    // a pod (or node) is at fault for what it left unanswered — not for one half of an A/AAAA
+    // pair whose twin it answered (the conntrack-race signature's, see DNS-LATENCY)
+    if (verdict === CAPTURE_HOPS.reachedCorednsNoAnswer && !oneSided) {
       if (ep?.pod) atFault.add(ep.pod);
       else if (node) atFault.add(node);
     }
-    if (typeof q.pairId === 'string' && answeredKeys.has(`${q.pairId}|${1 - Number(q.pairIndex)}`))
-      oneSidedPairLosses += 1;
+    if (oneSided) oneSidedPairLosses += 1;
   }
 
   const lostAt: Partial<Record<CaptureHop, number>> = {};
@@ -218,11 +244,26 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
       `${excluded} quer${excluded === 1 ? 'y' : 'ies'} not followed (TCP, or names not unique to the probe)`,
     );
 
+  const lostTotal = Object.values(lostAt).reduce((a, b) => a + (b ?? 0), 0);
+  const hopText = (Object.entries(lostAt) as [CaptureHop, number][])
+    .map(([hop, n]) => `${n} ${HOP_WORDS[hop]}`)
+    .join(', ');
+  const oneSidedTotal = Object.values(oneSidedAt).reduce((a, b) => a + (b ?? 0), 0);
+  const unattributedCount = counts['hop-unknown'] + counts['not-seen-leaving'];
+  const summary =
+    lostTotal > 0
+      ? `${lostTotal} of ${followed.length} followed queries lost: ${hopText}${oneSidedTotal ? ` (${oneSidedTotal} one half of an A/AAAA pair whose twin was answered)` : ''}${atFault.size ? `; at ${[...atFault].sort().join(', ')}` : ''}`
+      : unattributedCount > 0
+        ? `${counts.answered} of ${followed.length} followed queries answered; ${unattributedCount} unanswered at a hop the captures cannot name`
+        : `${counts.answered} of ${followed.length} followed queries answered, none lost (${nodeCaptures.length} CoreDNS node capture(s))`;
   const evidence = {
+    summary,
     followed: followed.length,
     counts,
     lostAt,
     lostViaClusterIp,
+    oneSidedPairLosses: oneSidedAt,
+    lostByServer,
     examples,
     nodesCaptured: [...captured].sort(),
     corednsNodes: [...corednsNodes].sort(),
@@ -240,10 +281,11 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
       status: 'ERROR',
       evidence: {
         ...evidence,
-        reason:
+        ...withSummary(
           nodeCaptures.length === 0
             ? `${unattributed} probe quer${unattributed === 1 ? 'y' : 'ies'} went unanswered and no CoreDNS-node capture is available to name the hop`
             : `${unattributed} probe quer${unattributed === 1 ? 'y' : 'ies'} went unanswered on paths the node captures do not cover`,
+        ),
       },
     });
   return makeResult('DNS-CAPTURE', { status: 'PASS', evidence });

@@ -6,9 +6,22 @@
 import type { CheckResult, Confidence, DiagnosisItem, Severity, Cause } from '../schema/results.js';
 import { SEVERITIES } from '../schema/results.js';
 import { CAPTURE_HOPS } from './evidence-conventions.js';
-import type { DiagnosisEvidence } from './evidence-conventions.js';
+import type { CaptureHop, DiagnosisEvidence } from './evidence-conventions.js';
 
 const CONFIDENCE_RANK: Record<Confidence, number> = { confirmed: 0, likely: 1, risk: 2 };
+
+/**
+ * The part of the in-cluster data path a cause breaks: the symptom FAILs that are consequences of
+ * that same broken path are explained by it (checks.md: `unknown` is only what no row explains).
+ */
+interface Scope {
+  /** DNS-LATENCY targets (addresses) whose timeouts this cause explains */
+  targets: Set<string>;
+  /** DNS-INTERNAL failing through the ClusterIP is this cause's consequence */
+  internal: boolean;
+  /** DNS-EXTERNAL failing through the ClusterIP is this cause's consequence */
+  external: boolean;
+}
 
 interface Finding {
   cause: Cause;
@@ -16,7 +29,14 @@ interface Finding {
   checks: string[];
   resources: string[];
   summary: string;
+  scope?: Scope;
 }
+
+const scopeOf = (targets: Iterable<string | undefined>, internal = false, external = false): Scope => ({
+  targets: new Set([...targets].filter((t): t is string => t !== undefined)),
+  internal,
+  external,
+});
 
 class Lookup {
   private readonly byId = new Map<string, CheckResult>();
@@ -53,8 +73,22 @@ function upstreamTriggers(l: Lookup): { confirmed: string[]; likely: string[] } 
     (f) => f.zone === '.',
   );
   if (l.is('K8S-COREDNS-COREFILE', 'FAIL') && rootForwarderDead) confirmed.push('K8S-COREDNS-COREFILE');
-  const likely = l.is('DNS-INTERNAL', 'PASS') && l.is('DNS-EXTERNAL', 'FAIL') ? ['DNS-EXTERNAL'] : [];
+  const likely =
+    l.is('DNS-INTERNAL', 'PASS') && l.is('DNS-EXTERNAL', 'FAIL') && !perEndpointBlamesPods(l)
+      ? ['DNS-EXTERNAL']
+      : [];
   return { confirmed, likely };
+}
+
+/**
+ * DNS-PER-ENDPOINT attributes the failures to specific pods: it FAILs, and the external name did
+ * not fail through every pod (so some pod reaches the upstream). Then an external lookup failing
+ * through the ClusterIP is no evidence against the upstream: it may have landed on a bad pod.
+ */
+function perEndpointBlamesPods(l: Lookup): boolean {
+  return (
+    l.is('DNS-PER-ENDPOINT', 'FAIL') && l.evidence('DNS-PER-ENDPOINT').externalFailedThroughEveryPod !== true
+  );
 }
 
 /**
@@ -82,10 +116,47 @@ function everyPodAnswers(l: Lookup): boolean {
   return c.status === 'PASS';
 }
 
-function lostAt(l: Lookup, hop: string): boolean {
-  if (!l.is('DNS-CAPTURE', 'FAIL')) return false;
-  const lost = l.evidence('DNS-CAPTURE').lostAt as Record<string, number> | undefined;
-  return (lost?.[hop] ?? 0) > 0;
+/** DNS-LATENCY FAILs with the conntrack-race pair signature. */
+function raceHolds(l: Lookup): boolean {
+  return l.is('DNS-LATENCY', 'FAIL') && l.evidence('DNS-LATENCY').conntrackRaceSignature === true;
+}
+
+/**
+ * Queries the capture lost at `hop`, less those that were one half of an A/AAAA pair whose twin
+ * was answered when the conntrack-race signature holds (those are the race's, not a pod's or the
+ * network path's).
+ */
+function lostCount(l: Lookup, hop: CaptureHop): number {
+  if (!l.is('DNS-CAPTURE', 'FAIL')) return 0;
+  const e = l.evidence('DNS-CAPTURE');
+  const race = raceHolds(l) ? (e.oneSidedPairLosses?.[hop] ?? 0) : 0;
+  return Math.max(0, (e.lostAt?.[hop] ?? 0) - race);
+}
+
+function lostAt(l: Lookup, hop: CaptureHop): boolean {
+  return lostCount(l, hop) > 0;
+}
+
+/** Capture losses of queries to `server` at any of `hops` (the capture's `lostByServer`). */
+function lostAtServer(l: Lookup, server: string, ...hops: CaptureHop[]): number {
+  if (!l.is('DNS-CAPTURE', 'FAIL')) return 0;
+  const byServer = l.evidence('DNS-CAPTURE').lostByServer?.[server] ?? {};
+  return hops.reduce((n, hop) => n + (byServer[hop] ?? 0), 0);
+}
+
+/** The kube-dns ClusterIP the probe queried (DNS-LATENCY's `clusterIP` target, else DNS-INTERNAL's server). */
+function clusterIpAddress(l: Lookup): string | undefined {
+  const byTarget = l.evidence('DNS-LATENCY').timeoutsByTarget ?? {};
+  const fromLatency = Object.entries(byTarget).find(([, t]) => t.role === 'clusterIP')?.[0];
+  return fromLatency ?? l.evidence('DNS-INTERNAL').server ?? l.evidence('DNS-EXTERNAL').server;
+}
+
+/** The ClusterIP answered part of what was sent to it (the latency round, or one of the lookups). */
+function clusterIpPartlyAnswers(l: Lookup): boolean {
+  if (l.is('DNS-INTERNAL', 'PASS') || l.is('DNS-EXTERNAL', 'PASS')) return true;
+  const ip = clusterIpAddress(l);
+  const t = ip === undefined ? undefined : l.evidence('DNS-LATENCY').timeoutsByTarget?.[ip];
+  return t !== undefined && t.sent - t.unanswered - (t.raceLosses ?? 0) > 0;
 }
 
 /**
@@ -100,11 +171,44 @@ function untranslatedClusterIpLosses(l: Lookup): number {
 }
 
 /** The capture lost queries at `hop` on the network path (ClusterIP translation losses aside). */
-function lostOnPath(l: Lookup, hop: string): boolean {
+function lostOnPath(l: Lookup, hop: CaptureHop): boolean {
   if (!lostAt(l, hop)) return false;
   if (hop !== CAPTURE_HOPS.neverReachedCorednsNode) return true;
-  const lost = l.evidence('DNS-CAPTURE').lostAt?.[CAPTURE_HOPS.neverReachedCorednsNode] ?? 0;
-  return lost - untranslatedClusterIpLosses(l) > 0;
+  return lostCount(l, hop) - untranslatedClusterIpLosses(l) > 0;
+}
+
+/** DNS-INTERNAL or DNS-EXTERNAL FAILs and no attempt through the ClusterIP got any answer. */
+function silent(l: Lookup, id: 'DNS-INTERNAL' | 'DNS-EXTERNAL'): boolean {
+  return l.is(id, 'FAIL') && l.evidence(id).noAnswer === true;
+}
+
+/**
+ * What bad CoreDNS pods explain: the latency timeouts of those pods (DNS-PER-ENDPOINT's
+ * `failedPods`, the capture's servers that got no answer at the pod), and — when the ClusterIP
+ * round-robins onto them (it answered part of its queries, or every pod is bad) — the lookups
+ * through the ClusterIP that failed the way those pods fail.
+ */
+function badPodScope(l: Lookup, fromPerEndpoint: boolean, fromCapture: boolean): Scope {
+  const pe = l.evidence('DNS-PER-ENDPOINT');
+  const bad = fromPerEndpoint ? (pe.failedPods ?? []) : [];
+  const ip = clusterIpAddress(l);
+  const noAnswerAt = (server: string): boolean =>
+    fromCapture && lostAtServer(l, server, CAPTURE_HOPS.reachedCorednsNoAnswer) > 0;
+  const captureServers = Object.keys(l.evidence('DNS-CAPTURE').lostByServer ?? {}).filter(noAnswerAt);
+  const targets = new Set<string>([...bad.map((p) => p.address), ...captureServers.filter((a) => a !== ip)]);
+  const probed = pe.pods?.length ?? 0;
+  const roundRobin = bad.length > 0 && (clusterIpPartlyAnswers(l) || (probed > 0 && bad.length >= probed));
+  const failing = (part: 'internal' | 'external' | 'latency'): boolean =>
+    roundRobin && bad.some((p) => p.failed.includes(part));
+  const viaCapture = ip !== undefined && noAnswerAt(ip);
+  if (ip !== undefined && (failing('latency') || viaCapture)) targets.add(ip);
+  return scopeOf(
+    targets,
+    l.is('DNS-INTERNAL', 'FAIL') &&
+      (failing('internal') || failing('latency') || (viaCapture && silent(l, 'DNS-INTERNAL'))),
+    l.is('DNS-EXTERNAL', 'FAIL') &&
+      (failing('external') || failing('latency') || (viaCapture && silent(l, 'DNS-EXTERNAL'))),
+  );
 }
 
 /** Each rule returns the finding it supports, or undefined. Order does not matter: results are sorted. */
@@ -121,11 +225,28 @@ const rules: Rule[] = [
     // TCP twins failing too are the same blocked path, not a separate cause.
     for (const id of ['NET-SG-DNS-TCP', 'NET-NACL-DNS-TCP']) if (l.is(id, 'FAIL')) checks.push(id);
     if (captureHops.length > 0) checks.push('DNS-CAPTURE');
+    // The servers whose queries the capture lost on the path: their timeouts are this cause's
+    // (the ClusterIP's untranslated losses are kube-proxy's, not the path's).
+    const ip = clusterIpAddress(l);
+    const servers = Object.keys(l.evidence('DNS-CAPTURE').lostByServer ?? {}).filter((server) => {
+      const neverReached = lostAtServer(l, server, CAPTURE_HOPS.neverReachedCorednsNode);
+      const untranslated = server === ip ? untranslatedClusterIpLosses(l) : 0;
+      return (
+        captureHops.length > 0 &&
+        (neverReached - untranslated > 0 || lostAtServer(l, server, CAPTURE_HOPS.answerNeverCameBack) > 0)
+      );
+    });
+    const viaClusterIp = ip !== undefined && servers.includes(ip);
     return {
       cause: 'network-path',
       confidence: 'confirmed',
       checks,
       resources: l.resources(...checks),
+      scope: scopeOf(
+        servers,
+        viaClusterIp && silent(l, 'DNS-INTERNAL'),
+        viaClusterIp && silent(l, 'DNS-EXTERNAL'),
+      ),
       summary:
         captureHops.length > 0 && checks.length === 1
           ? `DNS packets were lost on the network between client and CoreDNS (${captureHops.join(', ')}).`
@@ -150,11 +271,17 @@ const rules: Rule[] = [
   (l) => {
     const checks = ['K8S-DNS-SERVICE', 'K8S-DNS-ENDPOINTS'].filter((id) => l.is(id, 'FAIL'));
     if (checks.length === 0) return undefined;
+    // Nothing stands behind the ClusterIP: lookups through it fail, its latency round times out.
     return {
       cause: 'no-endpoints',
       confidence: 'confirmed',
       checks,
       resources: l.resources(...checks),
+      scope: scopeOf(
+        [clusterIpAddress(l)],
+        l.evidence('DNS-INTERNAL').clusterIpFailed === true,
+        silent(l, 'DNS-EXTERNAL'),
+      ),
       summary: 'The kube-dns Service is missing or has no ready endpoints: every lookup through it fails.',
     };
   },
@@ -172,6 +299,7 @@ const rules: Rule[] = [
       checks,
       resources: l.resources(...checks),
       summary: 'One or more CoreDNS pods do not answer (or are not ready); queries routed to them fail.',
+      scope: badPodScope(l, perEndpoint.length > 0, confirmedBy.includes('DNS-CAPTURE')),
     };
   },
   (l) => clusterIpFinding(l, 'kube-proxy'),
@@ -207,12 +335,17 @@ const rules: Rule[] = [
     };
   },
   (l) => {
-    if (!l.is('DNS-LATENCY', 'FAIL') || l.evidence('DNS-LATENCY').conntrackRaceSignature !== true)
-      return undefined;
+    if (!raceHolds(l)) return undefined;
+    // The capture's losses that were one half of an A/AAAA pair whose twin was answered are
+    // this signature seen on the wire.
+    const oneSided = Object.values(l.evidence('DNS-CAPTURE').oneSidedPairLosses ?? {}).some(
+      (n) => (n ?? 0) > 0,
+    );
+    const capture = l.is('DNS-CAPTURE', 'FAIL') && oneSided ? ['DNS-CAPTURE'] : [];
     return {
       cause: 'conntrack-race',
       confidence: 'confirmed',
-      checks: ['DNS-LATENCY'],
+      checks: ['DNS-LATENCY', ...capture],
       resources: l.resources('DNS-LATENCY'),
       summary:
         'One of each parallel A/AAAA pair goes unanswered (the conntrack insertion race): lookups wait the 5 s timeout.',
@@ -293,10 +426,22 @@ function clusterIpFinding(l: Lookup, cause: 'kube-proxy' | 'nodelocal-dns'): Fin
     ...(clusterIpOnly ? ['DNS-INTERNAL', 'DNS-PER-ENDPOINT'] : []),
     ...(capture ? ['DNS-CAPTURE'] : []),
   ];
+  // The broken path: the ClusterIP on this node when it fails while the pods answer (or when
+  // NodeLocal, which intercepts it, does not answer); NodeLocal's own address when it is silent.
+  const ip = clusterIpAddress(l);
+  const clusterIpDead = clusterIpOnly || (cause === 'nodelocal-dns' && confirmed && intercepts);
+  const nodeLocalAddress =
+    cause === 'nodelocal-dns' && confirmed ? l.evidence('K8S-NODELOCAL-DNS').address : undefined;
+  const scope = scopeOf(
+    [clusterIpDead ? ip : undefined, nodeLocalAddress],
+    clusterIpDead && (clusterIpOnly || silent(l, 'DNS-INTERNAL')),
+    clusterIpDead && silent(l, 'DNS-EXTERNAL'),
+  );
   return {
     cause,
     confidence: confirmed ? 'confirmed' : 'likely',
     checks,
+    scope,
     // the pods answer: what is at fault is the ClusterIP path (and the own check's resources)
     resources: l.resources(...checks.filter((id) => id !== 'DNS-PER-ENDPOINT')),
     summary:
@@ -323,9 +468,16 @@ function worstSeverity(l: Lookup, ids: readonly string[]): number {
 export function diagnose(checks: readonly CheckResult[]): DiagnosisItem[] {
   const l = new Lookup(checks);
   const findings = rules.map((rule) => rule(l)).filter((f): f is Finding => f !== undefined);
+  const partly = attributeSymptoms(l, findings);
 
-  // unknown: unmuted FAILs no finding explains; or, when nothing FAILs, the ERRORs that would decide.
-  const explained = new Set(findings.filter((f) => f.confidence !== 'risk').flatMap((f) => f.checks));
+  // unknown: unmuted FAILs no finding explains (or explains only in part); or, when nothing
+  // FAILs, the ERRORs that would decide.
+  const explained = new Set(
+    findings
+      .filter((f) => f.confidence !== 'risk')
+      .flatMap((f) => f.checks)
+      .filter((id) => !partly.has(id)),
+  );
   const all = l.all();
   const unexplainedFails = all.filter((c) => c.status === 'FAIL' && !explained.has(c.id)).map((c) => c.id);
   const anyFail = all.some((c) => c.status === 'FAIL');
@@ -367,5 +519,46 @@ export function diagnose(checks: readonly CheckResult[]): DiagnosisItem[] {
         worstSeverity(l, a.f.checks) - worstSeverity(l, b.f.checks) ||
         a.index - b.index,
     )
-    .map(({ f }) => ({ ...f, checks: [...new Set(f.checks)] }));
+    .map(({ f }) => ({
+      cause: f.cause,
+      confidence: f.confidence,
+      checks: [...new Set(f.checks)],
+      resources: f.resources,
+      summary: f.summary,
+    }));
+}
+
+/**
+ * Lays the in-cluster symptom FAILs at the door of the causes whose broken path they follow from
+ * (each finding's scope): DNS-INTERNAL / DNS-EXTERNAL through the ClusterIP, and DNS-LATENCY by
+ * the targets that timed out. Returns the symptom checks only partly explained (some failing
+ * target no cause covers): they stay `unknown` as well.
+ */
+function attributeSymptoms(l: Lookup, findings: Finding[]): Set<string> {
+  const partly = new Set<string>();
+  const explaining = findings.filter((f) => f.confidence !== 'risk');
+  for (const id of ['DNS-INTERNAL', 'DNS-EXTERNAL'] as const) {
+    if (!l.is(id, 'FAIL')) continue;
+    for (const f of explaining)
+      if ((id === 'DNS-INTERNAL' ? f.scope?.internal : f.scope?.external) && !f.checks.includes(id))
+        f.checks.push(id);
+  }
+  if (l.is('DNS-LATENCY', 'FAIL')) {
+    const e = l.evidence('DNS-LATENCY');
+    // Without per-target evidence only the pair signature explains it (conntrack-race).
+    const timeoutTargets = e.timeoutTargets ?? [];
+    const raceTargets = e.raceTargets ?? (e.conntrackRaceSignature === true ? ['(signature)'] : []);
+    const known = e.timeoutTargets !== undefined || e.conntrackRaceSignature === true;
+    const covered = new Set<string>();
+    for (const f of explaining) {
+      const hits = timeoutTargets.filter((t) => f.scope?.targets.has(t));
+      if (hits.length === 0) continue;
+      hits.forEach((t) => covered.add(t));
+      if (!f.checks.includes('DNS-LATENCY')) f.checks.push('DNS-LATENCY');
+    }
+    const raceCovered = raceTargets.length === 0 || explaining.some((f) => f.cause === 'conntrack-race');
+    const allCovered = known && raceCovered && timeoutTargets.every((t) => covered.has(t));
+    if (!allCovered) partly.add('DNS-LATENCY');
+  }
+  return partly;
 }

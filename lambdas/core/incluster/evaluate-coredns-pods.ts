@@ -58,8 +58,8 @@ function spreadOf(spec: PodSpec | undefined): string[] {
  * - WARN: a container restarted within the window (its last termination reason named, e.g.
  *   OOMKilled); a single replica; no PodDisruptionBudget selecting the pods; no pod
  *   anti-affinity or topology spread on hostname/zone; every pod on one node.
- * - SKIPPED: no CoreDNS pods and no `coredns` Deployment (CoreDNS is not run in-cluster, e.g.
- *   EKS Auto Mode). With a Deployment but no pods it is a FAIL.
+ * - SKIPPED: no CoreDNS pods to evaluate (checks.md, Result model) — CoreDNS not run in-cluster
+ *   (EKS Auto Mode), or scaled to zero (the outage is K8S-DNS-ENDPOINTS's FAIL).
  *
  * @see https://docs.aws.amazon.com/eks/latest/userguide/coredns-autoscaling.html
  * @see https://kubernetes.io/docs/tasks/debug/debug-application/debug-pods/
@@ -67,10 +67,8 @@ function spreadOf(spec: PodSpec | undefined): string[] {
  */
 export function evaluateCorednsPods(input: CorednsPodsInput): CheckResult {
   if (!input.pods.ok) {
-    return makeResult('K8S-COREDNS-PODS', {
-      status: 'ERROR',
-      evidence: { reason: apiFailureReason(input.pods.failure) },
-    });
+    const reason = apiFailureReason(input.pods.failure);
+    return makeResult('K8S-COREDNS-PODS', { status: 'ERROR', evidence: { summary: reason, reason } });
   }
   const windowMs = input.restartWindowMs ?? DAY_MS;
   const nowMs = input.now.getTime();
@@ -82,22 +80,21 @@ export function evaluateCorednsPods(input: CorednsPodsInput): CheckResult {
   const pods = input.pods.value;
 
   if (pods.length === 0) {
-    if (deployment === undefined && input.deployment.ok === false && isNotFound(input.deployment.failure)) {
-      return makeResult('K8S-COREDNS-PODS', {
-        status: 'SKIPPED',
-        evidence: {
-          reason:
-            'no CoreDNS pods (label k8s-app=kube-dns) and no coredns Deployment in kube-system: CoreDNS is not run as cluster pods here (EKS Auto Mode or another DNS provider)',
-        },
-      });
-    }
+    // checks.md, Result model: "SKIPPED (not applicable: … no CoreDNS pods to evaluate)". A Deployment
+    // scaled to zero (or whose pods are all gone) is an outage, but it is K8S-DNS-ENDPOINTS's FAIL.
+    const noDeployment =
+      deployment === undefined && input.deployment.ok === false && isNotFound(input.deployment.failure);
+    const wants = deployment?.spec?.replicas;
+    const reason = noDeployment
+      ? 'no CoreDNS pods (label k8s-app=kube-dns) and no coredns Deployment in kube-system: CoreDNS is not run as cluster pods here (EKS Auto Mode or another DNS provider)'
+      : `no CoreDNS pods (label k8s-app=kube-dns) in kube-system to evaluate${wants !== undefined ? ` (the coredns Deployment wants ${wants})` : ''}: the outage itself is K8S-DNS-ENDPOINTS's finding`;
     return makeResult('K8S-COREDNS-PODS', {
-      status: 'FAIL',
+      status: 'SKIPPED',
       evidence: {
+        summary: reason,
+        reason,
         pods: [],
-        problems: ['no CoreDNS pods (label k8s-app=kube-dns) in kube-system'],
-        ...(deployment?.spec?.replicas !== undefined && { desiredReplicas: deployment.spec.replicas }),
-        resources: ['deployment/kube-system/coredns'],
+        ...(wants !== undefined && { desiredReplicas: wants }),
         ...(notes.length > 0 && { notes }),
       },
     });
@@ -192,9 +189,15 @@ export function evaluateCorednsPods(input: CorednsPodsInput): CheckResult {
     warnings.push(`all ${active.length} CoreDNS pods run on one node (${[...nodes][0]})`);
 
   const status: CheckResult['status'] = failures.length > 0 ? 'FAIL' : warnings.length > 0 ? 'WARN' : 'PASS';
+  const readyCount = active.filter((v) => v.ready).length;
+  const counts = `${readyCount} of ${active.length} CoreDNS pod(s) ready${desired !== undefined ? ` (${desired} desired)` : ''}`;
   return makeResult('K8S-COREDNS-PODS', {
     status,
     evidence: {
+      summary:
+        status === 'PASS'
+          ? `${counts} on ${nodes.size} node(s), PDB ${pdbNames.join(', ')}, no recent restarts`
+          : `${counts}; ${[...failures, ...warnings].join('; ')}`,
       pods: views,
       replicas: {
         desired: desired ?? null,

@@ -149,37 +149,39 @@ export function evaluateCorefile(input: CorefileCheckInput): CheckResult {
   const notes = [...(input.notes ?? [])];
   if (!input.configMap.ok) {
     if (isNotFound(input.configMap.failure) && input.pods.length === 0) {
+      const reason = `no ConfigMap ${ref} and no CoreDNS pods to evaluate`;
       return makeResult('K8S-COREDNS-COREFILE', {
         status: 'SKIPPED',
-        evidence: { configMap: ref, reason: `no ConfigMap ${ref} and no CoreDNS pods to evaluate` },
+        evidence: { summary: reason, configMap: ref, reason },
       });
     }
+    const reason = isNotFound(input.configMap.failure)
+      ? `ConfigMap ${ref} not found, so the Corefile CoreDNS runs with is unknown`
+      : apiFailureReason(input.configMap.failure);
     return makeResult('K8S-COREDNS-COREFILE', {
       status: 'ERROR',
-      evidence: {
-        configMap: ref,
-        reason: isNotFound(input.configMap.failure)
-          ? `ConfigMap ${ref} not found, so the Corefile CoreDNS runs with is unknown`
-          : apiFailureReason(input.configMap.failure),
-      },
+      evidence: { summary: reason, configMap: ref, reason },
     });
   }
   const text = input.configMap.value.data?.[key];
   if (text === undefined) {
+    const reason = `ConfigMap ${ref} has no "${key}" key`;
     return makeResult('K8S-COREDNS-COREFILE', {
       status: 'ERROR',
-      evidence: { configMap: ref, reason: `ConfigMap ${ref} has no "${key}" key` },
+      evidence: { summary: reason, configMap: ref, reason },
     });
   }
   const parsed = parseCorefile(text);
   const blocks = summarizeBlocks(parsed);
   if (parsed.errors.length > 0 || parsed.serverBlocks.length === 0) {
     const errors = parsed.errors.slice(0, 10).map((e) => `line ${e.line}: ${e.message}`);
+    const reason = `the Corefile in ${ref} does not parse (${errors[0] ?? 'no server blocks'}); CoreDNS keeps its previous config until it restarts, then fails`;
     return makeResult('K8S-COREDNS-COREFILE', {
       status: 'ERROR',
       evidence: {
+        summary: reason,
         configMap: ref,
-        reason: `the Corefile in ${ref} does not parse (${errors[0] ?? 'no server blocks'}); CoreDNS keeps its previous config until it restarts, then fails`,
+        reason,
         parseErrors: errors,
         ...(parsed.errors.length > 10 && { truncated: true }),
         serverBlocks: blocks,
@@ -205,14 +207,16 @@ export function evaluateCorefile(input: CorefileCheckInput): CheckResult {
   };
 
   if (input.pods.length === 0) {
+    const reason =
+      input.podsUnavailable !== undefined
+        ? `${input.podsUnavailable}: the forwarders could not be probed (lint findings kept in evidence)`
+        : 'no CoreDNS pods to probe the forwarders through (lint findings kept in evidence)';
     return makeResult('K8S-COREDNS-COREFILE', {
       status: input.podsUnavailable !== undefined ? 'ERROR' : 'SKIPPED',
       evidence: {
+        summary: reason,
         ...base,
-        reason:
-          input.podsUnavailable !== undefined
-            ? `${input.podsUnavailable}: the forwarders could not be probed (lint findings kept in evidence)`
-            : 'no CoreDNS pods to probe the forwarders through (lint findings kept in evidence)',
+        reason,
         ...(notes.length > 0 && { notes }),
       },
     });
@@ -274,9 +278,17 @@ export function evaluateCorefile(input: CorefileCheckInput): CheckResult {
     ...warnings.map((w) => w.message),
   ];
   const status: CheckResult['status'] = dead.length > 0 ? 'FAIL' : warnings.length > 0 ? 'WARN' : 'PASS';
+  const podCount = input.pods.length;
+  const summary =
+    dead.length > 0
+      ? `${dead.map((g) => `zone ${g.zone}: forwarder ${g.forwarders.join(', ')} answered through 0 of ${g.pods.length} CoreDNS pods`).join('; ')}${warnings.length ? `; ${warnings.length} lint warning(s)` : ''}`
+      : warnings.length > 0
+        ? `${warnings.map((w) => w.message).join('; ')}`
+        : `${blocks.length} server block(s); every forwarder (${probeSummary.map((g) => g.zone).join(', ') || 'none'}) answered through ${podCount} CoreDNS pod(s)`;
   return makeResult('K8S-COREDNS-COREFILE', {
     status,
     evidence: {
+      summary,
       ...base,
       probes: probeSummary,
       // Read by the diagnosis (lambdas/core/diagnosis/evidence-conventions.ts).

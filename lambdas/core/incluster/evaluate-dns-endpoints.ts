@@ -39,9 +39,10 @@ interface EndpointView {
 export function evaluateDnsEndpoints(input: DnsEndpointsInput): CheckResult {
   const service = input.service ?? 'kube-system/kube-dns';
   if (!input.slices.ok) {
+    const reason = apiFailureReason(input.slices.failure);
     return makeResult('K8S-DNS-ENDPOINTS', {
       status: 'ERROR',
-      evidence: { service, reason: apiFailureReason(input.slices.failure) },
+      evidence: { summary: reason, service, reason },
     });
   }
   const byAddress = new Map<string, EndpointView>();
@@ -116,6 +117,10 @@ export function evaluateDnsEndpoints(input: DnsEndpointsInput): CheckResult {
   return makeResult('K8S-DNS-ENDPOINTS', {
     status,
     evidence: {
+      summary:
+        problems.length > 0
+          ? `${readyDns.length} ready endpoint(s) of ${service}: ${problems.join('; ')}`
+          : `${readyDns.length} ready endpoints of ${service}: ${readyDns.map(label).join(', ')}`,
       service,
       slices: slices.map((s) => s.metadata?.name ?? '(unnamed)'),
       readyEndpoints: readyDns.length,

@@ -33,6 +33,7 @@ export function evaluateDnsService(input: DnsServiceInput): CheckResult {
       return makeResult('K8S-DNS-SERVICE', {
         status: 'FAIL',
         evidence: {
+          summary: `Service ${ref} not found`,
           service: ref,
           found: false,
           problems: [`Service ${ref} not found`],
@@ -40,9 +41,10 @@ export function evaluateDnsService(input: DnsServiceInput): CheckResult {
         },
       });
     }
+    const reason = apiFailureReason(input.service.failure);
     return makeResult('K8S-DNS-SERVICE', {
       status: 'ERROR',
-      evidence: { service: ref, reason: apiFailureReason(input.service.failure) },
+      evidence: { summary: reason, service: ref, reason },
     });
   }
   const spec = input.service.value.spec ?? {};
@@ -66,6 +68,10 @@ export function evaluateDnsService(input: DnsServiceInput): CheckResult {
   return makeResult('K8S-DNS-SERVICE', {
     status: problems.length > 0 ? 'FAIL' : 'PASS',
     evidence: {
+      summary:
+        problems.length > 0
+          ? `${ref}: ${problems.join(', ')}`
+          : `${ref} has ClusterIP ${clusterIP} with ports ${ports.map((p) => `${p.port}/${p.protocol}`).join(', ')}`,
       service: ref,
       found: true,
       clusterIP: clusterIP ?? null,

@@ -129,10 +129,8 @@ export function evaluateKubeProxy(input: KubeProxyInput): CheckResult {
   const notes: string[] = [];
 
   if (!input.nodes.ok) {
-    return makeResult('K8S-KUBE-PROXY', {
-      status: 'ERROR',
-      evidence: { reason: apiFailureReason(input.nodes.failure) },
-    });
+    const reason = apiFailureReason(input.nodes.failure);
+    return makeResult('K8S-KUBE-PROXY', { status: 'ERROR', evidence: { summary: reason, reason } });
   }
   const nodes = input.nodes.value;
   const managedNodes = nodes.filter((n) => {
@@ -142,31 +140,25 @@ export function evaluateKubeProxy(input: KubeProxyInput): CheckResult {
 
   if (!input.daemonSet.ok) {
     if (!isNotFound(input.daemonSet.failure)) {
-      return makeResult('K8S-KUBE-PROXY', {
-        status: 'ERROR',
-        evidence: { reason: apiFailureReason(input.daemonSet.failure) },
-      });
+      const reason = apiFailureReason(input.daemonSet.failure);
+      return makeResult('K8S-KUBE-PROXY', { status: 'ERROR', evidence: { summary: reason, reason } });
     }
     const replacement = input.daemonSets?.ok
       ? input.daemonSets.value.map((d) => d.metadata?.name ?? '').find((n) => REPLACEMENTS[n] !== undefined)
       : undefined;
     if (replacement !== undefined) {
+      const reason = `no kube-proxy DaemonSet: Services are handled by ${REPLACEMENTS[replacement]} (DaemonSet kube-system/${replacement})`;
       return makeResult('K8S-KUBE-PROXY', {
         status: 'SKIPPED',
-        evidence: {
-          reason: `no kube-proxy DaemonSet: Services are handled by ${REPLACEMENTS[replacement]} (DaemonSet kube-system/${replacement})`,
-          replacement,
-        },
+        evidence: { summary: reason, reason, replacement },
       });
     }
     if (nodes.length > 0 && managedNodes.length === nodes.length) {
+      const reason =
+        'no kube-proxy DaemonSet: every node is EKS Auto Mode or Fargate, where AWS runs the service proxy';
       return makeResult('K8S-KUBE-PROXY', {
         status: 'SKIPPED',
-        evidence: {
-          reason:
-            'no kube-proxy DaemonSet: every node is EKS Auto Mode or Fargate, where AWS runs the service proxy',
-          nodes: nodes.length,
-        },
+        evidence: { summary: reason, reason, nodes: nodes.length },
       });
     }
     if (input.daemonSets !== undefined && !input.daemonSets.ok) {
@@ -177,6 +169,8 @@ export function evaluateKubeProxy(input: KubeProxyInput): CheckResult {
     return makeResult('K8S-KUBE-PROXY', {
       status: 'FAIL',
       evidence: {
+        summary:
+          'no kube-proxy DaemonSet in kube-system and no known replacement: the kube-dns ClusterIP is not programmed on the nodes',
         problems: [
           'no kube-proxy DaemonSet in kube-system and no known replacement: the kube-dns ClusterIP is not programmed on the nodes',
         ],
@@ -186,10 +180,8 @@ export function evaluateKubeProxy(input: KubeProxyInput): CheckResult {
     });
   }
   if (!input.pods.ok) {
-    return makeResult('K8S-KUBE-PROXY', {
-      status: 'ERROR',
-      evidence: { reason: apiFailureReason(input.pods.failure) },
-    });
+    const reason = apiFailureReason(input.pods.failure);
+    return makeResult('K8S-KUBE-PROXY', { status: 'ERROR', evidence: { summary: reason, reason } });
   }
 
   const ds = input.daemonSet.value;
@@ -261,7 +253,12 @@ export function evaluateKubeProxy(input: KubeProxyInput): CheckResult {
   if (managedNodes.length > 0)
     notes.push(`${managedNodes.length} EKS Auto Mode/Fargate node(s) need no kube-proxy pod`);
 
+  const readyNodes = coverage.length - uncovered.length;
   const evidence = {
+    summary:
+      problems.length > 0
+        ? problems.join('; ')
+        : `kube-proxy ready on ${readyNodes} of ${coverage.length} node(s)${mode !== undefined ? ` (${mode} mode)` : ''}; no error patterns in ${readLogs} log(s)`,
     daemonSet: `kube-system/${ds.metadata?.name ?? 'kube-proxy'}`,
     ...(mode !== undefined && { mode }),
     nodesNeedingProxy: needing.length,
@@ -280,12 +277,10 @@ export function evaluateKubeProxy(input: KubeProxyInput): CheckResult {
   };
   if (problems.length > 0) return makeResult('K8S-KUBE-PROXY', { status: 'FAIL', evidence });
   if (input.logs.length > 0 && readLogs === 0) {
+    const reason = `every kube-proxy pod is ready but no log could be read: ${unreadable[0] ?? ''}`;
     return makeResult('K8S-KUBE-PROXY', {
       status: 'ERROR',
-      evidence: {
-        ...evidence,
-        reason: `every kube-proxy pod is ready but no log could be read: ${unreadable[0] ?? ''}`,
-      },
+      evidence: { ...evidence, summary: reason, reason },
     });
   }
   return makeResult('K8S-KUBE-PROXY', { status: 'PASS', evidence });

@@ -86,16 +86,15 @@ function evaluateCounter(
   input: NodeAllowancesInput,
 ): CheckResult {
   if (input.error !== undefined) {
-    return makeResult(id, {
-      status: 'ERROR',
-      evidence: { node: input.node, reason: `ENA statistics not read on ${input.node}: ${input.error}` },
-    });
+    const reason = `ENA statistics not read on ${input.node}: ${input.error}`;
+    return makeResult(id, { status: 'ERROR', evidence: { summary: reason, node: input.node, reason } });
   }
   const rows = deltas(input, counter);
   if (rows.length === 0) {
+    const reason = skippedReason(input, counter);
     return makeResult(id, {
       status: 'SKIPPED',
-      evidence: { node: input.node, counter, reason: skippedReason(input, counter) },
+      evidence: { summary: reason, node: input.node, counter, reason },
     });
   }
   const notes: string[] = [];
@@ -142,6 +141,10 @@ function evaluateCounter(
   return makeResult(id, {
     status,
     evidence: {
+      summary:
+        problems.length > 0
+          ? problems.join('; ')
+          : `${counter} on ${input.node} unchanged during the scan (${rows.map((r) => `${r.interface}: ${r.after}`).join(', ')})`,
       node: input.node,
       counter,
       interfaces: rows,

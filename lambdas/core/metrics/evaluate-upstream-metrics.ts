@@ -139,9 +139,10 @@ export function evaluateUpstreamMetrics(
   };
 
   if (pods.length === 0) {
+    const reason = 'no CoreDNS pods to evaluate';
     return makeResult('DNS-UPSTREAM-METRICS', {
       status: 'SKIPPED',
-      evidence: { reason: 'no CoreDNS pods to evaluate', thresholds },
+      evidence: { summary: reason, reason, thresholds },
     });
   }
 
@@ -222,12 +223,14 @@ export function evaluateUpstreamMetrics(
   }
 
   if (rates.length === 0) {
+    const reason = `no usable CoreDNS metrics from any of ${pods.length} pod(s): ${unusable
+      .map((u) => `${u.pod}: ${u.reason}`)
+      .join('; ')}`;
     return makeResult('DNS-UPSTREAM-METRICS', {
       status: 'ERROR',
       evidence: {
-        reason: `no usable CoreDNS metrics from any of ${pods.length} pod(s): ${unusable
-          .map((u) => `${u.pod}: ${u.reason}`)
-          .join('; ')}`,
+        summary: reason,
+        reason,
         unusable,
         thresholds,
       },
@@ -326,9 +329,22 @@ export function evaluateUpstreamMetrics(
   const status = findings.some((f) => f.level === 'FAIL') ? 'FAIL' : findings.length > 0 ? 'WARN' : 'PASS';
   const pps = findings.find((f) => f.kind === 'upstream-pps');
   const anyUpstream = rates.some((r) => r.upstreamPerSecond !== undefined);
+  // One line: the busiest ENI's upstream rate and the cluster-wide SERVFAIL / NXDOMAIN shares.
+  const responses = rates.reduce((n, r) => n + r.responses, 0);
+  const share = (k: 'servfail' | 'nxdomain'): string =>
+    responses > 0 ? `${round((rates.reduce((n, r) => n + r[k], 0) / responses) * 100, 1)} %` : 'n/a';
+  const busiest = [...enis].sort(
+    (a, b) => (b.upstreamPacketsPerSecond ?? 0) - (a.upstreamPacketsPerSecond ?? 0),
+  )[0];
+  const overview = `${rates.length} pod(s) scraped; upstream ${
+    busiest?.upstreamPacketsPerSecond !== undefined
+      ? `${busiest.upstreamPacketsPerSecond} packets/s on the busiest ${busiest.eni} (limit ${limit})`
+      : 'packets/s unknown'
+  }; SERVFAIL ${share('servfail')}, NXDOMAIN ${share('nxdomain')} of responses`;
   return makeResult('DNS-UPSTREAM-METRICS', {
     status,
     evidence: {
+      summary: findings.length > 0 ? `${findings.map((f) => f.message).join('; ')} (${overview})` : overview,
       // Read by the diagnosis (lambdas/core/diagnosis/evidence-conventions.ts).
       ...(anyUpstream && { upstreamPpsVerdict: pps?.level ?? 'PASS' }),
       nxdomainShareVerdict: findings.some((f) => f.kind === 'nxdomain-share') ? 'WARN' : 'PASS',

@@ -7,6 +7,9 @@ import { isCheckId, makeResult } from '../catalog/index.js';
 import type { CheckResult, RunnerResult, Status } from '../schema/index.js';
 import { correlateCapture, probeDiscoverySchema } from '../capture/index.js';
 
+/** `reason` and the one-line `summary` of an ERROR or SKIPPED result (the same sentence). */
+const withSummary = (reason: string): { reason: string; summary: string } => ({ reason, summary: reason });
+
 /** The checks the node agents report, one result per node hosting CoreDNS. */
 const NODE_CHECK_IDS = ['NODE-LINKLOCAL-ALLOWANCE', 'NODE-CONNTRACK-ALLOWANCE'] as const;
 
@@ -48,7 +51,9 @@ export function combineRunnerResults(probe: RunnerResult, nodes: readonly Runner
           status: 'ERROR',
           evidence: {
             node,
-            reason: `no node-agent result from ${node}, which hosts CoreDNS: its ENA counters were not collected`,
+            ...withSummary(
+              `no node-agent result from ${node}, which hosts CoreDNS: its ENA counters were not collected`,
+            ),
           },
         }),
       });
@@ -59,13 +64,13 @@ export function combineRunnerResults(probe: RunnerResult, nodes: readonly Runner
         endpoints !== undefined && endpoints.length === 0
           ? makeResult(id, {
               status: 'SKIPPED',
-              evidence: { reason: 'no CoreDNS pods to evaluate: no node hosts CoreDNS' },
+              evidence: withSummary('no CoreDNS pods to evaluate: no node hosts CoreDNS'),
             })
           : makeResult(id, {
               status: 'ERROR',
-              evidence: {
-                reason: 'no node-agent result: the ENA counters of the CoreDNS nodes were not collected',
-              },
+              evidence: withSummary(
+                'no node-agent result: the ENA counters of the CoreDNS nodes were not collected',
+              ),
             }),
       );
     }
@@ -100,16 +105,28 @@ function mergeNodeCheck(id: string, list: readonly { node: string; check: CheckR
   const reasons = atWorst
     .map((e) => (e.check.evidence as { reason?: unknown }).reason)
     .filter((r): r is string => typeof r === 'string');
+  const reason =
+    status === 'ERROR' || status === 'SKIPPED'
+      ? reasons.length
+        ? `${atWorst.map((e) => e.node).join(', ')}: ${reasons[0]}`
+        : `no node could evaluate ${id}`
+      : undefined;
+  // One line across the nodes: the worst nodes' own summaries, and how many nodes were evaluated.
+  const summaries = atWorst
+    .map((e) => (e.check.evidence as { summary?: unknown }).summary)
+    .filter((x): x is string => typeof x === 'string');
+  const summary =
+    reason ??
+    `${summaries.length ? summaries.join('; ') : `${status} on ${atWorst.map((e) => e.node).join(', ')}`}${
+      list.length > atWorst.length
+        ? ` (${list.length - atWorst.length} other node(s): ${[...new Set(sorted.slice(atWorst.length).map((e) => e.check.status))].join('/')})`
+        : ''
+    }`;
   const evidence: Record<string, unknown> = {
+    summary,
     nodes: perNode,
     ...(resources ? { resources } : {}),
-    ...(status === 'ERROR' || status === 'SKIPPED'
-      ? {
-          reason: reasons.length
-            ? `${atWorst.map((e) => e.node).join(', ')}: ${reasons[0]}`
-            : `no node could evaluate ${id}`,
-        }
-      : {}),
+    ...(reason !== undefined ? { reason } : {}),
   };
   if (!isCheckId(id)) return { ...worst.check, evidence };
   return makeResult(id, { status, severity: worst.check.severity, evidence });

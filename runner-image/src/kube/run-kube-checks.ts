@@ -310,6 +310,7 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
       : makeResult('DNS-UPSTREAM-METRICS', {
           status: 'ERROR',
           evidence: {
+            summary: `CoreDNS pods not listed, so their metrics could not be scraped: ${apiFailureReason(corednsPods.failure)}`,
             reason: `CoreDNS pods not listed, so their metrics could not be scraped: ${apiFailureReason(corednsPods.failure)}`,
           },
         }),

@@ -82,11 +82,23 @@ export async function queryWithRetry(
   ctx: ProbeContext,
   q: Omit<DnsQuery, 'port' | 'timeoutMs'>,
   attempts = 2,
-): Promise<{ final: DnsOutcome; attempts: number }> {
+): Promise<{ final: DnsOutcome; attempts: number; outcomes: DnsOutcome[] }> {
   let final: DnsOutcome = { outcome: 'error', error: 'not sent', latencyMs: 0 };
+  const outcomes: DnsOutcome[] = [];
   for (let i = 1; i <= attempts; i += 1) {
     final = await ctx.client({ ...q, port: ctx.settings.dnsPort, timeoutMs: ctx.settings.timeoutMs });
-    if (final.outcome === 'answer' && final.rcode !== 'SERVFAIL') return { final, attempts: i };
+    outcomes.push(final);
+    if (final.outcome === 'answer' && final.rcode !== 'SERVFAIL') return { final, attempts: i, outcomes };
   }
-  return { final, attempts };
+  return { final, attempts, outcomes };
+}
+
+/** A query's fate in a few words: `NOERROR 198.19.0.1 in 1.2 ms`, `timed out after 2000 ms`. */
+export function outcomeText(o: DnsOutcome): string {
+  if (o.outcome === 'timeout') return `timed out after ${Math.round(o.latencyMs)} ms`;
+  if (o.outcome === 'error') return `error: ${o.error}`;
+  const answers = o.answers.length
+    ? ` ${o.answers.slice(0, 3).join(', ')}${o.answers.length > 3 ? ', …' : ''}`
+    : '';
+  return `${o.rcode}${answers} in ${Math.round(o.latencyMs * 10) / 10} ms`;
 }

@@ -34,7 +34,9 @@ export const KUBE_CHECK_IDS: readonly CheckId[] = [
 
 /** ERROR results for the kube checks when they cannot run (reason given). */
 export function kubeChecksUnavailable(reason: string): CheckResult[] {
-  return KUBE_CHECK_IDS.map((id) => makeResult(id, { status: 'ERROR', evidence: { reason } }));
+  return KUBE_CHECK_IDS.map((id) =>
+    makeResult(id, { status: 'ERROR', evidence: { summary: reason, reason } }),
+  );
 }
 
 /**

@@ -27,7 +27,8 @@ import { evaluateResolvConf } from './checks/resolv-conf.js';
 import { checkExternal, checkInternal } from './checks/resolution.js';
 import { evaluatePerEndpoint, probeEndpoints } from './checks/per-endpoint.js';
 import { checkTcpFallback } from './checks/tcp-fallback.js';
-import { evaluateLatency, measureTarget } from './checks/latency.js';
+import type { UdpRecord } from './checks/tcp-fallback.js';
+import { evaluateLatency, measureTarget, roundLosses } from './checks/latency.js';
 import { checkNodeLocal, nodeLocalProbeAddress } from './checks/nodelocal.js';
 import { lookUpUniqueName, observedAmplification } from './amplification.js';
 import type { AmplificationLookup } from './amplification.js';
@@ -209,24 +210,30 @@ export async function runProbe(options: RunProbeOptions): Promise<RunnerResult> 
   const rounds = await Promise.all(latencyTargets.map((t) => measureTarget(ctx, t)));
   const latencyByAddress = new Map<string, LatencyStats>(rounds.map((r) => [r.target.address, r.stats]));
 
-  // TCP fallback: ClusterIP and every pod, judged against what UDP did there
-  const udpAnswered = new Map<string, boolean>();
-  const answered = (o: DnsOutcome | undefined): boolean => o?.outcome === 'answer' && o.rcode !== 'SERVFAIL';
+  // TCP fallback: ClusterIP and every pod, judged against what UDP did there (every UDP query
+  // sent to the target: the resolution or per-endpoint probes and its latency round, less the
+  // one-sided pair losses the conntrack-race signature accounts for)
+  const udpRecords = new Map<string, UdpRecord>();
+  // a DNS response of any rcode is UDP answering (a SERVFAIL for the external name is the upstream's)
+  const answered = (o: DnsOutcome | undefined): boolean => o?.outcome === 'answer';
+  const udpRecord = (address: string, direct: readonly (DnsOutcome | undefined)[]): UdpRecord => {
+    const round = rounds.find((r) => r.target.address === address);
+    const losses = round ? roundLosses(round.stats, round.pairs) : { sent: 0, unanswered: 0, raceLosses: 0 };
+    const sent = direct.filter((o) => o !== undefined);
+    return {
+      sent: sent.length + losses.sent - losses.raceLosses,
+      answered: sent.filter(answered).length + losses.sent - losses.raceLosses - losses.unanswered,
+    };
+  };
   if (clusterIpRead.ok)
-    udpAnswered.set(
-      clusterIpRead.value,
-      answered(internal.outcome) || (latencyByAddress.get(clusterIpRead.value)?.count ?? 0) > 0,
-    );
+    udpRecords.set(clusterIpRead.value, udpRecord(clusterIpRead.value, [internal.outcome]));
   for (const p of endpointProbes)
-    udpAnswered.set(
-      p.target.address,
-      answered(p.internal) || (latencyByAddress.get(p.target.address)?.count ?? 0) > 0,
-    );
+    udpRecords.set(p.target.address, udpRecord(p.target.address, [p.internal, p.external]));
   const tcpTargets = latencyTargets.filter((t) => t.role !== 'nodelocal');
   const tcp = await checkTcpFallback(
     ctx,
     tcpTargets,
-    udpAnswered,
+    udpRecords,
     clusterIpRead.ok ? undefined : clusterIpRead.error,
   );
 
@@ -260,6 +267,7 @@ export async function runProbe(options: RunProbeOptions): Promise<RunnerResult> 
     endpoints: endpointsRead,
     probes: endpointProbes,
     latency: latencyByAddress,
+    pairs: new Map(rounds.map((r) => [r.target.address, r.pairs])),
     kubernetesIp,
     timeoutFailShare: settings.timeoutFailShare,
   });

@@ -11,7 +11,7 @@ import type { CheckResult } from '../../../../lambdas/core/schema/index.js';
 import { forwardTargets, parseCorefile, walkDirectives } from '../../../../lambdas/core/corefile/index.js';
 import { isNodeLocalCandidate } from '../../../../lambdas/core/dns/index.js';
 import type { DnsOutcome } from '../../dns/types.js';
-import { outcomeEvidence, queryWithRetry } from '../context.js';
+import { outcomeEvidence, outcomeText, queryWithRetry } from '../context.js';
 import type { ProbeContext } from '../context.js';
 import { internalAnswerOk, internalName } from './resolution.js';
 
@@ -103,23 +103,16 @@ export async function checkNodeLocal(
   const present =
     (input.daemonSet.ok && input.daemonSet.value) || input.linkLocalNameservers.some(isNodeLocalCandidate);
   if (!present) {
-    if (!input.daemonSet.ok)
+    if (!input.daemonSet.ok) {
+      const reason = `could not tell whether NodeLocal DNSCache is installed: ${input.daemonSet.error}`;
       return {
-        result: makeResult('K8S-NODELOCAL-DNS', {
-          status: 'ERROR',
-          evidence: {
-            reason: `could not tell whether NodeLocal DNSCache is installed: ${input.daemonSet.error}`,
-          },
-        }),
+        result: makeResult('K8S-NODELOCAL-DNS', { status: 'ERROR', evidence: { reason, summary: reason } }),
       };
+    }
+    const reason =
+      'NodeLocal DNSCache is not installed (no node-local-dns DaemonSet, no link-local nameserver)';
     return {
-      result: makeResult('K8S-NODELOCAL-DNS', {
-        status: 'SKIPPED',
-        evidence: {
-          reason:
-            'NodeLocal DNSCache is not installed (no node-local-dns DaemonSet, no link-local nameserver)',
-        },
-      }),
+      result: makeResult('K8S-NODELOCAL-DNS', { status: 'SKIPPED', evidence: { reason, summary: reason } }),
     };
   }
   const address = nodeLocalProbeAddress(input, ctx.settings.nodeLocalAddress);
@@ -142,6 +135,11 @@ export async function checkNodeLocal(
   if (input.corefileError) notes.push(input.corefileError);
   if (view?.parseErrors.length)
     notes.push(`Corefile parse problems: ${view.parseErrors.slice(0, 3).join('; ')}`);
+  const where = `NodeLocal DNSCache ${address}${input.nodeName ? ` on ${input.nodeName}` : ''}`;
+  const intercepting =
+    view?.interceptsClusterIP === true
+      ? `, also listens on the kube-dns ClusterIP${input.clusterIp ? ` ${input.clusterIp}` : ''}`
+      : '';
   const evidence: Record<string, unknown> = {
     address,
     daemonSet: input.daemonSet.ok ? input.daemonSet.value : null,
@@ -158,7 +156,11 @@ export async function checkNodeLocal(
     return {
       result: makeResult('K8S-NODELOCAL-DNS', {
         status: 'FAIL',
-        evidence: { ...evidence, resources: [`${address}${input.nodeName ? ` on ${input.nodeName}` : ''}`] },
+        evidence: {
+          summary: `${where} does not answer ${internalName(ctx.settings.clusterDomain)} (${outcomeText(final)})${intercepting}`,
+          ...evidence,
+          resources: [`${address}${input.nodeName ? ` on ${input.nodeName}` : ''}`],
+        },
       }),
       address,
       ...(view?.interceptsClusterIP !== undefined ? { interceptsClusterIP: view.interceptsClusterIP } : {}),
@@ -168,6 +170,9 @@ export async function checkNodeLocal(
     result: makeResult('K8S-NODELOCAL-DNS', {
       status,
       evidence: {
+        summary: view?.strayZones.length
+          ? `${where} answers, but ${view.strayZones.map((z) => `${z.zone} forwards to ${z.forwarders.join(', ')}`).join('; ')} (not cluster DNS)`
+          : `${where} answers (${outcomeText(final)})${intercepting}`,
         ...evidence,
         ...(view?.strayZones.length
           ? {

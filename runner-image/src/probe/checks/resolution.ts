@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { makeResult } from '../../../../lambdas/core/catalog/index.js';
 import type { CheckResult } from '../../../../lambdas/core/schema/index.js';
 import type { DnsOutcome } from '../../dns/types.js';
-import { outcomeEvidence, queryWithRetry } from '../context.js';
+import { outcomeEvidence, outcomeText, queryWithRetry } from '../context.js';
 import type { ProbeContext } from '../context.js';
 
 export function internalName(clusterDomain: string): string {
@@ -34,9 +34,14 @@ export async function checkInternal(
   notes: readonly string[] = [],
 ): Promise<{ result: CheckResult; outcome?: DnsOutcome }> {
   if (!clusterIp.ok)
-    return { result: makeResult('DNS-INTERNAL', { status: 'ERROR', evidence: { reason: clusterIp.error } }) };
+    return {
+      result: makeResult('DNS-INTERNAL', {
+        status: 'ERROR',
+        evidence: { reason: clusterIp.error, summary: clusterIp.error },
+      }),
+    };
   const name = internalName(ctx.settings.clusterDomain);
-  const { final, attempts } = await queryWithRetry(ctx, {
+  const { final, attempts, outcomes } = await queryWithRetry(ctx, {
     server: clusterIp.value,
     name,
     type: 'A',
@@ -52,7 +57,11 @@ export async function checkInternal(
           `the kubernetes Service ClusterIP could not be read (${kubernetesIp.ok ? 'none set' : kubernetesIp.error}): any address was accepted`,
         ]),
   ];
+  const tries = attempts === 1 ? '' : ` (${attempts} attempts)`;
   const evidence = {
+    summary: ok
+      ? `${name} via ${clusterIp.value}: ${outcomeText(final)}`
+      : `${name} via ${clusterIp.value}: ${outcomeText(final)}${tries}${final.outcome === 'answer' && final.rcode === 'NOERROR' ? `, expected ${expected ?? 'an address'}` : ''}`,
     server: clusterIp.value,
     name,
     transport: 'udp',
@@ -60,6 +69,8 @@ export async function checkInternal(
     attempts,
     ...outcomeEvidence(final),
     clusterIpFailed: !ok,
+    // no attempt got any answer (each timed out or errored): the path through the ClusterIP is silent
+    noAnswer: outcomes.every((o) => o.outcome !== 'answer'),
     ...(ok ? {} : { resources: [clusterIp.value] }),
     ...(allNotes.length ? { notes: allNotes } : {}),
   };
@@ -71,15 +82,27 @@ export async function checkExternal(
   clusterIp: { ok: true; value: string } | { ok: false; error: string },
 ): Promise<CheckResult> {
   if (!clusterIp.ok)
-    return makeResult('DNS-EXTERNAL', { status: 'ERROR', evidence: { reason: clusterIp.error } });
+    return makeResult('DNS-EXTERNAL', {
+      status: 'ERROR',
+      evidence: { reason: clusterIp.error, summary: clusterIp.error },
+    });
   const name = ctx.settings.externalName;
-  const { final, attempts } = await queryWithRetry(ctx, {
+  const { final, attempts, outcomes } = await queryWithRetry(ctx, {
     server: clusterIp.value,
     name,
     type: 'A',
     transport: 'udp',
   });
-  const evidence = { server: clusterIp.value, name, transport: 'udp', attempts, ...outcomeEvidence(final) };
+  const evidence = {
+    summary: `${name} via ${clusterIp.value}: ${outcomeText(final)}${attempts === 1 ? '' : ` (${attempts} attempts)`}`,
+    server: clusterIp.value,
+    name,
+    transport: 'udp',
+    attempts,
+    ...outcomeEvidence(final),
+    // no attempt got any answer (each timed out or errored): the path through the ClusterIP is silent
+    noAnswer: outcomes.every((o) => o.outcome !== 'answer'),
+  };
   if (final.outcome === 'answer' && final.rcode === 'NOERROR')
     return makeResult('DNS-EXTERNAL', { status: 'PASS', evidence });
   // checks.md: FAIL on SERVFAIL/timeout. NXDOMAIN is an answer (the upstream path works), so the

@@ -27,11 +27,13 @@ export interface ResolvConfInput {
 
 /** Evaluates DNS-RESOLV-CONF. Pure. */
 export function evaluateResolvConf(input: ResolvConfInput): CheckResult {
-  if (!input.conf.ok)
+  if (!input.conf.ok) {
+    const reason = `could not read ${input.path}: ${input.conf.error}`;
     return makeResult('DNS-RESOLV-CONF', {
       status: 'ERROR',
-      evidence: { reason: `could not read ${input.path}: ${input.conf.error}`, path: input.path },
+      evidence: { reason, summary: reason, path: input.path },
     });
+  }
   const conf = input.conf.value;
   const amp = amplification(input.externalName, conf);
   const evidence: Record<string, unknown> = {
@@ -54,27 +56,29 @@ export function evaluateResolvConf(input: ResolvConfInput): CheckResult {
   const isClusterDns = (ns: string): boolean =>
     ns === input.clusterIp || input.nodeLocalAddresses.includes(ns) || isNodeLocalCandidate(ns);
   const first = conf.nameservers[0];
+  const shape = `ndots:${conf.ndots}, ${conf.search.length} search domain(s), ${amp.queries} queries per external lookup`;
   if (first === undefined)
     return makeResult('DNS-RESOLV-CONF', {
       status: 'FAIL',
       evidence: {
+        summary: `${input.path} has no nameserver line: the resolver falls back to 127.0.0.1`,
         ...evidence,
         resources: [input.path],
         problem: 'no nameserver line: the resolver falls back to 127.0.0.1',
       },
     });
-  if (input.clusterIp === undefined && !isClusterDns(first))
+  if (input.clusterIp === undefined && !isClusterDns(first)) {
+    const reason = 'the kube-dns ClusterIP is unknown (discovery failed), so the nameserver cannot be judged';
     return makeResult('DNS-RESOLV-CONF', {
       status: 'ERROR',
-      evidence: {
-        ...evidence,
-        reason: 'the kube-dns ClusterIP is unknown (discovery failed), so the nameserver cannot be judged',
-      },
+      evidence: { ...evidence, reason, summary: reason },
     });
+  }
   if (!isClusterDns(first))
     return makeResult('DNS-RESOLV-CONF', {
       status: 'FAIL',
       evidence: {
+        summary: `nameserver ${first} is neither the kube-dns ClusterIP (${input.clusterIp ?? 'none'}) nor a NodeLocal address`,
         ...evidence,
         resources: [input.path],
         problem: `the first nameserver ${first} is neither the kube-dns ClusterIP (${input.clusterIp ?? 'none'}) nor a NodeLocal address${
@@ -90,7 +94,19 @@ export function evaluateResolvConf(input: ResolvConfInput): CheckResult {
     problems.push(
       `nameserver(s) ${others.join(', ')} after ${first} are not cluster DNS: lookups that fail over to them cannot resolve Services`,
     );
+  const via =
+    first === input.clusterIp
+      ? 'the kube-dns ClusterIP'
+      : isNodeLocalCandidate(first)
+        ? 'NodeLocal DNSCache'
+        : 'cluster DNS';
   if (problems.length)
-    return makeResult('DNS-RESOLV-CONF', { status: 'WARN', evidence: { ...evidence, problems } });
-  return makeResult('DNS-RESOLV-CONF', { status: 'PASS', evidence });
+    return makeResult('DNS-RESOLV-CONF', {
+      status: 'WARN',
+      evidence: { summary: `nameserver ${first} (${via}); ${problems.join('; ')}`, ...evidence, problems },
+    });
+  return makeResult('DNS-RESOLV-CONF', {
+    status: 'PASS',
+    evidence: { summary: `nameserver ${first} (${via}); ${shape}`, ...evidence },
+  });
 }

@@ -11,7 +11,7 @@ import { CHECK_IDS, makeResult } from '../../../../lambdas/core/catalog/index.js
 import type { CheckId } from '../../../../lambdas/core/catalog/index.js';
 import { correlateCapture } from '../../../../lambdas/core/capture/index.js';
 import { parseCorefile } from '../../../../lambdas/core/corefile/index.js';
-import { diagnose } from '../../../../lambdas/core/diagnosis/index.js';
+import { CAPTURE_HOPS, diagnose } from '../../../../lambdas/core/diagnosis/index.js';
 import { latencyStats, pairSignature, parseResolvConf } from '../../../../lambdas/core/dns/index.js';
 import type { PairSample } from '../../../../lambdas/core/dns/index.js';
 import {
@@ -45,7 +45,10 @@ import type { ProbeContext, ProbeTarget } from '../../../../runner-image/src/pro
 import { checkExternal, checkInternal } from '../../../../runner-image/src/probe/checks/resolution.js';
 import { evaluatePerEndpoint } from '../../../../runner-image/src/probe/checks/per-endpoint.js';
 import type { EndpointProbe } from '../../../../runner-image/src/probe/checks/per-endpoint.js';
-import { checkTcpFallback } from '../../../../runner-image/src/probe/checks/tcp-fallback.js';
+import {
+  checkTcpFallback,
+  evaluateTcpFallback,
+} from '../../../../runner-image/src/probe/checks/tcp-fallback.js';
 import { evaluateLatency } from '../../../../runner-image/src/probe/checks/latency.js';
 import type { TargetLatency } from '../../../../runner-image/src/probe/checks/latency.js';
 import { checkNodeLocal } from '../../../../runner-image/src/probe/checks/nodelocal.js';
@@ -727,4 +730,368 @@ describe('diagnosis from realistic check outputs (checks.md § Diagnosis, row by
       expect(d[0]?.checks).toEqual(['K8S-DNS-ENDPOINTS']);
     });
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Symptoms on a broken path belong to the cause of that path (review of the lab diagnoses)
+// ---------------------------------------------------------------------------------------------
+
+const NODELOCAL_ADDRESS = '169.254.20.10';
+const CIP: ProbeTarget = { address: CLUSTER_IP, role: 'clusterIP' };
+const NODELOCAL: ProbeTarget = { address: NODELOCAL_ADDRESS, role: 'nodelocal' };
+const [TARGET_A, TARGET_B] = PODS as [ProbeTarget, ProbeTarget];
+const ONE_SIDED = (): PairSample[] =>
+  Array.from({ length: 5 }, () => ({ first: 'answered', second: 'unanswered' }) as PairSample);
+
+/** One target's latency round: 10 singles (the first `singlesLost` unanswered) and 5 pairs. */
+function round(
+  target: ProbeTarget,
+  opts: { singlesLost?: number; pairs?: PairSample[]; lost?: DnsOutcome } = {},
+): TargetLatency {
+  const lost = opts.lost ?? TIMEOUT;
+  const singlesLost = opts.singlesLost ?? 0;
+  const singles = Array.from({ length: 10 }, (_, i) => (i < singlesLost ? lost : answer([], 'NXDOMAIN', 2)));
+  const pairs =
+    opts.pairs ??
+    Array.from({ length: 5 }, () =>
+      singlesLost === 10
+        ? ({ first: 'unanswered', second: 'unanswered' } as PairSample)
+        : ({ first: 'answered', second: 'answered' } as PairSample),
+    );
+  const pairOutcomes = pairs.flatMap((p) => [
+    p.first === 'answered' ? answer([], 'NXDOMAIN', 1) : lost,
+    p.second === 'answered' ? answer([], 'NXDOMAIN', 1) : lost,
+  ]);
+  return {
+    target,
+    stats: latencyStats([...singles, ...pairOutcomes]),
+    pairs: pairSignature(pairs, { sent: singles.length, unanswered: singlesLost }),
+  };
+}
+const latencyOf = (...rounds: TargetLatency[]): CheckResult =>
+  evaluateLatency(rounds, { p99WarnMs: 500, timeoutFailShare: 0.05 }, { sent: 20 * rounds.length });
+
+/** DNS-PER-ENDPOINT from direct answers per pod and the pods' latency rounds. */
+function perEndpointWith(
+  byPod: (pod: ProbeTarget, q: { name: string }) => DnsOutcome,
+  rounds: readonly TargetLatency[],
+): CheckResult {
+  const probes: EndpointProbe[] = PODS.map((target) => ({
+    target,
+    internal: byPod(target, { name: 'kubernetes.default.svc.cluster.local' }),
+    external: byPod(target, { name: 'amazon.com' }),
+  }));
+  return evaluatePerEndpoint({
+    endpoints: { ok: true, value: PODS },
+    probes,
+    latency: new Map(rounds.map((r) => [r.target.address, r.stats])),
+    pairs: new Map(rounds.map((r) => [r.target.address, r.pairs])),
+    kubernetesIp: KUBERNETES_IP,
+    timeoutFailShare: 0.05,
+  });
+}
+const asked = (q: { name: string }): DnsQuery => ({ ...q, server: '', type: 'A', transport: 'udp' });
+
+/**
+ * DNS-CAPTURE of the conntrack race on the wire: to each pod, A/AAAA pairs from one socket; the
+ * A is answered, the AAAA reaches the CoreDNS node and gets no answer there.
+ */
+function raceCapture(): CheckResult {
+  const queries: ProbeQuery[] = [];
+  const client: CapturedPacket[] = [];
+  const nodes = new Map<string, CapturedPacket[]>([
+    [POD_A.node, []],
+    [POD_B.node, []],
+  ]);
+  PODS.forEach((pod, i) => {
+    for (let k = 0; k < 2; k += 1) {
+      const name = `p${i}${k}.fleet-dns-probe.cluster.local`;
+      const ids = [200 + i * 10 + k * 2, 201 + i * 10 + k * 2] as const;
+      const pairId = `${pod.address}/${ids[0]}/${ids[1]}`;
+      (['A', 'AAAA'] as const).forEach((type, pairIndex) => {
+        const dnsId = ids[pairIndex] as number;
+        const answered = type === 'A';
+        queries.push({
+          name,
+          type,
+          server: pod.address,
+          transport: 'udp',
+          sentAtMs: i,
+          dnsId,
+          pairId,
+          pairIndex,
+          ...(answered ? { latencyMs: 1, rcode: 'NXDOMAIN' } : { error: 'timeout' }),
+        });
+        const q = { name, type, dnsId, transport: 'udp' as const, tsMs: i, srcPort: 41000 + i, dstPort: 53 };
+        const r = { ...q, qr: 'response' as const, rcode: 'NXDOMAIN', srcPort: 53, dstPort: 41000 + i };
+        client.push({ ...q, qr: 'query', src: CLIENT, dst: pod.address });
+        nodes.get(pod.nodeName as string)?.push({ ...q, qr: 'query', src: CLIENT, dst: pod.address });
+        if (answered) {
+          client.push({ ...r, src: pod.address, dst: CLIENT });
+          nodes.get(pod.nodeName as string)?.push({ ...r, src: pod.address, dst: CLIENT });
+        }
+      });
+    }
+  });
+  const base = {
+    format: RUNNER_RESULT_FORMAT as typeof RUNNER_RESULT_FORMAT,
+    scanId: 's',
+    clusterId: '111122223333:eu-west-1:lab',
+    startedAt: '2025-03-10T12:00:00Z',
+    finishedAt: '2025-03-10T12:00:05Z',
+    checks: [],
+  };
+  return correlateCapture(
+    {
+      ...base,
+      role: 'probe',
+      nodeName: PROBE_NODE,
+      observations: {
+        queries,
+        capture: { where: 'probe pod', packets: client },
+        discovery: {
+          clusterIp: CLUSTER_IP,
+          endpoints: PODS.map((p) => ({ ip: p.address, pod: p.pod, nodeName: p.nodeName })),
+        },
+      },
+    },
+    [...nodes.entries()].map(([nodeName, packets]) => ({
+      ...base,
+      role: 'node' as const,
+      nodeName,
+      observations: { capture: { where: nodeName, packets } },
+    })),
+  );
+}
+
+describe('symptoms of a broken path are explained by its cause, not listed as unknown', () => {
+  const deadVip: Script = (q) => (q.server === CLUSTER_IP ? TIMEOUT : healthy(q));
+
+  it('kube-proxy: DNS-EXTERNAL and the ClusterIP latency timeouts through the untranslated ClusterIP', async () => {
+    const lat = latencyOf(round(CIP, { singlesLost: 10 }), round(TARGET_A), round(TARGET_B));
+    expect(lat).toMatchObject({
+      status: 'FAIL',
+      evidence: { timeoutTargets: [CLUSTER_IP], raceTargets: [] },
+    });
+    const ext = await external(deadVip);
+    expect(ext).toMatchObject({ status: 'FAIL', evidence: { noAnswer: true } });
+    const d = await diagnosed(internal(deadVip), ext, lat, capture('lost-on-path', 'clusterIP'));
+    expect(causes(d)).toEqual(['kube-proxy/likely']);
+    expect(d[0]?.checks).toEqual(
+      expect.arrayContaining(['DNS-INTERNAL', 'DNS-EXTERNAL', 'DNS-LATENCY', 'DNS-CAPTURE']),
+    );
+  });
+
+  it('nodelocal-dns: the ClusterIP it intercepts and its own address time out, lookups through it fail', async () => {
+    const silent: Script = (q) =>
+      q.server === NODELOCAL_ADDRESS || q.server === CLUSTER_IP ? TIMEOUT : healthy(q);
+    const nl = await nodeLocalCheck(silent, NODELOCAL_COREFILE);
+    const lat = latencyOf(
+      round(CIP, { singlesLost: 10 }),
+      round(TARGET_A),
+      round(TARGET_B),
+      round(NODELOCAL, { singlesLost: 10 }),
+    );
+    const d = await diagnosed(nl, internal(silent), external(silent), lat);
+    expect(causes(d)).toEqual(['nodelocal-dns/confirmed']);
+    expect(d[0]?.checks).toEqual(expect.arrayContaining(['DNS-INTERNAL', 'DNS-EXTERNAL', 'DNS-LATENCY']));
+  });
+
+  it('no-endpoints: lookups refused at the ClusterIP and its latency round are no-endpoints’, not unknown', async () => {
+    const s = slices();
+    for (const ep of s[0]!.endpoints) ep.conditions = { ready: false };
+    const refused: DnsOutcome = { outcome: 'error', error: 'connection refused', latencyMs: 1 };
+    const noBackend: Script = (q) => (q.server === CLUSTER_IP ? refused : healthy(q));
+    const pe = evaluatePerEndpoint({
+      endpoints: { ok: true, value: [] },
+      probes: [],
+      latency: new Map(),
+      kubernetesIp: KUBERNETES_IP,
+      timeoutFailShare: 0.05,
+    });
+    const d = await diagnosed(
+      evaluateDnsEndpoints({ slices: ok(s) }),
+      internal(noBackend),
+      external(noBackend),
+      pe,
+      latencyOf(round(CIP, { singlesLost: 10, lost: refused })),
+    );
+    expect(causes(d)).toEqual(['no-endpoints/confirmed']);
+    expect(d[0]?.checks).toEqual(
+      expect.arrayContaining(['K8S-DNS-ENDPOINTS', 'DNS-INTERNAL', 'DNS-EXTERNAL', 'DNS-LATENCY']),
+    );
+  });
+
+  it('coredns-pod: DNS-INTERNAL failing now and then through the ClusterIP while DNS-PER-ENDPOINT names the bad pod', async () => {
+    const rounds = [round(CIP, { singlesLost: 5 }), round(TARGET_A), round(TARGET_B, { singlesLost: 10 })];
+    const pe = perEndpointWith(
+      (pod, q) => (pod.address === POD_B.address ? TIMEOUT : healthy(asked(q))),
+      rounds,
+    );
+    expect(pe).toMatchObject({
+      status: 'FAIL',
+      evidence: {
+        failedPods: [{ address: POD_B.address, pod: POD_B.pod, failed: ['internal', 'external', 'latency'] }],
+      },
+    });
+    // the ClusterIP sent both tries of the cluster name to the bad pod
+    const unlucky: Script = (q) =>
+      q.server === CLUSTER_IP && q.name.startsWith('kubernetes.') ? TIMEOUT : healthy(q);
+    const d = await diagnosed(internal(unlucky), pe, latencyOf(...rounds));
+    expect(causes(d)).toEqual(['coredns-pod/likely']);
+    expect(d[0]?.checks).toEqual(['DNS-PER-ENDPOINT', 'DNS-INTERNAL', 'DNS-LATENCY']);
+    expect(d[0]?.resources).toEqual([POD_B.pod]);
+  });
+
+  it('still unknown: a FAIL beside the cause that no row explains (DNS-RESOLV-CONF)', async () => {
+    const d = await diagnosed(
+      internal(deadVip),
+      external(deadVip),
+      latencyOf(round(CIP, { singlesLost: 10 }), round(TARGET_A), round(TARGET_B)),
+      resolvConf('nameserver 169.254.169.253\n'),
+    );
+    expect(causes(d)).toEqual(['kube-proxy/likely', 'unknown/likely']);
+    expect(d[1]?.checks).toEqual(['DNS-RESOLV-CONF']);
+  });
+
+  it('still unknown: DNS-LATENCY timeouts on a target no cause covers, beside the cause that covers the rest', async () => {
+    // the race on the pods is conntrack-race's; the ClusterIP losing single queries too is not
+    const lat = latencyOf(
+      round(CIP, { singlesLost: 3, pairs: ONE_SIDED() }),
+      round(TARGET_A, { pairs: ONE_SIDED() }),
+      round(TARGET_B, { pairs: ONE_SIDED() }),
+    );
+    expect(lat).toMatchObject({
+      status: 'FAIL',
+      evidence: { raceTargets: [POD_A.address, POD_B.address], timeoutTargets: [CLUSTER_IP] },
+    });
+    const d = await diagnosed(lat);
+    expect(causes(d)).toEqual(['conntrack-race/confirmed', 'unknown/likely']);
+    expect(d[1]?.checks).toEqual(['DNS-LATENCY']);
+  });
+});
+
+describe('tcp-blocked only where UDP answers and TCP does not (per target)', () => {
+  it('a pod that drops UDP and TCP alike, behind a round-robin ClusterIP, is not tcp-blocked', async () => {
+    const tcp = evaluateTcpFallback([
+      { target: CIP, udp: { sent: 21, answered: 11 }, tcp: TIMEOUT },
+      { target: TARGET_A, udp: { sent: 22, answered: 22 }, tcp: answer([], 'NXDOMAIN') },
+      { target: TARGET_B, udp: { sent: 22, answered: 0 }, tcp: TIMEOUT },
+    ]);
+    expect(tcp.status).toBe('PASS');
+    const pe = perEndpoint((pod, q) => (pod.address === POD_B.address ? TIMEOUT : healthy(asked(q))));
+    const d = await diagnosed(tcp, pe);
+    expect(causes(d)).toEqual(['coredns-pod/likely']);
+  });
+
+  it('UDP answering everywhere and TCP timing out everywhere is still tcp-blocked', async () => {
+    const tcp = evaluateTcpFallback(
+      [CIP, TARGET_A, TARGET_B].map((target) => ({ target, udp: { sent: 21, answered: 21 }, tcp: TIMEOUT })),
+    );
+    expect(tcp).toMatchObject({
+      status: 'FAIL',
+      evidence: { resources: [CLUSTER_IP, POD_A.pod, POD_B.pod] },
+    });
+    expect(causes(await diagnosed(tcp))).toEqual(['tcp-blocked/confirmed']);
+  });
+});
+
+describe('upstream is inferred from DNS-EXTERNAL only when the pods do not take the blame', () => {
+  it('DNS-EXTERNAL failing through the ClusterIP behind one bad pod: coredns-pod, not upstream', async () => {
+    const rounds = [round(CIP, { singlesLost: 5 }), round(TARGET_A), round(TARGET_B, { singlesLost: 10 })];
+    const pe = perEndpointWith(
+      (pod, q) => (pod.address === POD_B.address ? TIMEOUT : healthy(asked(q))),
+      rounds,
+    );
+    const unlucky: Script = (q) =>
+      q.server === CLUSTER_IP && q.name === 'amazon.com' ? TIMEOUT : healthy(q);
+    const d = await diagnosed(internal(healthy), external(unlucky), pe, latencyOf(...rounds));
+    expect(causes(d)).toEqual(['coredns-pod/likely']);
+    expect(d[0]?.checks).toContain('DNS-EXTERNAL');
+  });
+
+  it('DNS-EXTERNAL failing while every pod answers directly: still upstream (likely)', async () => {
+    const d = await diagnosed(external((q) => (q.name === 'amazon.com' ? TIMEOUT : healthy(q))));
+    expect(causes(d)).toEqual(['upstream/likely']);
+  });
+});
+
+describe('one-sided A/AAAA pair losses are the conntrack race, not a bad pod', () => {
+  it('the race on every target: conntrack-race alone (not coredns-pod), the capture its evidence too', async () => {
+    const rounds = [
+      round(CIP, { pairs: ONE_SIDED() }),
+      round(TARGET_A, { pairs: ONE_SIDED() }),
+      round(TARGET_B, { pairs: ONE_SIDED() }),
+    ];
+    const pe = perEndpointWith((_pod, q) => healthy(asked(q)), rounds);
+    expect(pe).toMatchObject({ status: 'PASS', evidence: { allPodsAnswered: true, failedPods: [] } });
+    const cap = raceCapture();
+    expect(cap).toMatchObject({
+      status: 'FAIL',
+      evidence: {
+        lostAt: { [CAPTURE_HOPS.reachedCorednsNoAnswer]: 4 },
+        oneSidedPairLosses: { [CAPTURE_HOPS.reachedCorednsNoAnswer]: 4 },
+      },
+    });
+    expect(cap.evidence.resources).toBeUndefined();
+    const d = await diagnosed(pe, cap, latencyOf(...rounds));
+    expect(causes(d)).toEqual(['conntrack-race/confirmed']);
+    expect(d[0]?.checks).toEqual(['DNS-LATENCY', 'DNS-CAPTURE']);
+  });
+
+  it('without the signature the same capture losses are a pod’s (coredns-pod)', async () => {
+    const d = await diagnosed(raceCapture());
+    expect(causes(d)).toEqual(['coredns-pod/confirmed']);
+  });
+});
+
+describe('every in-cluster check result carries a one-line evidence.summary', () => {
+  it('PASS results of a healthy cluster, and FAIL / WARN / ERROR / SKIPPED results', async () => {
+    const byId = await healthyCluster();
+    const inCluster = [...byId.values()].filter((c) => !/^(NET|EKS)-/.test(c.id));
+    const s = slices();
+    for (const ep of s[0]!.endpoints) ep.conditions = { ready: false };
+    const results: CheckResult[] = [
+      ...inCluster,
+      evaluateDnsService({ service: fail(404, 'get', 'services') }),
+      evaluateDnsService({ service: fail(403, 'get', 'services') }),
+      evaluateDnsEndpoints({ slices: ok(s) }),
+      evaluateDnsEndpoints({ slices: fail(403, 'list', 'endpointslices.discovery.k8s.io') }),
+      corednsPodsCheck((p) => {
+        (p[1] as { status: Record<string, unknown> }).status.conditions = [
+          { type: 'Ready', status: 'False' },
+        ];
+      }),
+      evaluateCorednsPods({
+        pods: fail(403, 'list', 'pods'),
+        deployment: ok(object('Deployment', 'coredns')),
+        pdbs: ok([]),
+        now: NOW,
+      }),
+      kubeProxy(() => 'E0310 11:40:02.000001 1 reflector.go:158] endpointslices is forbidden\n'),
+      corefile((zone) => zone === 'corp.example.'),
+      metrics({ ...QUIET, forwarded: 9000 }),
+      metrics({ ...QUIET, forwarded: 6000 }),
+      evaluateUpstreamMetrics([]),
+      nodeCounter('linklocal', 1200, 1384),
+      evaluateLinklocalAllowance({ node: POD_A.node, before: [], after: [], error: 'ethtool failed' }),
+      latency({ pairs: ONE_SIDED() }),
+      capture('unanswered-at-node'),
+      resolvConf('nameserver 169.254.169.253\n'),
+      await internal(deadVip),
+      await external(deadVip),
+      perEndpoint(() => TIMEOUT),
+      await tcpFallback(() => TIMEOUT),
+    ];
+    const statuses = new Set(results.map((r) => r.status));
+    expect([...statuses].sort()).toEqual(['ERROR', 'FAIL', 'PASS', 'SKIPPED', 'WARN']);
+    for (const r of results) {
+      const summary = (r.evidence as { summary?: unknown }).summary;
+      expect(typeof summary, `${r.id} ${r.status}`).toBe('string');
+      expect((summary as string).length, `${r.id} ${r.status}`).toBeGreaterThan(0);
+      expect(summary as string, `${r.id} ${r.status}: one line`).not.toMatch(/\n/);
+    }
+  });
+
+  const deadVip: Script = (q) => (q.server === CLUSTER_IP ? TIMEOUT : healthy(q));
 });

@@ -282,8 +282,11 @@ describe('evaluateCorednsPods (K8S-COREDNS-PODS)', () => {
     expect((r.evidence.warnings as string[]).join('\n')).toMatch(message);
   });
 
-  it('FAIL when the Deployment exists but no pod does; SKIPPED when neither exists (Auto Mode)', () => {
-    expect(evaluateCorednsPods(input([])).status).toBe('FAIL');
+  it('SKIPPED with no CoreDNS pods to evaluate: scaled to zero (the outage is K8S-DNS-ENDPOINTS), or not run in-cluster (Auto Mode)', () => {
+    const scaledToZero = evaluateCorednsPods(input([]));
+    valid(scaledToZero);
+    expect(scaledToZero.status).toBe('SKIPPED');
+    expect(scaledToZero.evidence.reason).toMatch(/K8S-DNS-ENDPOINTS/);
     const skipped = evaluateCorednsPods({ ...input([]), deployment: fail(404, 'get', 'deployments.apps') });
     valid(skipped);
     expect(skipped.status).toBe('SKIPPED');
