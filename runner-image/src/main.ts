@@ -93,7 +93,7 @@ export function buildProgram(): Command {
     .option('--timeout-ms <n>', 'per-query timeout', positiveInt('--timeout-ms'), 2000)
     .option(
       '--metrics-interval-ms <n>',
-      'time between the two CoreDNS metrics scrapes (default: the kube checks default, 10000)',
+      'time between the two CoreDNS metrics scrapes (default: 5000)',
       positiveInt('--metrics-interval-ms'),
     )
     .addOption(

@@ -54,7 +54,7 @@ export interface RunKubeChecksInputs {
   readonly now: () => Date;
   /** lines of kube-proxy log read per pod. @default 200 */
   readonly logTailLines?: number;
-  /** time between the two metrics scrapes. @default 10000 */
+  /** time between the two metrics scrapes. @default 5000 */
   readonly metricsIntervalMs?: number;
   /** @default 'kube-system' */
   readonly namespace?: string;
@@ -110,7 +110,7 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
   const ns = inputs.namespace ?? 'kube-system';
   const apiTimeoutMs = inputs.apiTimeoutMs ?? 10_000;
   const tailLines = inputs.logTailLines ?? 200;
-  const intervalMs = inputs.metricsIntervalMs ?? 10_000;
+  const intervalMs = inputs.metricsIntervalMs ?? 5_000;
   const attempts = inputs.probeAttempts ?? 2;
   if (!(tailLines > 0) || !(intervalMs >= 0) || !(attempts >= 1) || !(apiTimeoutMs > 0)) {
     throw new KubeChecksError(
