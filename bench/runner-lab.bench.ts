@@ -35,7 +35,8 @@ const bench: Benchmark = {
       const result = await runScenario(lab, {
         captureProbeTraffic: true,
         probeArgs,
-        runnerCommand: [process.execPath, bundle],
+        // the Dockerfile's ENTRYPOINT flags (runner-image/Dockerfile)
+        runnerCommand: [process.execPath, '--max-semi-space-size=1', bundle],
       });
       const failing = result.checks
         .filter((c) => c.status !== 'PASS' && c.status !== 'SKIPPED')

@@ -67,6 +67,7 @@ describe('runner-image/Dockerfile', () => {
     expect(runs.join(' ')).toMatch(/(apk add|apt-get install)[^&]*\bethtool\b/);
     expect(entrypoint && JSON.parse(entrypoint.getRawArgumentsContent() ?? 'null')).toEqual([
       'node',
+      '--max-semi-space-size=1',
       '/opt/fleet-dns/runner.mjs',
     ]);
   });
