@@ -1,14 +1,7 @@
 import { makeResult } from '../../catalog/make-result.js';
 import type { CheckResult } from '../../schema/results.js';
 import type { AuditContext } from './audit-context.js';
-import {
-  collectionErrorResult,
-  errorResult,
-  podEvidence,
-  resourceList,
-  skippedResult,
-  unplacedEvidence,
-} from './evidence.js';
+import { placementOrResult, errorResult, podEvidence, resourceList, unplacedEvidence } from './evidence.js';
 
 const ID = 'NET-COREDNS-ENI-SPREAD';
 
@@ -32,12 +25,9 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string | undefined): 
  * @see https://docs.aws.amazon.com/eks/latest/best-practices/scale-cluster-services.html
  */
 export function checkCorednsEniSpread(ctx: AuditContext): CheckResult {
-  const errors = ctx.collectionErrorsFor(ID);
-  if (errors.length > 0) return collectionErrorResult(ID, errors);
-  const state = ctx.placement;
-  if (state.state === 'not-consulted') return errorResult(ID, state.reason);
-  if (state.state === 'no-pods') return skippedResult(ID, state.reason);
-  const { placed, unplaced } = state.placement;
+  const gate = placementOrResult(ctx, ID);
+  if ('result' in gate) return gate.result;
+  const { placed, unplaced } = gate.placement;
   const byEni = groupBy(placed, (p) => p.eni.id);
   const byInstance = groupBy(
     placed,

@@ -13,8 +13,7 @@ import { formatPortInterval } from '../../network/ports.js';
 import type { AuditContext } from './audit-context.js';
 import {
   bounded,
-  collectionErrorResult,
-  errorResult,
+  placementOrResult,
   podEvidence,
   resourceList,
   skippedResult,
@@ -56,12 +55,9 @@ function reasonResources(groups: readonly PairReasonGroup[]): (string | null)[] 
  */
 export function checkDnsPairs(ctx: AuditContext, filter: Filter, protocol: 'udp' | 'tcp'): CheckResult {
   const id = CHECK_IDS[filter][protocol];
-  const collectionErrors = ctx.collectionErrorsFor(id);
-  if (collectionErrors.length > 0) return collectionErrorResult(id, collectionErrors);
-  const placementState = ctx.placement;
-  if (placementState.state === 'not-consulted') return errorResult(id, placementState.reason);
-  if (placementState.state === 'no-pods') return skippedResult(id, placementState.reason);
-  const { placement } = placementState;
+  const gate = placementOrResult(ctx, id);
+  if ('result' in gate) return gate.result;
+  const { placement } = gate;
   if (ctx.clients.length === 0) {
     return skippedResult(
       id,

@@ -3,7 +3,8 @@ import { makeResult } from '../../catalog/make-result.js';
 import type { CheckId } from '../../catalog/check-catalog.js';
 import type { CheckResult } from '../../schema/results.js';
 import type { SnapshotCollectionError } from '../../snapshot/network-snapshot-schema.js';
-import type { PlacedDnsPod, UnplacedDnsPod } from '../../network/dns-pod-placement.js';
+import type { DnsPodPlacement, PlacedDnsPod, UnplacedDnsPod } from '../../network/dns-pod-placement.js';
+import type { AuditContext } from './audit-context.js';
 
 /** Longest list any evidence array carries; longer lists are cut and flagged `truncated: true`. */
 export const EVIDENCE_LIST_LIMIT = 20;
@@ -71,4 +72,21 @@ export function podEvidence(pod: PlacedDnsPod) {
 
 export function unplacedEvidence(pods: readonly UnplacedDnsPod[]) {
   return pods.map((p) => ({ name: p.name, namespace: p.namespace, podIP: p.podIP, reason: p.reason }));
+}
+
+/**
+ * The prologue every placement-dependent check shares (checks.md §A): a collection error that
+ * feeds the check → ERROR quoting the call; cluster API not consulted or unreachable → ERROR;
+ * no CoreDNS pods → SKIPPED. Otherwise the CoreDNS placement to evaluate.
+ */
+export function placementOrResult(
+  ctx: AuditContext,
+  id: CheckId,
+): { readonly placement: DnsPodPlacement } | { readonly result: CheckResult } {
+  const errors = ctx.collectionErrorsFor(id);
+  if (errors.length > 0) return { result: collectionErrorResult(id, errors) };
+  const state = ctx.placement;
+  if (state.state === 'not-consulted') return { result: errorResult(id, state.reason) };
+  if (state.state === 'no-pods') return { result: skippedResult(id, state.reason) };
+  return { placement: state.placement };
 }

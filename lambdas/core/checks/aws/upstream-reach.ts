@@ -18,14 +18,7 @@ import { protocolName, TCP, UDP } from '../../network/protocol.js';
 import type { DnsTransportProtocol } from '../../network/protocol.js';
 import type { AuditContext } from './audit-context.js';
 import { AMAZON_PROVIDED_DNS, dhcpNameServers } from './dhcp-options.js';
-import {
-  bounded,
-  collectionErrorResult,
-  errorResult,
-  resourceList,
-  skippedResult,
-  unplacedEvidence,
-} from './evidence.js';
+import { bounded, placementOrResult, errorResult, resourceList, unplacedEvidence } from './evidence.js';
 
 const ID = 'NET-UPSTREAM-REACH';
 const RESOLV_CONF = '/etc/resolv.conf';
@@ -197,12 +190,9 @@ function subnetHolding(ctx: AuditContext, address: IpAddress): string | undefine
  * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver.html
  */
 export function checkUpstreamReach(ctx: AuditContext): CheckResult {
-  const errors = ctx.collectionErrorsFor(ID);
-  if (errors.length > 0) return collectionErrorResult(ID, errors);
-  const state = ctx.placement;
-  if (state.state === 'not-consulted') return errorResult(ID, state.reason);
-  if (state.state === 'no-pods') return skippedResult(ID, state.reason);
-  const { placed, unplaced } = state.placement;
+  const gate = placementOrResult(ctx, ID);
+  if ('result' in gate) return gate.result;
+  const { placed, unplaced } = gate.placement;
   const resolved = resolveUpstreams(ctx);
   if (!resolved.known) return errorResult(ID, resolved.reason);
 
