@@ -46,6 +46,9 @@ interface ProbeFlags {
   timeoutMs: number;
   metricsIntervalMs?: number;
   dnsPort: number;
+  waitForNodeAgents?: string;
+  namespace: string;
+  nodeAgentsTimeoutMs: number;
 }
 
 /** Loads the cluster API config: `--kubeconfig`, else in-cluster (service account) config. */
@@ -96,6 +99,21 @@ export function buildProgram(): Command {
       'time between the two CoreDNS metrics scrapes (default: 5000)',
       positiveInt('--metrics-interval-ms'),
     )
+    .option(
+      '--wait-for-node-agents <labelSelector>',
+      'before probing, wait until the pods matching this selector (in --namespace) are Ready',
+    )
+    .option(
+      '--namespace <ns>',
+      "the node agents' namespace (env POD_NAMESPACE)",
+      process.env.POD_NAMESPACE || 'fleet-dns',
+    )
+    .option(
+      '--node-agents-timeout-ms <n>',
+      'longest wait for the node agents; then probe anyway',
+      positiveInt('--node-agents-timeout-ms'),
+      60_000,
+    )
     .addOption(
       new Option('--dns-port <n>', 'DNS port of every target (tests)')
         .argParser(positiveInt('--dns-port'))
@@ -114,6 +132,15 @@ export function buildProgram(): Command {
         captureInterface: flags.captureInterface,
         ...(flags.metricsIntervalMs !== undefined ? { metricsIntervalMs: flags.metricsIntervalMs } : {}),
         budget: { maxQps: flags.maxQps, maxQpsPerTarget: flags.maxQpsPerTarget },
+        ...(flags.waitForNodeAgents
+          ? {
+              waitForNodeAgents: {
+                labelSelector: flags.waitForNodeAgents,
+                namespace: flags.namespace,
+                timeoutMs: flags.nodeAgentsTimeoutMs,
+              },
+            }
+          : {}),
         settings: {
           clusterDomain: flags.clusterDomain.replace(/\.$/, ''),
           externalName: flags.externalName,

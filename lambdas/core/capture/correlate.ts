@@ -12,6 +12,7 @@ import type { CapturedPacket, CheckResult, ProbeQuery, RunnerResult } from '../s
 import { CAPTURE_HOPS } from '../diagnosis/evidence-conventions.js';
 import type { CaptureHop } from '../diagnosis/evidence-conventions.js';
 import { isProbeName, normaliseName } from '../dns/index.js';
+import { nodeAgentsNoteOf } from './node-agents.js';
 
 /**
  * What the probe learnt about the DNS data path (written under `observations.discovery`), so the
@@ -68,7 +69,9 @@ function index(packets: readonly CapturedPacket[]): { queries: Set<string>; resp
  *
  * Evidence: `lostAt` (hop → count, read by the diagnosis), `lostViaClusterIp` (the part of
  * `lostAt` sent to the kube-dns ClusterIP, read by the diagnosis), `counts`, `examples` per hop,
- * `nodesCaptured`, `resources` (pods/nodes at fault).
+ * `nodesCaptured`, `resources` (pods/nodes at fault), `notes` — the first one, whatever the status,
+ * says whether the node agents were Ready when the probe started (`observations.nodeAgents`, when
+ * the probe waited for them).
  */
 export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResult[]): CheckResult {
   const probeCapture = probe.observations.capture;
@@ -76,22 +79,25 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
     (probe.observations as Record<string, unknown>).discovery,
   );
   const discovery: ProbeDiscovery = parsedDiscovery.success ? parsedDiscovery.data : {};
+  // whether the node agents were Ready when the probe started sending (when it waited for them)
+  const agentsNote = nodeAgentsNoteOf(probe.observations as Record<string, unknown>);
+  const agentsNotes = agentsNote !== undefined ? { notes: [agentsNote] } : {};
   if (!probeCapture) {
     return makeResult('DNS-CAPTURE', {
       status: 'ERROR',
-      evidence: withSummary('the probe reported no capture'),
+      evidence: { ...withSummary('the probe reported no capture'), ...agentsNotes },
     });
   }
   if ((probeCapture as { disabled?: unknown }).disabled === true) {
     return makeResult('DNS-CAPTURE', {
       status: 'SKIPPED',
-      evidence: withSummary(probeCapture.error ?? 'capture disabled for this run'),
+      evidence: { ...withSummary(probeCapture.error ?? 'capture disabled for this run'), ...agentsNotes },
     });
   }
   if (probeCapture.error !== undefined && probeCapture.packets.length === 0) {
     return makeResult('DNS-CAPTURE', {
       status: 'ERROR',
-      evidence: withSummary(`the probe pod's capture failed: ${probeCapture.error}`),
+      evidence: { ...withSummary(`the probe pod's capture failed: ${probeCapture.error}`), ...agentsNotes },
     });
   }
 
@@ -106,6 +112,7 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
       evidence: {
         ...withSummary('no uniquely named UDP probe queries to follow'),
         queriesLogged: all.length,
+        ...agentsNotes,
       },
     });
   }
@@ -226,7 +233,7 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
   const truncatedExamples = Object.entries(examples).some(
     ([v, list]) => (list?.length ?? 0) < counts[v as Verdict],
   );
-  const notes: string[] = [];
+  const notes: string[] = agentsNote !== undefined ? [agentsNote] : [];
   if (counts['not-seen-leaving'] > 0)
     notes.push(
       `${counts['not-seen-leaving']} unanswered quer${counts['not-seen-leaving'] === 1 ? 'y was' : 'ies were'} not seen leaving the probe pod (capture gap or local drop)`,

@@ -34,6 +34,8 @@ import { lookUpUniqueName, observedAmplification } from './amplification.js';
 import type { AmplificationLookup } from './amplification.js';
 import { kubeChecksUnavailable, loadRunKubeChecks, runKubeChecksSafely } from './kube-checks.js';
 import type { RunKubeChecks } from './kube-checks.js';
+import { waitForNodeAgents } from './node-agents.js';
+import type { WaitForNodeAgentsOptions } from './node-agents.js';
 
 export interface RunProbeOptions {
   readonly scanId: string;
@@ -53,6 +55,11 @@ export interface RunProbeOptions {
   readonly now?: () => Date;
   /** passed to the Kubernetes-object checks: time between the two CoreDNS metrics scrapes */
   readonly metricsIntervalMs?: number;
+  /**
+   * Wait (bounded) until the node agents matching this selector are Ready before sending any
+   * query; the outcome goes into `observations.nodeAgents`. Absent: no wait.
+   */
+  readonly waitForNodeAgents?: WaitForNodeAgentsOptions;
   /** test seams */
   readonly discovery?: Discovery;
   readonly runKubeChecks?: RunKubeChecks | string;
@@ -83,6 +90,11 @@ export async function runProbe(options: RunProbeOptions): Promise<RunnerResult> 
   const log: ProbeQuery[] = [];
   const client = createQueryDns({ budget, log });
   const ctx: ProbeContext = { client, settings, randomLabel: options.randomLabel ?? defaultRandomLabel };
+
+  // The node agents' wait runs alongside the reads below; no query leaves before it ends.
+  const nodeAgentsWait = options.waitForNodeAgents
+    ? waitForNodeAgents(options.kubeConfig, options.waitForNodeAgents)
+    : undefined;
 
   // resolv.conf
   let conf: { ok: true; value: ResolvConf } | { ok: false; error: string };
@@ -145,6 +157,8 @@ export async function runProbe(options: RunProbeOptions): Promise<RunnerResult> 
     ]);
     for (const address of nodeLocalAddresses) if (address !== clusterIp) budget.shareTarget(address, podIps);
   }
+
+  const nodeAgents = await nodeAgentsWait;
 
   // the capture runs while everything below sends queries
   const captureInterface = options.captureInterface ?? 'any';
@@ -324,6 +338,7 @@ export async function runProbe(options: RunProbeOptions): Promise<RunnerResult> 
       capture: captureObservation,
       discovery: probeDiscovery,
       budget: budgetEvidence,
+      ...(nodeAgents ? { nodeAgents } : {}),
       ...(captured && captured.pcap.length ? { pcapBytes: captured.pcap.length } : {}),
     },
   };

@@ -104,6 +104,36 @@ describe('runner (process)', () => {
     expect(doc.signature).toBeUndefined();
   }, 60_000);
 
+  it('waits for the node agents with --wait-for-node-agents, in POD_NAMESPACE by default', async () => {
+    const file = join(lab.dir, 'result-wait.json');
+    const selector = 'app.kubernetes.io/component=node-agent,fleet-dns.io/scan-id=scan-7';
+    const out = await runner(
+      [
+        ...probeArgs(),
+        '--output',
+        file,
+        '--wait-for-node-agents',
+        selector,
+        '--node-agents-timeout-ms',
+        '700',
+      ],
+      { POD_NAMESPACE: 'scanner-ns' },
+    );
+    expect(out.code).toBe(0);
+    const doc = runnerResultSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    expect(doc.observations.nodeAgents).toMatchObject({
+      selector,
+      namespace: 'scanner-ns',
+      timedOut: true,
+      ready: [],
+      notReady: [],
+    });
+    expect(lab.api.requests.some((r) => r.path === '/api/v1/namespaces/scanner-ns/pods')).toBe(true);
+    expect(doc.checks.find((c) => c.id === 'DNS-CAPTURE')?.evidence.notes).toEqual([
+      expect.stringMatching(/^no node agent pods matched .* in scanner-ns within 0\.7 s/),
+    ]);
+  }, 60_000);
+
   it('exits 2 with one line naming an unusable argument', async () => {
     const out = await runner(['probe', '--max-qps', 'lots']);
     expect(out.code).toBe(2);
