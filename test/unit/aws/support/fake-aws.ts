@@ -51,6 +51,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import type { MetadataBearer } from '@smithy/types';
 import type { KubeObject } from '../../../../lab/fake-kube-api/index.js';
+import { EKS_DEFAULT_COREFILE } from '../../../support/corefiles.js';
 
 /** Any client's stub (the fake serves four client classes through one helper). */
 export type AnyStub = AwsStub<object, MetadataBearer, object>;
@@ -597,24 +598,7 @@ export const ADDON_CATALOG: AddonInfo[] = [
   },
 ];
 
-export const EKS_DEFAULT_COREFILE = `.:53 {
-    errors
-    health {
-        lameduck 5s
-      }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-      pods insecure
-      fallthrough in-addr.arpa ip6.arpa
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf
-    cache 30
-    loop
-    reload
-    loadbalance
-}
-`;
+export { EKS_DEFAULT_COREFILE };
 
 /**
  * The Kubernetes objects of one cluster for the fake API: its nodes (providerID → instance), two

@@ -53,6 +53,7 @@ import { evaluateLatency } from '../../../../runner-image/src/probe/checks/laten
 import type { TargetLatency } from '../../../../runner-image/src/probe/checks/latency.js';
 import { checkNodeLocal } from '../../../../runner-image/src/probe/checks/nodelocal.js';
 import { corednsPods, fail, kubeProxyPods, object, objects, ok } from '../incluster/fixtures.js';
+import { EKS_DEFAULT_COREFILE } from '../../../support/corefiles.js';
 
 const NOW = new Date('2025-03-10T12:00:00Z');
 const CLUSTER_IP = '198.19.0.10';
@@ -75,24 +76,7 @@ const PODS: ProbeTarget[] = [POD_A, POD_B].map((p) => ({
 }));
 const CLIENT = '198.18.1.20';
 const PROBE_NODE = 'ip-198-18-1-10.eu-west-1.compute.internal';
-const EKS_COREFILE = `.:53 {
-    errors
-    health {
-        lameduck 5s
-    }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-      pods insecure
-      fallthrough in-addr.arpa ip6.arpa
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf
-    cache 30
-    loop
-    reload
-    loadbalance
-}
-corp.example:53 {
+const EKS_COREFILE = `${EKS_DEFAULT_COREFILE}corp.example:53 {
     errors
     cache 30
     forward . 198.18.7.53 {

@@ -1,25 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { EKS_DEFAULT_COREFILE } from '../../../support/corefiles.js';
 import { parseCorefileBlocks, standInRouting, zoneOfKey } from '../../../../lab/dns-server/corefile.js';
 
-const EKS_COREFILE = `.:53 {
-    errors
-    health {
-        lameduck 5s
-      }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-      pods insecure
-      fallthrough in-addr.arpa ip6.arpa
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf
-    cache 30
-    loop
-    reload
-    loadbalance
-}
-`;
+const EKS_COREFILE = EKS_DEFAULT_COREFILE;
 
 describe('standInRouting', () => {
   it('routes the EKS default Corefile: cluster.local answered, the rest to the node resolver', () => {
