@@ -3,14 +3,10 @@
  * summary, then the diagnosis. Plain text (no colour codes), so it pipes and diffs cleanly.
  */
 import type { CheckResult, ClusterResult } from '../../core/schema/index.js';
+import { alignedTable, oneLine } from './text-table.js';
 
 /** Longest summary shown per row; the JSON format has everything. */
 const SUMMARY_WIDTH = 110;
-
-function oneLine(text: string, width: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
-}
 
 /** The line a person reads for a check: its evidence summary, else its reason, else its title. */
 export function checkSummary(check: CheckResult): string {
@@ -29,19 +25,11 @@ export function formatCheckTable(result: ClusterResult): string {
     c.severity,
     oneLine(checkSummary(c), SUMMARY_WIDTH),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
   const cluster = result.cluster;
   const out = [
     `Cluster ${cluster.id}${cluster.version ? ` (Kubernetes ${cluster.version})` : ''}`,
     '',
-    line(header),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
+    ...alignedTable(header, rows),
     '',
     'Diagnosis:',
     ...result.diagnosis.map(
