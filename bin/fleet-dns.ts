@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { runCli } from '../lambdas/cli/index.js';
+import { runCliProcess } from '../lambdas/cli/index.js';
 
-process.exitCode = await runCli(process.argv.slice(2));
+await runCliProcess(process.argv.slice(2));

@@ -11,8 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePcap } from '../../lambdas/core/capture/index.js';
-import { diagnose } from '../../lambdas/core/diagnosis/index.js';
-import { combineRunnerResults } from '../../lambdas/core/runner-results/index.js';
+import { assessRunnerResults } from '../../lambdas/core/results/index.js';
 import { formatSchemaError, runnerResultSchema } from '../../lambdas/core/schema/index.js';
 import type { CheckResult, DiagnosisItem, RunnerResult } from '../../lambdas/core/schema/index.js';
 import { LabError } from './errors.js';
@@ -253,7 +252,7 @@ export async function runScenario(lab: Lab, options: RunScenarioOptions = {}): P
     );
   const probeResult = readResult(probeOutput, 'runner probe', probeStderr);
   const nodeResults = agents.map((a) => readResult(a.output, `node agent on ${a.node}`, a.proc.stderr()));
-  const checks = combineRunnerResults(probeResult, nodeResults);
+  const { checks, diagnosis } = assessRunnerResults(probeResult, nodeResults);
 
   let probeQpsMax: number | undefined;
   if (capture) {
@@ -267,7 +266,7 @@ export async function runScenario(lab: Lab, options: RunScenarioOptions = {}): P
     probe: probeResult,
     nodes: nodeResults,
     checks,
-    diagnosis: diagnose(checks),
+    diagnosis,
     probeWallMs,
     ...(peakKb > 0 ? { probePeakRssMb: Math.round((peakKb / 1024) * 10) / 10 } : {}),
     ...(probeQpsMax !== undefined ? { probeQpsMax, probePcap } : {}),

@@ -1,4 +1,5 @@
 import './commands/index.js';
-export { runCli, processIo } from './program.js';
+export { runCli } from './program.js';
 export type { CliIo } from './program.js';
+export { processIo, runCliProcess } from './process-io.js';
 export { EXIT, CliError, UsageError } from './errors.js';

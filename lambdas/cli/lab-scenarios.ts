@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clusterResultSchema } from '../core/schema/index.js';
+import { buildClusterResult } from '../core/results/index.js';
 import type { ClusterResult, ScanRef } from '../core/schema/index.js';
 import { UsageError } from './errors.js';
 
@@ -14,6 +14,8 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SCENARIO_DIR = path.join(REPO_ROOT, 'lab', 'scenarios');
 /** The lab plays clusters of a made-up account (the cluster id pattern wants 12 digits). */
 export const LAB_ACCOUNT = '000000000000';
+/** …and of a made-up region: `000000000000:lab:<scenario>` reads as a lab cluster wherever it shows. */
+export const LAB_REGION = 'lab';
 
 /** Names of the scenarios in lab/scenarios (file names without extension). */
 export function labScenarioNames(): string[] {
@@ -68,12 +70,7 @@ export async function runLabScenarios(
       // The lab serves each metrics scrape at once: a 1 s gap keeps runs quick.
       const run = await runScenario(lab, { scanId: scan.id, probeArgs: ['--metrics-interval-ms', '1000'] });
       results.push(
-        clusterResultSchema.parse({
-          cluster: { id: `${LAB_ACCOUNT}:lab:${name}`, accountId: LAB_ACCOUNT, region: 'lab', name },
-          scan,
-          checks: run.checks,
-          diagnosis: run.diagnosis,
-        }),
+        buildClusterResult({ accountId: LAB_ACCOUNT, region: LAB_REGION, name }, run.checks, { scan }),
       );
     } finally {
       await lab.stop();

@@ -1,10 +1,12 @@
 /**
  * The `fleet-dns` command line: commander program, one module per subcommand under commands/.
- * Commands only wire adapters to the core. Results go to stdout, progress and errors to stderr.
+ * Commands only wire adapters to the core. Results go to stdout, progress and errors to stderr,
+ * all through {@link CommandContext}'s printers, which make terminal text harmless.
  */
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './errors.js';
 import type { ExitCode } from './errors.js';
+import { escapeControlCharacters, jsonForTerminal, terminalLine } from './format/terminal-text.js';
 import packageJson from '../../package.json' with { type: 'json' };
 
 /** Where a command writes: injectable so tests can run the CLI in-process. */
@@ -15,18 +17,28 @@ export interface CliIo {
   stderrIsTTY: boolean;
 }
 
-export const processIo: CliIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  stderrIsTTY: Boolean(process.stderr.isTTY),
-};
-
 /** A subcommand registers itself on the program and reports its exit code through `setExit`. */
 export type CommandRegistrar = (program: Command, ctx: CommandContext) => void;
 
+/** What a command may print, and how it reports its exit code. */
 export interface CommandContext {
-  readonly io: CliIo;
+  /** A result as text (a table): stdout, control characters escaped. Never changed by --quiet. */
+  printText(text: string): void;
+  /** A result as JSON: stdout, pretty-printed (JSON escapes control characters itself). */
+  printJson(value: unknown): void;
+  /** Progress of work that takes a while: stderr, only when it is a terminal, and not with --quiet / --no-progress. */
+  progress(line: string): void;
+  /** Something the person should know besides the results: stderr, `fleet-dns: …`, not with --quiet. */
+  note(line: string): void;
   setExit(code: ExitCode): void;
+}
+
+/** Options every command takes (conventions.md: progress is quiet with `--quiet`). */
+interface GlobalOptions {
+  debug?: boolean;
+  quiet?: boolean;
+  /** false with --no-progress */
+  progress: boolean;
 }
 
 const registrars: CommandRegistrar[] = [];
@@ -40,27 +52,44 @@ export function packageVersion(): string {
   return packageJson.version;
 }
 
+/** The one line an error prints: `fleet-dns: error: …`, folded to one line, controls escaped. */
+export function errorLine(message: string): string {
+  return `fleet-dns: error: ${terminalLine(message)}\n`;
+}
+
 /**
  * Runs the CLI with `argv` (without node and script) and returns the exit code. Never throws:
  * errors become one line `fleet-dns: error: …` (a stack trace only with --debug).
  */
-export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<ExitCode> {
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.OK;
   const debug = argv.includes('--debug');
   // Commander's own messages start with "error: …": prefix them so every error line reads the same.
   const output = {
     writeOut: io.stdout,
     writeErr: io.stderr,
-    outputError: (text: string, write: (t: string) => void) => write(`fleet-dns: ${text}`),
+    outputError: (text: string, write: (t: string) => void) => write(`fleet-dns: ${terminalLine(text)}\n`),
   };
   const program = new Command('fleet-dns')
     .description('Audit cluster DNS health across a fleet of Amazon EKS clusters.')
     .version(packageVersion(), '-V, --version')
+    .option('--quiet', 'print results only: no progress and no notes on stderr (errors still print)')
+    .option('--no-progress', 'no progress on stderr (shown only when stderr is a terminal anyway)')
     .option('--debug', 'print stack traces on errors')
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput(output);
+  const globals = () => program.opts<GlobalOptions>();
   const ctx: CommandContext = {
-    io,
+    printText: (text) => io.stdout(escapeControlCharacters(text)),
+    printJson: (value) => io.stdout(`${jsonForTerminal(value)}\n`),
+    progress(line) {
+      const { quiet, progress } = globals();
+      if (io.stderrIsTTY && progress && !quiet) io.stderr(`${terminalLine(line)}\n`);
+    },
+    note(line) {
+      if (!globals().quiet) io.stderr(`fleet-dns: ${terminalLine(line)}\n`);
+    },
     setExit(code) {
       exitCode = code;
     },
@@ -76,14 +105,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       // --help and --version end here with exit code 0; usage errors were already printed by commander.
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    if (err instanceof CliError) {
-      io.stderr(`fleet-dns: error: ${err.message}\n`);
-      if (debug && err.stack) io.stderr(`${err.stack}\n`);
-      return err.exitCode;
-    }
     const message = err instanceof Error ? err.message : String(err);
-    io.stderr(`fleet-dns: error: ${message}\n`);
-    if (debug && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
-    return EXIT.TOOL_ERROR;
+    io.stderr(errorLine(message));
+    if (debug && err instanceof Error && err.stack) io.stderr(`${escapeControlCharacters(err.stack)}\n`);
+    return err instanceof CliError ? err.exitCode : EXIT.TOOL_ERROR;
   }
 }

@@ -1,9 +1,10 @@
 import pLimit from 'p-limit';
+import { formatClusterId } from '../../core/results/index.js';
 import type { CoverageGap } from '../../core/schema/index.js';
 import type { FleetAccount } from '../accounts/index.js';
 import { createAwsClients } from '../clients/index.js';
 import type { AwsClientFactory, AwsClients, CredentialsInput } from '../clients/index.js';
-import { clusterId, describeCluster, listClusterNames } from '../discovery/index.js';
+import { describeCluster, listClusterNames } from '../discovery/index.js';
 import { AwsCallError, ClusterNotFoundError } from '../errors.js';
 import { RateLimiters } from '../rate-limit/index.js';
 import type { ApiCallStats } from '../rate-limit/index.js';
@@ -109,7 +110,7 @@ export async function collectRegion(
   await Promise.all(
     names.map((name) =>
       clusterSlots(async () => {
-        const id = clusterId(account.id, region, name);
+        const id = formatClusterId({ accountId: account.id, region, name });
         try {
           const cluster = await describeCluster(clients.eks, limiter, name);
           const collected = await collectClusterSnapshot(

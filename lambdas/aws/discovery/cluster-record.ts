@@ -1,4 +1,5 @@
 import type { Cluster } from '@aws-sdk/client-eks';
+import { formatClusterId } from '../../core/results/index.js';
 import type { ClusterIdentity } from '../../core/schema/index.js';
 
 /** How the cluster's API endpoint can be reached (EKS `resourcesVpcConfig`). */
@@ -15,11 +16,6 @@ export interface ClusterRecord extends ClusterIdentity {
   readonly endpointAccess: EndpointAccessMode;
   /** absent only for a cluster EKS describes without a VPC (should not happen) */
   readonly vpcId?: string;
-}
-
-/** The fleet-wide cluster id, `<accountId>:<region>:<clusterName>` (checks.md, cluster identity). */
-export function clusterId(accountId: string, region: string, name: string): string {
-  return `${accountId}:${region}:${name}`;
 }
 
 /**
@@ -43,7 +39,7 @@ export function toClusterRecord(
   const name = cluster.name ?? '';
   const vpcId = cluster.resourcesVpcConfig?.vpcId;
   return {
-    id: clusterId(account.id, region, name),
+    id: formatClusterId({ accountId: account.id, region, name }),
     accountId: account.id,
     ...(account.name !== undefined ? { accountName: account.name } : {}),
     region,

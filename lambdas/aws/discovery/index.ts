@@ -1,3 +1,3 @@
-export { clusterId, endpointAccessMode, toClusterRecord } from './cluster-record.js';
+export { endpointAccessMode, toClusterRecord } from './cluster-record.js';
 export type { ClusterRecord, EndpointAccessMode } from './cluster-record.js';
 export { describeCluster, listClusterNames } from './discover-clusters.js';

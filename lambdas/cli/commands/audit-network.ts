@@ -3,25 +3,30 @@
  * CoreDNS placement, add-on compatibility) from a network snapshot, with no cluster access needed
  * beyond what the snapshot already holds.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { auditNetworkSnapshot } from '../../core/checks/aws/index.js';
-import { diagnose } from '../../core/diagnosis/index.js';
 import { parsePortInterval } from '../../core/network/ports.js';
 import type { PortInterval } from '../../core/network/ports.js';
 import {
-  CLUSTER_ID_PATTERN,
-  clusterResultSchema,
-  formatSchemaError,
-  SEVERITIES,
-} from '../../core/schema/index.js';
-import type { ClusterResult, Severity } from '../../core/schema/index.js';
+  accountIdProblem,
+  auditNetworkCluster,
+  ClusterIdentityError,
+  findingsExitCode,
+  parseClusterReference,
+} from '../../core/results/index.js';
+import { SEVERITIES } from '../../core/schema/index.js';
+import type { Severity } from '../../core/schema/index.js';
 import { parseNetworkSnapshot, SnapshotError } from '../../core/snapshot/index.js';
 import type { NetworkSnapshot } from '../../core/snapshot/index.js';
+import { formatByteSize, parseByteSize } from '../byte-size.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { formatCheckTable } from '../format/check-table.js';
 import type { CommandContext, CommandRegistrar } from '../program.js';
+import { FileTooLargeError, readBoundedFile } from '../read-bounded-file.js';
+
+/** network-snapshot.md: "Input is bounded … (default 256 MB)". */
+export const DEFAULT_MAX_SNAPSHOT_SIZE = '256MB';
 
 export interface AuditNetworkOptions {
   snapshot?: string;
@@ -35,14 +40,22 @@ export interface AuditNetworkOptions {
   account?: string;
   roleArn?: string;
   saveSnapshot?: string;
+  maxSnapshotSize: string;
 }
 
-/** Reads and validates a snapshot file; every problem becomes a one-line UsageError (exit 2). */
-export function readSnapshotFile(file: string): NetworkSnapshot {
+/**
+ * Reads and validates a snapshot file of at most `maxBytes`; every problem becomes a one-line
+ * UsageError (exit 2).
+ */
+export async function readSnapshotFile(file: string, maxBytes: number): Promise<NetworkSnapshot> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = (await readBoundedFile(file, maxBytes)).toString('utf8');
   } catch (err) {
+    if (err instanceof FileTooLargeError)
+      throw new UsageError(
+        `--snapshot ${file}: larger than the ${formatByteSize(maxBytes)} limit (raise it with --max-snapshot-size)`,
+      );
     const code = (err as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
@@ -72,21 +85,29 @@ async function collectLiveSnapshot(
   options: AuditNetworkOptions,
   ctx: CommandContext,
 ): Promise<NetworkSnapshot> {
-  const cluster = options.cluster ?? '';
-  const full = CLUSTER_ID_PATTERN.test(cluster) ? cluster.split(':') : undefined;
-  const [account, region, clusterName] = full ?? [options.account, options.region, cluster];
+  let reference;
+  try {
+    reference = parseClusterReference(options.cluster ?? '');
+  } catch (err) {
+    if (err instanceof ClusterIdentityError)
+      throw new UsageError(`--cluster: ${err.message}`, { cause: err });
+    throw err;
+  }
+  const { name: clusterName } = reference;
+  const account = reference.accountId ?? options.account;
+  const region = reference.region ?? options.region;
   if (
-    full &&
-    ((options.region && options.region !== region) || (options.account && options.account !== account))
+    (reference.region && options.region && options.region !== reference.region) ||
+    (reference.accountId && options.account && options.account !== reference.accountId)
   ) {
-    throw new UsageError(`--cluster ${cluster} names another account or region than --account/--region`);
+    throw new UsageError(
+      `--cluster ${options.cluster} names another account or region than --account/--region`,
+    );
   }
   if (!region) throw new UsageError('--cluster needs --region (or a full <accountId>:<region>:<name> id)');
-  if (!clusterName) throw new UsageError('--cluster: empty cluster name');
-  if (account !== undefined && !/^[0-9]{12}$/.test(account))
+  if (account !== undefined && accountIdProblem(account))
     throw new UsageError(`--account ${JSON.stringify(account)}: expected a 12-digit account id`);
-  if (ctx.io.stderrIsTTY)
-    ctx.io.stderr(`collecting ${account ?? '(current account)'}:${region}:${clusterName} …\n`);
+  ctx.progress(`collecting ${account ?? '(current account)'}:${region}:${clusterName} …`);
   // Loaded only for live collection: the AWS SDK costs seconds of start-up that --snapshot never needs.
   const aws = await import('../../aws/index.js');
   try {
@@ -114,7 +135,7 @@ async function loadSnapshot(options: AuditNetworkOptions, ctx: CommandContext): 
   if (options.snapshot !== undefined) {
     if (options.saveSnapshot !== undefined)
       throw new UsageError('--save-snapshot keeps a live collection: use it with --cluster');
-    return readSnapshotFile(options.snapshot);
+    return readSnapshotFile(options.snapshot, parseByteSize(options.maxSnapshotSize, '--max-snapshot-size'));
   }
   if (options.cluster !== undefined) {
     const snapshot = await collectLiveSnapshot(options, ctx);
@@ -161,86 +182,31 @@ function parseFailOn(text: string | undefined): Severity | undefined {
   return text as Severity;
 }
 
-/** The AWS partition a region belongs to (`aws-cn` for cn-*, `aws-us-gov` for us-gov-*, …). */
-function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
-  if (region.startsWith('us-isof-')) return 'aws-iso-f';
-  return 'aws';
-}
-
-/**
- * The cluster's ARN: DescribeCluster's `arn` when the snapshot has it, else built from the
- * identity (`arn:<partition>:eks:<region>:<account>:cluster/<name>`), so the output always names it.
- *
- * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html#amazonelastickubernetesservice-resources-for-iam-policies
- */
-export function clusterArnOf(snapshot: NetworkSnapshot): string {
-  return (
-    snapshot.cluster.arn ??
-    `arn:${partitionOf(snapshot.region)}:eks:${snapshot.region}:${snapshot.accountId}:cluster/${snapshot.cluster.name}`
-  );
-}
-
-/** Builds the ClusterResult printed by `audit-network`. */
-export function auditNetworkResult(
-  snapshot: NetworkSnapshot,
-  options: { ephemeralRange?: PortInterval; targetVersion?: string } = {},
-): ClusterResult {
-  const checks = auditNetworkSnapshot(snapshot, options);
-  const cluster = snapshot.cluster;
-  const result: ClusterResult = {
-    cluster: {
-      id: `${snapshot.accountId}:${snapshot.region}:${cluster.name}`,
-      accountId: snapshot.accountId,
-      region: snapshot.region,
-      name: cluster.name,
-      arn: clusterArnOf(snapshot),
-      ...(cluster.version ? { version: cluster.version } : {}),
-    },
-    checks,
-    diagnosis: diagnose(checks),
-  };
-  // What we print is the contract (result.schema.json): a mismatch is our bug, reported as a tool error.
-  const valid = clusterResultSchema.safeParse(result);
-  if (!valid.success)
-    throw new CliError(
-      `internal error: result does not match the schema: ${formatSchemaError(valid.error)}`,
-      EXIT.TOOL_ERROR,
-    );
-  return result;
-}
-
-/** Exit 3 when an unmuted FAIL is at or above `failOn` (and not --ignore-exit-code). */
-export function findingsExitCode(
-  result: ClusterResult,
-  failOn: Severity | undefined,
-  ignoreExitCode: boolean,
-): 0 | 3 {
-  if (failOn === undefined || ignoreExitCode) return EXIT.OK;
-  const threshold = SEVERITIES.indexOf(failOn);
-  const failing = result.checks.some(
-    (c) => !c.muted && c.status === 'FAIL' && SEVERITIES.indexOf(c.severity) <= threshold,
-  );
-  return failing ? EXIT.FINDINGS : EXIT.OK;
-}
-
 async function run(options: AuditNetworkOptions, ctx: CommandContext): Promise<void> {
   const ephemeralRange = parseEphemeralRange(options.ephemeralRange);
   const targetVersion = parseTargetVersion(options.targetVersion);
   const failOn = parseFailOn(options.failOn);
   const snapshot = await loadSnapshot(options, ctx);
-  const result = auditNetworkResult(snapshot, {
-    ...(ephemeralRange ? { ephemeralRange } : {}),
-    ...(targetVersion ? { targetVersion } : {}),
-  });
-  ctx.io.stdout(
-    options.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatCheckTable(result),
+  let result;
+  try {
+    result = auditNetworkCluster(snapshot, {
+      ...(ephemeralRange ? { ephemeralRange } : {}),
+      ...(targetVersion ? { targetVersion } : {}),
+    });
+  } catch (err) {
+    // An identity that is no cluster id (e.g. a cluster name EKS would refuse) is the file's fault.
+    if (err instanceof ClusterIdentityError && options.snapshot !== undefined)
+      throw new UsageError(`--snapshot ${options.snapshot}: ${err.message}`, { cause: err });
+    throw err;
+  }
+  if (options.format === 'json') ctx.printJson(result);
+  else ctx.printText(formatCheckTable(result));
+  ctx.setExit(
+    findingsExitCode(result, {
+      ...(failOn ? { failOn } : {}),
+      ignoreExitCode: options.ignoreExitCode === true,
+    }),
   );
-  ctx.setExit(findingsExitCode(result, failOn, options.ignoreExitCode === true));
 }
 
 /** Registers `audit-network` on the program. */
@@ -252,8 +218,13 @@ export const auditNetworkCommand: CommandRegistrar = (program: Command, ctx: Com
     )
     .option('--snapshot <file>', 'a fleet-dns/network-snapshot@1 JSON file')
     .option(
+      '--max-snapshot-size <size>',
+      'refuse a --snapshot larger than this (bytes, or 64KB, 256MB, 1GB: powers of 1024)',
+      DEFAULT_MAX_SNAPSHOT_SIZE,
+    )
+    .option(
       '--cluster <name>',
-      'collect live from AWS instead: the EKS cluster (name, or <accountId>:<region>:<name>)',
+      'collect live from AWS instead: the EKS cluster (name, <accountId>:<region>:<name> or cluster ARN)',
     )
     .option('--region <region>', 'the cluster region (live collection)')
     .option('--account <id>', 'the account the cluster must be in (live collection)')

@@ -12,14 +12,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { auditNetworkSnapshot } from '../../core/checks/aws/index.js';
-import { diagnose } from '../../core/diagnosis/index.js';
-import { clusterResultSchema, fleetReportSchema } from '../../core/schema/index.js';
-import type { ClusterResult, CoverageGap, FleetReport, ScanRef } from '../../core/schema/index.js';
+import { auditNetworkFleet, buildFleetReport } from '../../core/results/index.js';
+import type { ClusterResult, CoverageGap, ScanRef } from '../../core/schema/index.js';
 import { parseNetworkSnapshot } from '../../core/snapshot/index.js';
+import type { NetworkSnapshot } from '../../core/snapshot/index.js';
 import { EXIT } from '../errors.js';
 import { formatFleetTable } from '../format/fleet-table.js';
-import { LAB_ACCOUNT, labUnavailableReason, runLabScenarios } from '../lab-scenarios.js';
+import { LAB_ACCOUNT, LAB_REGION, labUnavailableReason, runLabScenarios } from '../lab-scenarios.js';
 import type { CommandContext, CommandRegistrar } from '../program.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -33,30 +32,12 @@ interface DemoOptions {
   scenario?: string[];
 }
 
-/** Audits every embedded demo snapshot, as `audit-network --snapshot` would. */
-export function auditDemoFleet(scan: ScanRef, dir = DEMO_FLEET_DIR): ClusterResult[] {
+/** The embedded demo fleet: every `*.snapshot.json` of `dir`, in file-name order. */
+export function readDemoFleet(dir = DEMO_FLEET_DIR): NetworkSnapshot[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.snapshot.json'))
     .sort()
-    .map((file) => {
-      const snapshot = parseNetworkSnapshot(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
-      const checks = auditNetworkSnapshot(snapshot);
-      const { accountId, region } = snapshot;
-      const name = snapshot.cluster.name;
-      return clusterResultSchema.parse({
-        cluster: {
-          id: `${accountId}:${region}:${name}`,
-          accountId,
-          region,
-          name,
-          ...(snapshot.cluster.arn ? { arn: snapshot.cluster.arn } : {}),
-          ...(snapshot.cluster.version ? { version: snapshot.cluster.version } : {}),
-        },
-        scan,
-        checks,
-        diagnosis: diagnose(checks),
-      });
-    });
+    .map((file) => parseNetworkSnapshot(JSON.parse(readFileSync(path.join(dir, file), 'utf8'))));
 }
 
 export const demoCommand: CommandRegistrar = (program: Command, ctx: CommandContext) => {
@@ -70,34 +51,25 @@ export const demoCommand: CommandRegistrar = (program: Command, ctx: CommandCont
     .option('--scenario <name...>', `lab scenarios to run (default: ${DEMO_SCENARIOS.join(', ')})`)
     .action(async (opts: DemoOptions) => {
       const scan: ScanRef = { id: `demo-${Date.now()}`, startedAt: new Date().toISOString() };
-      const progress = (line: string) => {
-        if (ctx.io.stderrIsTTY) ctx.io.stderr(`${line}\n`);
-      };
-      progress('auditing the embedded demo fleet (security groups, NACLs, VPC resolver, add-ons)…');
-      const clusters = auditDemoFleet(scan);
+      ctx.progress('auditing the embedded demo fleet (security groups, NACLs, VPC resolver, add-ons)…');
+      const clusters: ClusterResult[] = auditNetworkFleet(readDemoFleet(), scan);
       const gaps: CoverageGap[] = [];
       if (opts.lab) {
         const why = labUnavailableReason();
         if (why) {
-          ctx.io.stderr(`fleet-dns: in-cluster demo skipped: ${why}; the AWS-side audit ran.\n`);
-          gaps.push({ scope: 'account', accountId: LAB_ACCOUNT, region: 'lab', reason: why });
+          ctx.note(`in-cluster demo skipped: ${why}; the AWS-side audit ran.`);
+          gaps.push({ scope: 'account', accountId: LAB_ACCOUNT, region: LAB_REGION, reason: why });
         } else {
-          clusters.push(...(await runLabScenarios(opts.scenario ?? DEMO_SCENARIOS, scan, progress)));
+          clusters.push(...(await runLabScenarios(opts.scenario ?? DEMO_SCENARIOS, scan, ctx.progress)));
         }
       }
-      const finished: ScanRef = { ...scan, finishedAt: new Date().toISOString() };
-      const report: FleetReport = fleetReportSchema.parse({
-        scan: finished,
-        clusters: clusters.map((c) => ({ ...c, scan: finished })),
-        coverage: {
-          accounts: new Set(clusters.map((c) => c.cluster.accountId)).size,
-          regions: new Set(clusters.map((c) => `${c.cluster.accountId}:${c.cluster.region}`)).size,
-          clustersScanned: clusters.length,
-          gaps,
-        },
+      const report = buildFleetReport({
+        scan: { ...scan, finishedAt: new Date().toISOString() },
+        clusters,
+        gaps,
       });
-      if (opts.format === 'json') ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-      else ctx.io.stdout(formatFleetTable(report.clusters));
+      if (opts.format === 'json') ctx.printJson(report);
+      else ctx.printText(formatFleetTable(report.clusters));
       ctx.setExit(EXIT.OK);
     });
 };

@@ -16,7 +16,7 @@ export const labCommand: CommandRegistrar = (program: Command, ctx: CommandConte
     .command('list')
     .description('list the lab scenarios (lab/scenarios)')
     .action(() => {
-      ctx.io.stdout(`${labScenarioNames().join('\n')}\n`);
+      ctx.printText(`${labScenarioNames().join('\n')}\n`);
       ctx.setExit(EXIT.OK);
     });
   lab
@@ -28,12 +28,9 @@ export const labCommand: CommandRegistrar = (program: Command, ctx: CommandConte
       const why = labUnavailableReason();
       if (why) throw new CliError(`cannot build the lab here: ${why}`, EXIT.TOOL_ERROR);
       const scan: ScanRef = { id: `lab-${Date.now()}`, startedAt: new Date().toISOString() };
-      const progress = (line: string) => {
-        if (ctx.io.stderrIsTTY) ctx.io.stderr(`${line}\n`);
-      };
-      const clusters = await runLabScenarios(names, scan, progress);
-      if (opts.format === 'json') ctx.io.stdout(`${JSON.stringify(clusters, null, 2)}\n`);
-      else ctx.io.stdout(formatFleetTable(clusters));
+      const clusters = await runLabScenarios(names, scan, ctx.progress);
+      if (opts.format === 'json') ctx.printJson(clusters);
+      else ctx.printText(formatFleetTable(clusters));
       ctx.setExit(EXIT.OK);
     });
 };

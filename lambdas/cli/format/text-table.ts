@@ -1,8 +1,12 @@
 /** Plain-text building blocks of the terminal formats: no colour codes, so output pipes and diffs cleanly. */
+import { terminalLine } from './terminal-text.js';
 
-/** Folds white space and cuts `text` to `width` characters, ending with … when cut. */
+/**
+ * Folds white space, escapes control characters (names come from snapshots: see terminal-text.ts)
+ * and cuts `text` to `width` characters, ending with … when cut.
+ */
 export function oneLine(text: string, width: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = terminalLine(text.replace(/\s+/g, ' '));
   return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
 }
 

@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { EXIT, runCli } from '../../../lambdas/cli/index.js';
+import { captureIo } from '../../support/cli-io.js';
+import { SPAWNED, spawnCli } from './spawn-cli.js';
+
+const SNAPSHOT = path.join(
+  fileURLToPath(new URL('../../fixtures/snapshots/', import.meta.url)),
+  '02-sg-coredns-ingress-tcp-only.snapshot.json',
+);
+
+/** The CLI in-process with stderr playing a terminal, so progress would show. */
+async function onTerminal(argv: string[]) {
+  const io = captureIo();
+  io.stderrIsTTY = true;
+  const code = await runCli(argv, io);
+  return { code, stdout: io.out, stderr: io.err };
+}
+
+describe('--quiet and --no-progress (conventions.md: quiet with --quiet; results on stdout)', SPAWNED, () => {
+  it.each([
+    ['audit-network after the command', ['audit-network', '--snapshot', SNAPSHOT, '--quiet']],
+    ['audit-network before the command', ['--quiet', 'audit-network', '--snapshot', SNAPSHOT]],
+    ['audit-network --no-progress', ['audit-network', '--snapshot', SNAPSHOT, '--no-progress']],
+    ['lab list', ['lab', 'list', '--quiet']],
+  ])('are accepted by the real CLI (%s) and leave stdout byte for byte the same', async (_name, argv) => {
+    const plain = await spawnCli(argv.filter((a) => a !== '--quiet' && a !== '--no-progress'));
+    const quiet = await spawnCli(argv);
+    expect(plain.code).toBe(0);
+    expect(quiet).toEqual({ code: 0, stdout: plain.stdout, stderr: '' });
+    expect(quiet.stdout.length).toBeGreaterThan(0);
+  });
+
+  it('demo: --quiet drops the progress shown on a terminal, stdout unchanged', async () => {
+    const shown = await onTerminal(['demo', '--no-lab']);
+    const quiet = await onTerminal(['demo', '--no-lab', '--quiet']);
+    const noProgress = await onTerminal(['--no-progress', 'demo', '--no-lab']);
+    expect(shown.stderr).toMatch(/^auditing the embedded demo fleet/);
+    expect(quiet).toEqual({ code: EXIT.OK, stdout: shown.stdout, stderr: '' });
+    expect(noProgress).toEqual({ code: EXIT.OK, stdout: shown.stdout, stderr: '' });
+  });
+
+  it('--quiet never silences an error line', async () => {
+    const { code, stderr } = await onTerminal([
+      'audit-network',
+      '--quiet',
+      '--snapshot',
+      '/nonexistent.json',
+    ]);
+    expect(code).toBe(EXIT.USAGE);
+    expect(stderr).toBe('fleet-dns: error: --snapshot /nonexistent.json: no such file\n');
+  });
+
+  it('are listed in the help of every command', async () => {
+    for (const argv of [
+      ['audit-network', '--help'],
+      ['demo', '--help'],
+      ['lab', 'run', '--help'],
+    ]) {
+      const io = captureIo();
+      expect(await runCli(argv, io)).toBe(EXIT.OK);
+      expect(io.out).toContain('--quiet');
+      expect(io.out).toContain('--no-progress');
+    }
+  });
+});
