@@ -15,3 +15,5 @@ export type { CorednsCounterValues } from './lab-texts.js';
 export { LabError, LabCommandError, LabScenarioError } from './errors.js';
 export { runScenario, maxInAnySecond } from './run-scenario.js';
 export type { RunScenarioOptions, ScenarioRun } from './run-scenario.js';
+export { judgeScenario } from './judge.js';
+export type { ExpectationVerdict, ScenarioJudgement } from './judge.js';

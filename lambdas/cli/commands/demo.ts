@@ -19,7 +19,7 @@ import type { ClusterResult, CoverageGap, FleetReport, ScanRef } from '../../cor
 import { parseNetworkSnapshot } from '../../core/snapshot/index.js';
 import { EXIT } from '../errors.js';
 import { formatFleetTable } from '../format/fleet-table.js';
-import { LAB_ACCOUNT, labUnavailableReason, runLabScenarios } from '../lab-scenarios.js';
+import { LAB_ACCOUNT, labUnavailableReason, loadLabScenarios, runLabScenarios } from '../lab-scenarios.js';
 import type { CommandContext, CommandRegistrar } from '../program.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -82,7 +82,8 @@ export const demoCommand: CommandRegistrar = (program: Command, ctx: CommandCont
           ctx.io.stderr(`fleet-dns: in-cluster demo skipped: ${why}; the AWS-side audit ran.\n`);
           gaps.push({ scope: 'account', accountId: LAB_ACCOUNT, region: 'lab', reason: why });
         } else {
-          clusters.push(...(await runLabScenarios(opts.scenario ?? DEMO_SCENARIOS, scan, progress)));
+          const scenarios = await loadLabScenarios(opts.scenario ?? DEMO_SCENARIOS);
+          clusters.push(...(await runLabScenarios(scenarios, scan, progress)).map((run) => run.cluster));
         }
       }
       const finished: ScanRef = { ...scan, finishedAt: new Date().toISOString() };
