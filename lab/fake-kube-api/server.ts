@@ -110,6 +110,8 @@ const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 const AUTHORIZATION_GROUP = 'authorization.k8s.io';
+// What the API server's priority-and-fairness filter writes with its 429.
+const THROTTLED_MESSAGE = 'Too many requests, please try again later.';
 
 interface ActiveFault {
   readonly rule: FaultRule;
@@ -251,6 +253,10 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
 
   const faultError = (rule: FaultRule, method: string, path: string): KubeStatusError => {
     const code = rule.status ?? 500;
+    if (code === 429)
+      return new KubeStatusError(429, 'TooManyRequests', rule.message ?? THROTTLED_MESSAGE, {
+        retryAfterSeconds: rule.retryAfterSeconds ?? 1,
+      });
     const reason = STATUS_REASONS[code] ?? 'InternalError';
     let message = rule.message;
     if (message === undefined) {
@@ -287,15 +293,33 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       authenticated,
     };
     requests.push(entry);
-    const send = (code: number, body: unknown, contentType = 'application/json'): void => {
+    const send = (
+      code: number,
+      body: unknown,
+      contentType = 'application/json',
+      headers: Record<string, string> = {},
+    ): void => {
       entry.status = code;
       if (res.headersSent) {
         res.end();
         return;
       }
       const text = contentType === 'application/json' ? JSON.stringify(body) : String(body);
-      res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
+      res.writeHead(code, {
+        ...headers,
+        'Content-Type': contentType,
+        'Content-Length': Buffer.byteLength(text),
+      });
       res.end(text);
+    };
+    const sendStatus = (error: KubeStatusError): void => {
+      const retryAfter = error.details?.retryAfterSeconds;
+      send(
+        error.code,
+        statusBody(error),
+        'application/json',
+        retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) },
+      );
     };
     try {
       const body = WRITE_METHODS.has(method) ? await readBody(req) : undefined;
@@ -307,15 +331,16 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       if (fault?.status !== undefined) throw faultError(fault, method, path);
       await route(method, path, url.searchParams, body, req, res, send, entry);
     } catch (error) {
-      if (error instanceof KubeStatusError) send(error.code, statusBody(error));
+      if (error instanceof KubeStatusError) sendStatus(error);
       else {
         const message = error instanceof Error ? error.message : String(error);
-        const status = new KubeStatusError(
-          error instanceof InvalidObjectError ? 422 : 500,
-          error instanceof InvalidObjectError ? 'Invalid' : 'InternalError',
-          message,
+        sendStatus(
+          new KubeStatusError(
+            error instanceof InvalidObjectError ? 422 : 500,
+            error instanceof InvalidObjectError ? 'Invalid' : 'InternalError',
+            message,
+          ),
         );
-        send(status.code, statusBody(status));
       }
     }
   }
