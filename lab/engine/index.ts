@@ -4,14 +4,12 @@
  */
 export { startLab, labNamespacesOnMachine, LAB_ADDRESSES } from './lab.js';
 export type { Lab, LabNode, LabPod, StartLabOptions } from './lab.js';
-export { sweepStaleLabs, newRunPrefix, LAB_NETNS_PREFIX } from './names.js';
-export { run, inNetns, splitShellWords } from './exec.js';
+export { sweepStaleLabs } from './names.js';
+export { run, splitShellWords } from './exec.js';
 export type { CommandResult, LabProcess, RunOptions } from './exec.js';
 export { kubeProxyRules } from './kube-proxy.js';
 export { assembleKubeObjects, servicesOf } from './kube-objects.js';
 export type { ServiceView } from './kube-objects.js';
-export { corednsMetricsText, defaultCorednsMetrics, enaStatsFile } from './lab-texts.js';
-export type { CorednsCounterValues } from './lab-texts.js';
 export { LabError, LabCommandError, LabScenarioError } from './errors.js';
 export { runScenario, maxInAnySecond } from './run-scenario.js';
 export type { RunScenarioOptions, ScenarioRun } from './run-scenario.js';

@@ -25,7 +25,14 @@ import type { CommandResult, LabProcess, RunOptions } from './exec.js';
 import { assembleKubeObjects, servicesOf } from './kube-objects.js';
 import { kubeProxyRules } from './kube-proxy.js';
 import { corednsMetricsText, defaultCorednsMetrics, enaStatsFile } from './lab-texts.js';
-import { WORKDIR_PREFIX, destroyNetnsSync, listNetns, newRunPrefix, sweepStaleLabs } from './names.js';
+import {
+  LAB_NETNS_PREFIX,
+  WORKDIR_PREFIX,
+  destroyNetnsSync,
+  listNetns,
+  newRunPrefix,
+  sweepStaleLabs,
+} from './names.js';
 
 /** The lab's fixed addresses (lab.md, Rules). */
 export const LAB_ADDRESSES = {
@@ -595,5 +602,5 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
 
 /** Lab namespaces currently on the machine (for teardown checks). */
 export function labNamespacesOnMachine(prefix?: string): string[] {
-  return listNetns().filter((n) => n.startsWith(prefix ?? 'fdl-'));
+  return listNetns().filter((n) => n.startsWith(prefix ?? LAB_NETNS_PREFIX));
 }

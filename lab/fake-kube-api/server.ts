@@ -145,7 +145,7 @@ const STATUS_REASONS: Record<number, StatusReason> = {
 };
 
 /** The `Status` object the API server answers failures with. */
-export function statusBody(error: KubeStatusError): Record<string, unknown> {
+function statusBody(error: KubeStatusError): Record<string, unknown> {
   return {
     kind: 'Status',
     apiVersion: 'v1',
