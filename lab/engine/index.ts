@@ -2,8 +2,10 @@
  * The netns DNS lab: build a scenario's topology, run commands in it, tear it down.
  * @see ../../test/lab/README.md
  */
-export { startLab, labNamespacesOnMachine, LAB_ADDRESSES } from './lab.js';
-export type { Lab, LabNode, LabPod, StartLabOptions } from './lab.js';
+export { startLab, labNamespacesOnMachine } from './lab.js';
+export { LAB_ADDRESSES } from './topology.js';
+export type { Lab, StartLabOptions } from './lab.js';
+export type { LabNode, LabPod } from './topology.js';
 export { sweepStaleLabs } from './names.js';
 export { run, splitShellWords } from './exec.js';
 export type { CommandResult, LabProcess, RunOptions } from './exec.js';
