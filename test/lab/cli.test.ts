@@ -63,6 +63,16 @@ describe.runIf(ready)('fleet-dns lab run / demo with the netns lab', () => {
         '  held      diagnosis has no upstream',
       ]);
       expect(judgement[2]).toMatch(/; got DNS-EXTERNAL is PASS/);
+
+      // JSON keeps stdout machine-readable (the cluster results) and the judgement on stderr.
+      const json = captureIo();
+      expect(await runCli(['lab', 'run', file, '--format', 'json', '--ignore-exit-code'], json)).toBe(
+        EXIT.OK,
+      );
+      expect(clusterResultSchema.parse((JSON.parse(json.out) as unknown[])[0]).cluster.name).toBe(
+        'healthy-expecting-fail',
+      );
+      expect(json.err).toMatch(/^lab healthy-expecting-fail: expect did NOT hold \(1 of 4 not held\)$/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
