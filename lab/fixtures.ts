@@ -41,7 +41,7 @@ function flatten(doc: unknown, where: string): KubeObject[] {
  * Checks that `value` looks like a Kubernetes object (apiVersion, kind, metadata.name strings).
  * @throws InvalidObjectError naming `where` and the missing field
  */
-export function parseKubeObject(value: unknown, where: string): KubeObject {
+function parseKubeObject(value: unknown, where: string): KubeObject {
   const obj = value as Partial<KubeObject> | null;
   if (obj === null || typeof obj !== 'object')
     throw new InvalidObjectError(`${where}: not a Kubernetes object`);

@@ -2,16 +2,18 @@
  * The netns DNS lab: build a scenario's topology, run commands in it, tear it down.
  * @see ../../test/lab/README.md
  */
-export { startLab, labNamespacesOnMachine, LAB_ADDRESSES } from './lab.js';
-export type { Lab, LabNode, LabPod, StartLabOptions } from './lab.js';
-export { sweepStaleLabs, newRunPrefix, LAB_NETNS_PREFIX } from './names.js';
-export { run, inNetns, splitShellWords } from './exec.js';
+export { startLab, labNamespacesOnMachine } from './lab.js';
+export { LAB_ADDRESSES } from './topology.js';
+export type { Lab, StartLabOptions } from './lab.js';
+export type { LabNode, LabPod } from './topology.js';
+export { sweepStaleLabs } from './names.js';
+export { run, splitShellWords } from './exec.js';
 export type { CommandResult, LabProcess, RunOptions } from './exec.js';
 export { kubeProxyRules } from './kube-proxy.js';
 export { assembleKubeObjects, servicesOf } from './kube-objects.js';
 export type { ServiceView } from './kube-objects.js';
-export { corednsMetricsText, defaultCorednsMetrics, enaStatsFile } from './lab-texts.js';
-export type { CorednsCounterValues } from './lab-texts.js';
 export { LabError, LabCommandError, LabScenarioError } from './errors.js';
 export { runScenario, maxInAnySecond } from './run-scenario.js';
 export type { RunScenarioOptions, ScenarioRun } from './run-scenario.js';
+export { judgeScenario } from './judge.js';
+export type { ExpectationVerdict, ScenarioJudgement } from './judge.js';

@@ -30,11 +30,13 @@ export type StatusReason =
   | 'ServiceUnavailable'
   | 'Timeout';
 
-/** Details of a Status: which object the failure is about. */
+/** Details of a Status: which object the failure is about, and when to retry a throttled request. */
 export interface StatusDetails {
   readonly name?: string;
   readonly group?: string;
   readonly kind?: string;
+  /** also sent as the `Retry-After` header */
+  readonly retryAfterSeconds?: number;
 }
 
 /**

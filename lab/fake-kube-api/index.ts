@@ -2,18 +2,15 @@
  * The fake Kubernetes API server shared by every test, the demo and the netns lab.
  * @see ./README.md
  */
-export { startFakeKubeApi, statusBody } from './server.js';
+export { startFakeKubeApi } from './server.js';
 export type { FakeKubeApi, FakeKubeApiOptions, KubeconfigOptions } from './server.js';
-export { ObjectStore, SYSTEM_NAMESPACES } from './store.js';
+export { ObjectStore } from './store.js';
 export type { ListFilter, PropagationPolicy, StoreEvent } from './store.js';
-export { DEFAULT_RESOURCES, ResourceRegistry, apiVersionOf } from './resources.js';
+export { DEFAULT_RESOURCES, ResourceRegistry } from './resources.js';
 export type { ResourceDefinition } from './resources.js';
 export { parseLabelSelector, matchesLabels, parseFieldSelector, matchesFields } from './selectors.js';
 export type { LabelRequirement, FieldRequirement } from './selectors.js';
 export { applyJsonPatch, applyMergePatch } from './patch.js';
-export { PodLogStore } from './pod-logs.js';
-export { generateServerTls } from './tls.js';
-export type { GeneratedTls, GenerateTlsOptions } from './tls.js';
 export { FakeKubeApiError, InvalidObjectError, KubeStatusError } from './errors.js';
 export type { StatusReason, StatusDetails } from './errors.js';
 export type { FaultRule, KubeObject, KubeObjectMeta, ObjectRef, RequestLog, WatchEvent } from './types.js';

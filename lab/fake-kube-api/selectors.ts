@@ -193,7 +193,7 @@ export function parseFieldSelector(
 }
 
 /** The field's value as the API server renders it for field selectors (missing → ''). */
-export function fieldValue(object: KubeObject, path: string): string {
+function fieldValue(object: KubeObject, path: string): string {
   let current: unknown = object;
   for (const key of path.split('.')) {
     if (current === null || typeof current !== 'object') return '';

@@ -42,7 +42,8 @@ export interface ObjectRef {
 
 /**
  * An injected fault: requests whose path matches `path` (and `method`, when given) get `status`
- * (a proper `Status` body) and/or wait `delayMs` first.
+ * (a proper `Status` body) and/or wait `delayMs` first. A burst of throttling is
+ * `{ status: 429, times: N }`: the first N matching requests get 429, later ones are served.
  */
 export interface FaultRule {
   /** matched against the URL path (without the query), e.g. `/api/v1/namespaces/kube-system/pods` */
@@ -53,6 +54,11 @@ export interface FaultRule {
   readonly status?: 401 | 403 | 404 | 409 | 429 | 500 | 503;
   /** wait this long before answering (or before failing with `status`) */
   readonly delayMs?: number;
+  /**
+   * with status 429: the `Retry-After` header (seconds) and Status `details.retryAfterSeconds`,
+   * as the API server's priority-and-fairness filter answers; @default 1
+   */
+  readonly retryAfterSeconds?: number;
   /** apply to the first N matching requests only; @default every matching request */
   readonly times?: number;
   /** overrides the Status message */

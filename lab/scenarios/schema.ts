@@ -157,6 +157,7 @@ const apiFault = z.strictObject({
     .optional(),
   delayMs: z.number().int().nonnegative().optional(),
   times: z.number().int().positive().optional(),
+  retryAfterSeconds: z.number().int().nonnegative().optional(),
   message: z.string().optional(),
 });
 

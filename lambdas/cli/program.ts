@@ -26,6 +26,8 @@ export interface CommandContext {
   printText(text: string): void;
   /** A result as JSON: stdout, pretty-printed (JSON escapes control characters itself). */
   printJson(value: unknown): void;
+  /** A result that must not mix into JSON on stdout (lab run's judgement): stderr as text, controls escaped; never changed by --quiet. */
+  printTextToStderr(text: string): void;
   /** Progress of work that takes a while: stderr, only when it is a terminal, and not with --quiet / --no-progress. */
   progress(line: string): void;
   /** Something the person should know besides the results: stderr, `fleet-dns: …`, not with --quiet. */
@@ -83,6 +85,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   const ctx: CommandContext = {
     printText: (text) => io.stdout(escapeControlCharacters(text)),
     printJson: (value) => io.stdout(`${jsonForTerminal(value)}\n`),
+    printTextToStderr: (text) => io.stderr(escapeControlCharacters(text)),
     progress(line) {
       const { quiet, progress } = globals();
       if (io.stderrIsTTY && progress && !quiet) io.stderr(`${terminalLine(line)}\n`);

@@ -1,8 +1,14 @@
 /**
- * The CLI's lab paths end to end (root): `fleet-dns lab run` and the in-cluster half of
- * `fleet-dns demo`, each building a real lab and running the real runner in it.
+ * The CLI's lab paths end to end (root): `fleet-dns lab run` (with its judgement of the
+ * scenario's `expect` block) and the in-cluster half of `fleet-dns demo`, each building a real lab
+ * and running the real runner in it.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { EXIT, runCli } from '../../lambdas/cli/index.js';
 import { clusterResultSchema, fleetReportSchema } from '../../lambdas/core/schema/index.js';
 import { labNamespacesOnMachine } from '../../lab/engine/index.js';
@@ -27,6 +33,49 @@ describe.runIf(ready)('fleet-dns lab run / demo with the netns lab', () => {
     expect(cluster?.checks.find((c) => c.id === 'DNS-TCP-FALLBACK')?.status).toBe('FAIL');
     expect(cluster?.diagnosis.map((d) => d.cause)).toContain('tcp-blocked');
     expect(labNamespacesOnMachine().length).toBe(before);
+  });
+
+  it('lab run PATH: a scenario whose expect block is wrong exits 3 and prints what held and what did not', async () => {
+    const healthy = readFileSync(
+      fileURLToPath(new URL('../../lab/scenarios/healthy.yaml', import.meta.url)),
+      'utf8',
+    );
+    const wrong = {
+      ...(parseYaml(healthy) as Record<string, unknown>),
+      expect: {
+        checks: { 'DNS-INTERNAL': 'PASS', 'DNS-EXTERNAL': 'FAIL' },
+        diagnosis: ['healthy'],
+        notDiagnosis: ['upstream'],
+      },
+    };
+    const dir = mkdtempSync(path.join(tmpdir(), 'fleet-dns-lab-cli-'));
+    try {
+      const file = path.join(dir, 'healthy-expecting-fail.yaml');
+      writeFileSync(file, toYaml(wrong));
+      const io = captureIo();
+      expect(await runCli(['lab', 'run', file], io)).toBe(EXIT.FINDINGS);
+      const judgement = io.out.slice(io.out.indexOf('lab healthy-expecting-fail:')).trim().split('\n');
+      expect(judgement[0]).toBe('lab healthy-expecting-fail: expect did NOT hold (1 of 4 not held)');
+      expect(judgement.slice(1).map((l) => l.replace(/; got .*/, ''))).toEqual([
+        '  held      DNS-INTERNAL is PASS',
+        '  NOT HELD  DNS-EXTERNAL is FAIL',
+        '  held      diagnosis has healthy',
+        '  held      diagnosis has no upstream',
+      ]);
+      expect(judgement[2]).toMatch(/; got DNS-EXTERNAL is PASS/);
+
+      // JSON keeps stdout machine-readable (the cluster results) and the judgement on stderr.
+      const json = captureIo();
+      expect(await runCli(['lab', 'run', file, '--format', 'json', '--ignore-exit-code'], json)).toBe(
+        EXIT.OK,
+      );
+      expect(clusterResultSchema.parse((JSON.parse(json.out) as unknown[])[0]).cluster.name).toBe(
+        'healthy-expecting-fail',
+      );
+      expect(json.err).toMatch(/^lab healthy-expecting-fail: expect did NOT hold \(1 of 4 not held\)$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('demo: the embedded fleet plus a healthy lab cluster', async () => {

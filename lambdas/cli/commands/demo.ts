@@ -18,7 +18,13 @@ import { parseNetworkSnapshot } from '../../core/snapshot/index.js';
 import type { NetworkSnapshot } from '../../core/snapshot/index.js';
 import { EXIT } from '../errors.js';
 import { formatFleetTable } from '../format/fleet-table.js';
-import { LAB_ACCOUNT, LAB_REGION, labUnavailableReason, runLabScenarios } from '../lab-scenarios.js';
+import {
+  LAB_ACCOUNT,
+  LAB_REGION,
+  labUnavailableReason,
+  loadLabScenarios,
+  runLabScenarios,
+} from '../lab-scenarios.js';
 import type { CommandContext, CommandRegistrar } from '../program.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -60,7 +66,8 @@ export const demoCommand: CommandRegistrar = (program: Command, ctx: CommandCont
           ctx.note(`in-cluster demo skipped: ${why}; the AWS-side audit ran.`);
           gaps.push({ scope: 'account', accountId: LAB_ACCOUNT, region: LAB_REGION, reason: why });
         } else {
-          clusters.push(...(await runLabScenarios(opts.scenario ?? DEMO_SCENARIOS, scan, ctx.progress)));
+          const scenarios = await loadLabScenarios(opts.scenario ?? DEMO_SCENARIOS);
+          clusters.push(...(await runLabScenarios(scenarios, scan, ctx.progress)).map((run) => run.cluster));
         }
       }
       const report = buildFleetReport({

@@ -1,14 +1,29 @@
 /**
  * `fleet-dns lab list` and `fleet-dns lab run SCENARIO…`: reproduce a DNS fault locally with the
- * real runner against real DNS servers, kernel NAT and packet capture (lab.md). Needs root.
+ * real runner against real DNS servers, kernel NAT and packet capture (lab.md), and judge each
+ * scenario's `expect` block as the lab test suite does (conventions.md, `lab run` row). Needs root.
  */
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { ScanRef } from '../../core/schema/index.js';
+import { judgeScenario } from '../../../lab/engine/judge.js';
+import type { ScenarioJudgement } from '../../../lab/engine/judge.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatFleetTable } from '../format/fleet-table.js';
-import { labScenarioNames, labUnavailableReason, runLabScenarios } from '../lab-scenarios.js';
+import { oneLine } from '../format/text-table.js';
+import {
+  labScenarioNames,
+  labUnavailableReason,
+  loadLabScenarios,
+  runLabScenarios,
+} from '../lab-scenarios.js';
+
 import type { CommandContext, CommandRegistrar } from '../program.js';
+
+interface LabRunOptions {
+  format: 'table' | 'json';
+  ignoreExitCode?: boolean;
+}
 
 export const labCommand: CommandRegistrar = (program: Command, ctx: CommandContext) => {
   const lab = program.command('lab').description('the netns DNS lab: reproduce DNS faults locally (root)');
@@ -21,16 +36,42 @@ export const labCommand: CommandRegistrar = (program: Command, ctx: CommandConte
     });
   lab
     .command('run')
-    .description('build each scenario, run the in-cluster runner in it, print checks and diagnosis')
-    .argument('<scenario...>', 'scenario names (see `fleet-dns lab list`)')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (names: string[], opts: { format: 'table' | 'json' }) => {
+    .description(
+      "build each scenario, run the in-cluster runner in it, print checks, diagnosis and whether the scenario's expect block held (exit 3 when not)",
+    )
+    .argument('<scenario...>', 'scenario names (see `fleet-dns lab list`) or paths to scenario files')
+    .addOption(
+      new Option('--format <format>', 'output format (json: results on stdout, the judgement on stderr)')
+        .choices(['table', 'json'])
+        .default('table'),
+    )
+    .option('--ignore-exit-code', 'exit 0 even when an expectation did not hold')
+    .action(async (args: string[], opts: LabRunOptions) => {
+      const scenarios = await loadLabScenarios(args);
       const why = labUnavailableReason();
       if (why) throw new CliError(`cannot build the lab here: ${why}`, EXIT.TOOL_ERROR);
       const scan: ScanRef = { id: `lab-${Date.now()}`, startedAt: new Date().toISOString() };
-      const clusters = await runLabScenarios(names, scan, ctx.progress);
-      if (opts.format === 'json') ctx.printJson(clusters);
-      else ctx.printText(formatFleetTable(clusters));
-      ctx.setExit(EXIT.OK);
+      const runs = await runLabScenarios(scenarios, scan, ctx.progress);
+      const judged = runs.map((run) => ({ name: run.name, ...judgeScenario(run.expect, run.cluster) }));
+      const text = judged.map(formatJudgement).join('');
+      if (opts.format === 'json') {
+        ctx.printJson(runs.map((r) => r.cluster));
+        ctx.printTextToStderr(text);
+      } else {
+        ctx.printText(`${formatFleetTable(runs.map((r) => r.cluster))}\n${text}`);
+      }
+      ctx.setExit(judged.every((j) => j.held) || opts.ignoreExitCode ? EXIT.OK : EXIT.FINDINGS);
     });
 };
+
+/** The scenario's verdict line, then one line per expectation; a line that did not hold says what the run showed. */
+function formatJudgement({ name, held, verdicts }: { name: string } & ScenarioJudgement): string {
+  const notHeld = verdicts.filter((v) => !v.held).length;
+  const head = held
+    ? `lab ${name}: expect held (${verdicts.length} of ${verdicts.length})`
+    : `lab ${name}: expect did NOT hold (${notHeld} of ${verdicts.length} not held)`;
+  const lines = verdicts.map((v) =>
+    v.held ? `  held      ${v.expectation}` : `  NOT HELD  ${v.expectation}; got ${oneLine(v.reason, 160)}`,
+  );
+  return `${[head, ...lines].join('\n')}\n`;
+}

@@ -311,11 +311,55 @@ describe('fake Kubernetes API server with @kubernetes/client-node 1.x', () => {
       expect(cm.data?.Corefile).toMatch(/forward \. \/etc\/resolv\.conf/);
     });
 
-    it('delays a matching request', async () => {
-      api.addFault({ path: '/endpointslices', delayMs: 300 });
-      const t0 = performance.now();
-      await kc.makeApiClient(DiscoveryV1Api).listNamespacedEndpointSlice({ namespace: 'kube-system' });
-      expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+    it('answers an injected 429 with Retry-After (default 1 s) and retryAfterSeconds, as priority and fairness does', async () => {
+      api.addFault({ path: '^/api/v1/namespaces/kube-system/configmaps$', status: 429 });
+      const answer = await getOverTls(api, '/api/v1/namespaces/kube-system/configmaps');
+      expect(answer).toMatchObject({
+        status: 429,
+        retryAfter: '1',
+        body: {
+          kind: 'Status',
+          reason: 'TooManyRequests',
+          code: 429,
+          message: 'Too many requests, please try again later.',
+          details: { retryAfterSeconds: 1 },
+        },
+      });
+    });
+
+    it('throttles a burst (429 for the first N requests) and then serves, so a retrying client recovers', async () => {
+      const path = '/api/v1/namespaces/kube-system/configmaps/coredns';
+      api.addFault({ path: `^${path}$`, status: 429, times: 2, retryAfterSeconds: 0 });
+      const answers: { status: number; retryAfter?: string }[] = [];
+      let answer = await getOverTls(api, path);
+      // A client that honours Retry-After and retries until served (bounded).
+      while (answer.status === 429 && answers.length < 5) {
+        answers.push({
+          status: answer.status,
+          ...(answer.retryAfter ? { retryAfter: answer.retryAfter } : {}),
+        });
+        await new Promise((r) => setTimeout(r, Number(answer.retryAfter) * 1000));
+        answer = await getOverTls(api, path);
+      }
+      expect(answers).toEqual([
+        { status: 429, retryAfter: '0' },
+        { status: 429, retryAfter: '0' },
+      ]);
+      expect(answer.status).toBe(200);
+      expect(answer.retryAfter).toBeUndefined();
+      expect(answer.body).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'coredns' } });
+    });
+
+    it('delays a matching request: a later request to another path is answered first', async () => {
+      api.addFault({ path: '/endpointslices', delayMs: 2000 });
+      const answered: string[] = [];
+      const delayed = kc
+        .makeApiClient(DiscoveryV1Api)
+        .listNamespacedEndpointSlice({ namespace: 'kube-system' })
+        .then(() => answered.push('endpointslices'));
+      await core.listNamespacedService({ namespace: 'kube-system' }).then(() => answered.push('services'));
+      await delayed;
+      expect(answered).toEqual(['services', 'endpointslices']);
     });
 
     it('reports a 403-faulted request as not allowed in a SelfSubjectAccessReview', async () => {
@@ -640,6 +684,34 @@ async function fetchJson(
     );
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** A GET over verified TLS: the status, the Retry-After header and the parsed body. */
+async function getOverTls(
+  api: FakeKubeApi,
+  urlPath: string,
+): Promise<{ status: number; retryAfter?: string; body: unknown }> {
+  const { request } = await import('node:https');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${api.url}${urlPath}`,
+      { ca: api.caPem, headers: { Authorization: `Bearer ${api.token}` } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => {
+          const retryAfter = res.headers['retry-after'];
+          resolve({
+            status: res.statusCode ?? 0,
+            ...(retryAfter === undefined ? {} : { retryAfter }),
+            body: JSON.parse(text),
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
   });
 }
 

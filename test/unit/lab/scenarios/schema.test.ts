@@ -37,6 +37,11 @@ describe('lab scenario files', () => {
     for (const id of Object.keys(scenario.expect.checks)) expect(CHECK_IDS).toContain(id);
   });
 
+  it('passes a throttling burst with its Retry-After on to the fake API', () => {
+    const fault = { path: '^/api/v1/nodes$', status: 429, times: 3, retryAfterSeconds: 2 };
+    expect(parseScenario({ ...minimal, kube: { faults: [fault] } }).kube.faults).toEqual([fault]);
+  });
+
   it('inherits from `extends` as a merge patch, but never the expectations', () => {
     const { scenario } = loadScenario(path.join(DIR, 'upstream-dead.yaml'));
     expect(scenario.nodes.map((n) => n.name)).toHaveLength(3);

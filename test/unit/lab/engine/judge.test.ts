@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { judgeScenario } from '../../../../lab/engine/index.js';
+import type { CheckResult, DiagnosisItem } from '../../../../lambdas/core/schema/index.js';
+import type { Scenario } from '../../../../lab/scenarios/schema.js';
+
+function check(id: string, status: CheckResult['status'], summary: string): CheckResult {
+  return {
+    id,
+    status,
+    severity: 'high',
+    muted: false,
+    evidence: { summary, ...(status === 'SKIPPED' || status === 'ERROR' ? { reason: summary } : {}) },
+    remediation: 'see the runbook',
+  };
+}
+
+function diagnosis(...causes: DiagnosisItem['cause'][]): DiagnosisItem[] {
+  return causes.map((cause) => ({ cause, confidence: 'likely', checks: [], resources: [], summary: cause }));
+}
+
+const upstreamDead: Scenario['expect'] = {
+  checks: { 'DNS-INTERNAL': 'PASS', 'DNS-EXTERNAL': 'FAIL' },
+  diagnosis: ['upstream'],
+  notDiagnosis: ['healthy'],
+};
+
+describe('judgeScenario', () => {
+  it('holds when every status, expected cause and forbidden cause matches', () => {
+    const judgement = judgeScenario(upstreamDead, {
+      checks: [
+        check('DNS-INTERNAL', 'PASS', '10 of 10 answered'),
+        check('DNS-EXTERNAL', 'FAIL', '0 of 10 answered'),
+        check('DNS-LATENCY', 'WARN', 'not in expect, not judged'),
+      ],
+      diagnosis: diagnosis('upstream'),
+    });
+    expect(judgement).toEqual({
+      held: true,
+      verdicts: [
+        {
+          expectation: 'DNS-INTERNAL is PASS',
+          held: true,
+          reason: 'DNS-INTERNAL is PASS: 10 of 10 answered',
+        },
+        { expectation: 'DNS-EXTERNAL is FAIL', held: true, reason: 'DNS-EXTERNAL is FAIL: 0 of 10 answered' },
+        { expectation: 'diagnosis has upstream', held: true, reason: 'the diagnosis is upstream' },
+        { expectation: 'diagnosis has no healthy', held: true, reason: 'the diagnosis is upstream' },
+      ],
+    });
+  });
+
+  it('does not hold when a check has another status, and says which and why', () => {
+    const judgement = judgeScenario(upstreamDead, {
+      checks: [
+        check('DNS-INTERNAL', 'PASS', '10 of 10 answered'),
+        check('DNS-EXTERNAL', 'PASS', '10 of 10 answered'),
+      ],
+      diagnosis: diagnosis('upstream'),
+    });
+    expect(judgement.held).toBe(false);
+    expect(judgement.verdicts.filter((v) => !v.held)).toEqual([
+      {
+        expectation: 'DNS-EXTERNAL is FAIL',
+        held: false,
+        reason: 'DNS-EXTERNAL is PASS: 10 of 10 answered',
+      },
+    ]);
+  });
+
+  it('does not hold when an expected check is missing from the results', () => {
+    const judgement = judgeScenario(upstreamDead, {
+      checks: [check('DNS-INTERNAL', 'PASS', '10 of 10 answered')],
+      diagnosis: diagnosis('upstream'),
+    });
+    expect(judgement.verdicts.filter((v) => !v.held)).toEqual([
+      { expectation: 'DNS-EXTERNAL is FAIL', held: false, reason: 'DNS-EXTERNAL is not in the results' },
+    ]);
+  });
+
+  it('does not hold when an expected cause is missing from the diagnosis', () => {
+    const judgement = judgeScenario(upstreamDead, {
+      checks: [check('DNS-INTERNAL', 'PASS', 'ok'), check('DNS-EXTERNAL', 'FAIL', 'timeouts')],
+      diagnosis: diagnosis('network-path', 'kube-proxy'),
+    });
+    expect(judgement.held).toBe(false);
+    expect(judgement.verdicts.filter((v) => !v.held)).toEqual([
+      {
+        expectation: 'diagnosis has upstream',
+        held: false,
+        reason: 'the diagnosis is network-path, kube-proxy',
+      },
+    ]);
+  });
+
+  it('does not hold when a forbidden cause is in the diagnosis', () => {
+    const judgement = judgeScenario(upstreamDead, {
+      checks: [check('DNS-INTERNAL', 'PASS', 'ok'), check('DNS-EXTERNAL', 'FAIL', 'timeouts')],
+      diagnosis: diagnosis('upstream', 'healthy'),
+    });
+    expect(judgement.held).toBe(false);
+    expect(judgement.verdicts.filter((v) => !v.held)).toEqual([
+      {
+        expectation: 'diagnosis has no healthy',
+        held: false,
+        reason: 'the diagnosis is upstream, healthy',
+      },
+    ]);
+  });
+});
