@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { EXIT, runCli } from '../../lambdas/cli/index.js';
+import '../../lab/cli/index.js';
 import { clusterResultSchema, fleetReportSchema } from '../../lambdas/core/schema/index.js';
 import { labNamespacesOnMachine } from '../../lab/engine/index.js';
 import { captureIo } from '../support/cli-io.js';

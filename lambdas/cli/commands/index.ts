@@ -1,12 +1,9 @@
 /**
- * Every subcommand, registered once. Add a command: write commands/<name>.ts exporting a
- * `CommandRegistrar`, and list it here.
+ * Every subcommand of lambdas/cli, registered once. Add a command: write commands/<name>.ts
+ * exporting a `CommandRegistrar`, and list it here. (`lab` and `demo` run the netns lab and are
+ * registered from lab/cli by the entry point.)
  */
 import { registerCommand } from '../program.js';
 import { auditNetworkCommand } from './audit-network.js';
-import { demoCommand } from './demo.js';
-import { labCommand } from './lab.js';
 
-const commands: Array<Parameters<typeof registerCommand>[0]> = [auditNetworkCommand, demoCommand, labCommand];
-
-for (const command of commands) registerCommand(command);
+registerCommand(auditNetworkCommand);

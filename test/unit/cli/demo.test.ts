@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../../lambdas/cli/index.js';
+import '../../../lab/cli/index.js';
 import { fleetReportSchema } from '../../../lambdas/core/schema/index.js';
 import { captureIo } from '../../support/cli-io.js';
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../../lambdas/cli/index.js';
+import '../../../lab/cli/index.js';
 import { captureIo } from '../../support/cli-io.js';
 
 describe('fleet-dns lab', () => {

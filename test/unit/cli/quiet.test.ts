@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../../lambdas/cli/index.js';
+import '../../../lab/cli/index.js';
 import { captureIo } from '../../support/cli-io.js';
 import { SPAWNED, spawnCli } from './spawn-cli.js';
 

@@ -12,22 +12,22 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { auditNetworkFleet, buildFleetReport } from '../../core/results/index.js';
-import type { ClusterResult, CoverageGap, ScanRef } from '../../core/schema/index.js';
-import { parseNetworkSnapshot } from '../../core/snapshot/index.js';
-import type { NetworkSnapshot } from '../../core/snapshot/index.js';
-import { EXIT } from '../errors.js';
-import { formatFleetTable } from '../format/fleet-table.js';
+import { auditNetworkFleet, buildFleetReport } from '../../lambdas/core/results/index.js';
+import type { ClusterResult, CoverageGap, ScanRef } from '../../lambdas/core/schema/index.js';
+import { parseNetworkSnapshot } from '../../lambdas/core/snapshot/index.js';
+import type { NetworkSnapshot } from '../../lambdas/core/snapshot/index.js';
+import { EXIT } from '../../lambdas/cli/errors.js';
+import { formatFleetTable } from '../../lambdas/cli/format/fleet-table.js';
 import {
   LAB_ACCOUNT,
   LAB_REGION,
   labUnavailableReason,
   loadLabScenarios,
   runLabScenarios,
-} from '../lab-scenarios.js';
-import type { CommandContext, CommandRegistrar } from '../program.js';
+} from './lab-scenarios.js';
+import type { CommandContext, CommandRegistrar } from '../../lambdas/cli/program.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DEMO_FLEET_DIR = path.join(REPO_ROOT, 'lab', 'demo', 'fleet');
 /** Lab scenarios the demo runs: a healthy cluster and two classic faults. */
 export const DEMO_SCENARIOS = ['healthy', 'coredns-pod-dropping', 'kube-proxy-dnat-missing'] as const;

@@ -5,20 +5,20 @@
  */
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import type { ScanRef } from '../../core/schema/index.js';
-import { judgeScenario } from '../../../lab/engine/judge.js';
-import type { ScenarioJudgement } from '../../../lab/engine/judge.js';
-import { CliError, EXIT } from '../errors.js';
-import { formatFleetTable } from '../format/fleet-table.js';
-import { oneLine } from '../format/text-table.js';
+import type { ScanRef } from '../../lambdas/core/schema/index.js';
+import { judgeScenario } from '../engine/judge.js';
+import type { ScenarioJudgement } from '../engine/judge.js';
+import { CliError, EXIT } from '../../lambdas/cli/errors.js';
+import { formatFleetTable } from '../../lambdas/cli/format/fleet-table.js';
+import { oneLine } from '../../lambdas/cli/format/text-table.js';
 import {
   labScenarioNames,
   labUnavailableReason,
   loadLabScenarios,
   runLabScenarios,
-} from '../lab-scenarios.js';
+} from './lab-scenarios.js';
 
-import type { CommandContext, CommandRegistrar } from '../program.js';
+import type { CommandContext, CommandRegistrar } from '../../lambdas/cli/program.js';
 
 interface LabRunOptions {
   format: 'table' | 'json';

@@ -6,10 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildClusterResult } from '../core/results/index.js';
-import type { ClusterResult, ScanRef } from '../core/schema/index.js';
-import type { Scenario } from '../../lab/scenarios/schema.js';
-import { UsageError } from './errors.js';
+import { buildClusterResult } from '../../lambdas/core/results/index.js';
+import type { ClusterResult, ScanRef } from '../../lambdas/core/schema/index.js';
+import type { Scenario } from '../scenarios/schema.js';
+import { UsageError } from '../../lambdas/cli/errors.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SCENARIO_DIR = path.join(REPO_ROOT, 'lab', 'scenarios');
@@ -66,8 +66,8 @@ export interface LabScenarioRun {
  */
 export async function loadLabScenarios(args: readonly string[]): Promise<LabScenario[]> {
   // Loaded only when the lab runs: the schema pulls in the fake API server's modules.
-  const { loadScenario } = await import('../../lab/scenarios/schema.js');
-  const { LabScenarioError } = await import('../../lab/engine/errors.js');
+  const { loadScenario } = await import('../scenarios/schema.js');
+  const { LabScenarioError } = await import('../engine/errors.js');
   const found = args.map((arg) => ({ arg, file: scenarioFile(arg) }));
   const unknown = found.filter((f) => f.file === undefined).map((f) => f.arg);
   if (unknown.length > 0)
@@ -104,7 +104,7 @@ export async function runLabScenarios(
   scan: ScanRef,
   log: (line: string) => void,
 ): Promise<LabScenarioRun[]> {
-  const { startLab, runScenario, LabScenarioError } = await import('../../lab/engine/index.js');
+  const { startLab, runScenario, LabScenarioError } = await import('../engine/index.js');
   const runs: LabScenarioRun[] = [];
   for (const { name, scenario, dir } of scenarios) {
     log(`lab: building scenario ${name} (network namespaces, DNS servers, kube-proxy NAT)…`);
