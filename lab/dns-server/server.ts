@@ -68,8 +68,13 @@ export interface DnsServerConfig {
     readonly delayMs?: number;
   }[];
   readonly behaviour?: ServerBehaviour;
-  /** how long a forwarded query may take before the answer is SERVFAIL; @default 1500 */
+  /**
+   * How long a forwarded query may wait for the upstream before the answer is SERVFAIL, over every
+   * try; @default 5000 (CoreDNS `forward`: a slow but working upstream is slow, not a failure)
+   */
   readonly forwardTimeoutMs?: number;
+  /** how long one try waits before the next target (or the same again) is tried; @default 2000 */
+  readonly forwardTryTimeoutMs?: number;
   /** TTL of answers; @default 5 */
   readonly ttl?: number;
   /** append one JSON line per received query here */
@@ -156,6 +161,25 @@ function respond(query: DecodedPacket, rcode: number, answers: Answer[] = [], au
     answers,
   };
   return dnsPacket.encode(packet);
+}
+
+/** An SOA record for a zone apex (lab values; only its presence matters to the probes). */
+function soaRecord(name: string, ttl: number): Answer {
+  return {
+    type: 'SOA',
+    name,
+    ttl,
+    class: 'IN',
+    data: {
+      mname: 'ns.lab.invalid',
+      rname: 'hostmaster.lab.invalid',
+      serial: 1,
+      refresh: 3600,
+      retry: 600,
+      expire: 86400,
+      minimum: ttl,
+    },
+  };
 }
 
 /**
@@ -270,6 +294,15 @@ export async function startDnsServer(config: DnsServerConfig): Promise<DnsServer
         return logged(entry, 'nxdomain-zone', respond(query, RCODE.NXDOMAIN, [], true));
     }
 
+    // The SOA of a zone this server is authoritative for (the root zone for the VPC resolver
+    // stand-in, which answers like a recursive resolver): NOERROR with the record.
+    if (
+      question.type === 'SOA' &&
+      (config.authoritativeZones ?? []).some((z) => normalise(z === '.' ? '' : z) === name)
+    ) {
+      return logged(entry, 'soa', respond(query, RCODE.NOERROR, [soaRecord(question.name, ttl)], true));
+    }
+
     const record = records.get(name);
     if (record) {
       const values =
@@ -288,10 +321,14 @@ export async function startDnsServer(config: DnsServerConfig): Promise<DnsServer
     }
     const forward = longestZoneMatch(name, config.forwards ?? []);
     if (forward && forward.to.length > 0) {
-      // Like CoreDNS `forward` with its default random policy: try targets until one answers.
+      // Like CoreDNS `forward` with its default random policy: try targets (round the list
+      // again) until one answers or the deadline passes, then SERVFAIL.
       const targets = [...forward.to].sort(() => rand() - 0.5);
-      for (const target of targets) {
-        const reply = await forwardUdp(raw, target, config.forwardTimeoutMs ?? 1500);
+      const deadline = Date.now() + (config.forwardTimeoutMs ?? 5000);
+      const tryTimeout = config.forwardTryTimeoutMs ?? 2000;
+      for (let i = 0; Date.now() < deadline; i += 1) {
+        const target = targets[i % targets.length] as string;
+        const reply = await forwardUdp(raw, target, Math.max(1, Math.min(tryTimeout, deadline - Date.now())));
         if (reply) return logged({ ...entry, forwardedTo: target }, 'forward', reply);
       }
       return logged({ ...entry, forwardedTo: targets }, 'forward-failed', respond(query, RCODE.SERVFAIL));

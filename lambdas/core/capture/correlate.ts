@@ -11,7 +11,7 @@ import { makeResult } from '../catalog/index.js';
 import type { CapturedPacket, CheckResult, ProbeQuery, RunnerResult } from '../schema/index.js';
 import { CAPTURE_HOPS } from '../diagnosis/evidence-conventions.js';
 import type { CaptureHop } from '../diagnosis/evidence-conventions.js';
-import { isProbeName, normaliseName } from '../dns/index.js';
+import { PROBE_LABEL, isProbeName, normaliseName } from '../dns/index.js';
 import { nodeAgentsNoteOf } from './node-agents.js';
 
 /**
@@ -172,6 +172,29 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
   const oneSidedAt: Partial<Record<CaptureHop, number>> = {};
   // Losses per server address and hop (the diagnosis matches them to DNS-LATENCY's targets).
   const lostByServer: Record<string, Partial<Record<CaptureHop, number>>> = {};
+  // Zones (a probe name's zone, else the name) that fail through every CoreDNS pod asked
+  // directly: no pod gave an answer other than SERVFAIL. A query for such a name lost after it
+  // reached the CoreDNS node is the upstream's hop, not the pod's (checks.md § B, DNS-CAPTURE).
+  const zoneOf = (name: string): string => {
+    const labels = name.toLowerCase().replace(/\.$/, '').split('.');
+    const at = labels.indexOf(PROBE_LABEL);
+    return at < 0 ? labels.join('.') : labels.slice(at + 1).join('.');
+  };
+  const askedPods = new Map<string, Set<string>>();
+  const answeringPods = new Map<string, Set<string>>();
+  for (const q of all) {
+    if (!endpointByIp.has(q.server)) continue;
+    const zone = zoneOf(q.name);
+    (askedPods.get(zone) ?? askedPods.set(zone, new Set()).get(zone))?.add(q.server);
+    if (q.latencyMs !== undefined && q.rcode !== 'SERVFAIL')
+      (answeringPods.get(zone) ?? answeringPods.set(zone, new Set()).get(zone))?.add(q.server);
+  }
+  const failsThroughEveryPod = (name: string): boolean => {
+    const zone = zoneOf(name);
+    return (askedPods.get(zone)?.size ?? 0) > 0 && (answeringPods.get(zone)?.size ?? 0) === 0;
+  };
+  // Losses per hop of names that fail through every pod (a subset of `lostAt`).
+  const upstreamAt: Partial<Record<CaptureHop, number>> = {};
   const answeredKeys = new Set(
     followed
       .filter((q) => q.latencyMs !== undefined)
@@ -209,6 +232,10 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
       byServer[hop] = (byServer[hop] ?? 0) + 1;
       if (oneSided) oneSidedAt[hop] = (oneSidedAt[hop] ?? 0) + 1;
     }
+    const upstreams = verdict === CAPTURE_HOPS.reachedCorednsNoAnswer && failsThroughEveryPod(q.name);
+    if (upstreams)
+      upstreamAt[CAPTURE_HOPS.reachedCorednsNoAnswer] =
+        (upstreamAt[CAPTURE_HOPS.reachedCorednsNoAnswer] ?? 0) + 1;
     const ep = endpointByIp.get(q.server);
     const example: Example = {
       name: q.name,
@@ -221,7 +248,8 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
     if (list.length < EXAMPLES_PER_HOP) list.push(example);
     // a pod (or node) is at fault for what it left unanswered — not for one half of an A/AAAA
     // pair whose twin it answered (the conntrack-race signature's, see DNS-LATENCY)
-    if (verdict === CAPTURE_HOPS.reachedCorednsNoAnswer && !oneSided) {
+    // — nor for a name that fails through every pod (the upstream behind them all)
+    if (verdict === CAPTURE_HOPS.reachedCorednsNoAnswer && !oneSided && !upstreams) {
       if (ep?.pod) atFault.add(ep.pod);
       else if (node) atFault.add(node);
     }
@@ -241,6 +269,11 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
   if (oneSidedPairLosses > 0)
     notes.push(
       `${oneSidedPairLosses} lost quer${oneSidedPairLosses === 1 ? 'y was' : 'ies were'} one half of an A/AAAA pair whose twin was answered (see DNS-LATENCY's pair statistics)`,
+    );
+  const upstreamTotal = Object.values(upstreamAt).reduce((a, b) => a + (b ?? 0), 0);
+  if (upstreamTotal > 0)
+    notes.push(
+      `${upstreamTotal} lost quer${upstreamTotal === 1 ? 'y' : 'ies'} reached the CoreDNS node for a name that fails through every CoreDNS pod: the upstream's hop, not the pods' (see DNS-EXTERNAL)`,
     );
   if (probeCapture.truncated) notes.push("the probe pod's capture was truncated");
   if (probeCapture.error) notes.push(`probe capture: ${probeCapture.error}`);
@@ -270,7 +303,9 @@ export function correlateCapture(probe: RunnerResult, nodes: readonly RunnerResu
     lostAt,
     lostViaClusterIp,
     oneSidedPairLosses: oneSidedAt,
+    upstreamLosses: upstreamAt,
     lostByServer,
+    ...(probe.nodeName ? { clientNode: probe.nodeName } : {}),
     examples,
     nodesCaptured: [...captured].sort(),
     corednsNodes: [...corednsNodes].sort(),

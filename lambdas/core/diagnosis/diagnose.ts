@@ -67,17 +67,54 @@ class Lookup {
  * The upstream row's own triggers (checks.md § Diagnosis): which checks prove it (`confirmed`)
  * and which point to it (`likely`).
  */
-function upstreamTriggers(l: Lookup): { confirmed: string[]; likely: string[] } {
-  const confirmed = ['NET-UPSTREAM-REACH', 'NET-VPC-DNS-ATTRIBUTES'].filter((id) => l.is(id, 'FAIL'));
+function upstreamTriggers(l: Lookup): { confirmed: string[]; likely: string[]; risk: string[] } {
+  const confirmed = [
+    'NET-UPSTREAM-REACH',
+    'NET-VPC-DNS-ATTRIBUTES',
+    'NET-RESOLVER-RULES',
+    'NET-DNS-FIREWALL',
+  ].filter((id) => l.is(id, 'FAIL'));
   const rootForwarderDead = (l.evidence('K8S-COREDNS-COREFILE').deadForwarders ?? []).some(
     (f) => f.zone === '.',
   );
   if (l.is('K8S-COREDNS-COREFILE', 'FAIL') && rootForwarderDead) confirmed.push('K8S-COREDNS-COREFILE');
-  const likely =
-    l.is('DNS-INTERNAL', 'PASS') && l.is('DNS-EXTERNAL', 'FAIL') && !perEndpointBlamesPods(l)
+  const likely = [
+    ...(l.is('DNS-INTERNAL', 'PASS') && l.is('DNS-EXTERNAL', 'FAIL') && !perEndpointBlamesPods(l)
       ? ['DNS-EXTERNAL']
-      : [];
-  return { confirmed, likely };
+      : []),
+    ...(externalOnlyTimeoutTargets(l).length > 0 ? ['DNS-LATENCY'] : []),
+  ];
+  // external names slow while internal names are fast: nothing fails yet, the upstream is slow
+  const slow = l.evidence('DNS-LATENCY').slowClasses ?? [];
+  const risk =
+    l.is('DNS-LATENCY', 'WARN') && slow.length === 1 && slow[0] === 'external' ? ['DNS-LATENCY'] : [];
+  return { confirmed, likely, risk };
+}
+
+/**
+ * DNS-LATENCY's timeout targets when every one of them lost only external names (the cluster
+ * name answered there) and neither pair verdict nor a bad pod accounts for them: the upstream
+ * behind every CoreDNS pod times out (checks.md § Diagnosis, `upstream`). Empty otherwise.
+ */
+function externalOnlyTimeoutTargets(l: Lookup): string[] {
+  if (!l.is('DNS-LATENCY', 'FAIL') || perEndpointBlamesPods(l)) return [];
+  const e = l.evidence('DNS-LATENCY');
+  if (e.conntrackRaceSignature === true || (e.typeFilterTargets ?? []).length > 0) return [];
+  const targets = e.timeoutTargets ?? [];
+  const externalOnly = targets.every((t) => {
+    const byTarget = e.timeoutsByTarget?.[t];
+    return byTarget?.unansweredInternal === 0 && (byTarget.unansweredExternal ?? 0) > 0;
+  });
+  return externalOnly ? targets : [];
+}
+
+/**
+ * DNS-LATENCY FAILs because one query type is always lost at some targets, paired or alone:
+ * a path that drops that type, not the conntrack race (checks.md § Diagnosis). The targets.
+ */
+function typeFilterTargets(l: Lookup): { address: string; lostType?: 'A' | 'AAAA' }[] {
+  if (!l.is('DNS-LATENCY', 'FAIL')) return [];
+  return l.evidence('DNS-LATENCY').typeFilterTargets ?? [];
 }
 
 /**
@@ -102,6 +139,17 @@ function perEndpointIsUpstreams(l: Lookup): boolean {
   if (e.externalFailedThroughEveryPod !== true || e.allPodsAnswered !== true) return false;
   const { confirmed, likely } = upstreamTriggers(l);
   return confirmed.length + likely.length > 0;
+}
+
+/** The capture lost queries the upstream does not account for (another cause's to explain). */
+function capturePartlyOthers(l: Lookup): boolean {
+  return Object.values(CAPTURE_HOPS).some((hop) => lostCount(l, hop) > 0);
+}
+
+/** Capture losses at `hop` of names that fail through every CoreDNS pod (the upstream's). */
+function upstreamCaptureLosses(l: Lookup, hop: CaptureHop): number {
+  if (!l.is('DNS-CAPTURE', 'FAIL')) return 0;
+  return l.evidence('DNS-CAPTURE').upstreamLosses?.[hop] ?? 0;
 }
 
 /**
@@ -130,7 +178,7 @@ function lostCount(l: Lookup, hop: CaptureHop): number {
   if (!l.is('DNS-CAPTURE', 'FAIL')) return 0;
   const e = l.evidence('DNS-CAPTURE');
   const race = raceHolds(l) ? (e.oneSidedPairLosses?.[hop] ?? 0) : 0;
-  return Math.max(0, (e.lostAt?.[hop] ?? 0) - race);
+  return Math.max(0, (e.lostAt?.[hop] ?? 0) - race - upstreamCaptureLosses(l, hop));
 }
 
 function lostAt(l: Lookup, hop: CaptureHop): boolean {
@@ -221,7 +269,8 @@ const rules: Rule[] = [
     const captureHops = [CAPTURE_HOPS.neverReachedCorednsNode, CAPTURE_HOPS.answerNeverCameBack].filter((h) =>
       lostOnPath(l, h),
     );
-    if (checks.length === 0 && captureHops.length === 0) return undefined;
+    const filtered = typeFilterTargets(l);
+    if (checks.length === 0 && captureHops.length === 0 && filtered.length === 0) return undefined;
     // TCP twins failing too are the same blocked path, not a separate cause.
     for (const id of ['NET-SG-DNS-TCP', 'NET-NACL-DNS-TCP']) if (l.is(id, 'FAIL')) checks.push(id);
     if (captureHops.length > 0) checks.push('DNS-CAPTURE');
@@ -237,20 +286,36 @@ const rules: Rule[] = [
       );
     });
     const viaClusterIp = ip !== undefined && servers.includes(ip);
+    // A query type always lost, paired or alone: the path from the client node drops it. The
+    // resources name the client node, and the capture's hop when it saw where.
+    const filterResources: string[] = [];
+    if (filtered.length > 0) {
+      checks.push('DNS-LATENCY');
+      const node = l.evidence('DNS-LATENCY').clientNode ?? l.evidence('DNS-CAPTURE').clientNode;
+      if (node !== undefined) filterResources.push(node);
+      const lostAt = l.is('DNS-CAPTURE', 'FAIL') ? (l.evidence('DNS-CAPTURE').lostAt ?? {}) : {};
+      for (const hop of Object.values(CAPTURE_HOPS))
+        if ((lostAt[hop] ?? 0) > 0) filterResources.push(`hop: ${hop}`);
+    }
+    const lostTypes = [...new Set(filtered.map((t) => t.lostType ?? 'one type'))].join('/');
     return {
       cause: 'network-path',
       confidence: 'confirmed',
       checks,
-      resources: l.resources(...checks),
+      resources: [
+        ...new Set([...filterResources, ...l.resources(...checks.filter((id) => id !== 'DNS-LATENCY'))]),
+      ],
       scope: scopeOf(
-        servers,
+        [...servers, ...filtered.map((t) => t.address)],
         viaClusterIp && silent(l, 'DNS-INTERNAL'),
         viaClusterIp && silent(l, 'DNS-EXTERNAL'),
       ),
       summary:
-        captureHops.length > 0 && checks.length === 1
-          ? `DNS packets were lost on the network between client and CoreDNS (${captureHops.join(', ')}).`
-          : 'Security groups or network ACLs block DNS between client ENIs and CoreDNS pods.',
+        filtered.length > 0
+          ? `Every ${lostTypes} query is lost on the way, paired or alone: the path from ${filterResources[0] ?? 'the client node'} drops that query type (not the conntrack race).`
+          : captureHops.length > 0 && checks.length === 1
+            ? `DNS packets were lost on the network between client and CoreDNS (${captureHops.join(', ')}).`
+            : 'Security groups or network ACLs block DNS between client ENIs and CoreDNS pods.',
     };
   },
   // tcp-blocked: TCP fails where UDP works.
@@ -286,7 +351,7 @@ const rules: Rule[] = [
     };
   },
   (l) => {
-    const confirmedBy = ['K8S-COREDNS-PODS'].filter((id) => l.is(id, 'FAIL'));
+    const confirmedBy = ['K8S-COREDNS-PODS', 'K8S-COREDNS-RESOURCES'].filter((id) => l.is(id, 'FAIL'));
     if (lostAt(l, CAPTURE_HOPS.reachedCorednsNoAnswer)) confirmedBy.push('DNS-CAPTURE');
     const perEndpoint =
       l.is('DNS-PER-ENDPOINT', 'FAIL') && !perEndpointIsUpstreams(l) ? ['DNS-PER-ENDPOINT'] : [];
@@ -305,21 +370,35 @@ const rules: Rule[] = [
   (l) => clusterIpFinding(l, 'kube-proxy'),
   (l) => clusterIpFinding(l, 'nodelocal-dns'),
   (l) => {
-    const { confirmed, likely } = upstreamTriggers(l);
+    const { confirmed, likely, risk } = upstreamTriggers(l);
     const checks = [...confirmed, ...likely];
+    if (checks.length === 0 && risk.length > 0)
+      return {
+        cause: 'upstream',
+        confidence: 'risk',
+        checks: risk,
+        resources: l.resources(...risk),
+        summary:
+          'External names resolve slowly while cluster names are fast: the upstream resolver CoreDNS forwards to is slow.',
+      };
     if (checks.length === 0) return undefined;
-    const resources = l.resources(...checks);
+    const resources = l.resources(...checks.filter((id) => id !== 'DNS-LATENCY'));
     // With the upstream proven dead, an external lookup failing is its symptom too (even when
     // the ClusterIP fails as well, so DNS-INTERNAL does not PASS).
     if (confirmed.length > 0 && l.is('DNS-EXTERNAL', 'FAIL') && !checks.includes('DNS-EXTERNAL'))
       checks.push('DNS-EXTERNAL');
     // The external name failing through every CoreDNS pod is this cause's, not the pods'.
     if (perEndpointIsUpstreams(l)) checks.push('DNS-PER-ENDPOINT');
+    // The capture's losses of such names after they reached the CoreDNS node: the upstream's hop.
+    if (upstreamCaptureLosses(l, CAPTURE_HOPS.reachedCorednsNoAnswer) > 0 && !capturePartlyOthers(l))
+      checks.push('DNS-CAPTURE');
     return {
       cause: 'upstream',
       confidence: confirmed.length > 0 ? 'confirmed' : 'likely',
       checks,
       resources,
+      // the latency round's external-only timeouts are the upstream's
+      scope: scopeOf(externalOnlyTimeoutTargets(l)),
       summary: 'Cluster names resolve but the upstream resolver CoreDNS forwards to does not answer.',
     };
   },
@@ -376,6 +455,16 @@ const rules: Rule[] = [
         first[0] === 'risk'
           ? 'CoreDNS traffic to the VPC resolver is concentrated (shared ENIs or a high packet rate): the 1024 packets/s per-ENI quota is at risk.'
           : 'Packets to the VPC resolver exceed its 1024 packets/s per-ENI quota and are dropped.',
+    };
+  },
+  (l) => {
+    if (!l.is('K8S-NETWORKPOLICY-DNS', 'FAIL')) return undefined;
+    return {
+      cause: 'network-policy',
+      confidence: 'confirmed',
+      checks: ['K8S-NETWORKPOLICY-DNS'],
+      resources: l.resources('K8S-NETWORKPOLICY-DNS'),
+      summary: 'NetworkPolicies cut egress-restricted pods off the DNS servers (UDP and TCP 53).',
     };
   },
   (l) => {

@@ -29,14 +29,20 @@ export type LatencyTargetRole = 'clusterIP' | 'pod' | 'nodelocal';
  *   whose twin was answered — under DNS-LATENCY's conntrack-race signature those losses are the
  *   race's, not a pod's nor the network path's), `lostByServer?: Record<address, Partial<Record<
  *   CaptureHop, number>>>` (losses per server the probe sent to: which DNS-LATENCY targets a
- *   pod or path loss explains);
+ *   pod or path loss explains), `upstreamLosses?` (same shape as `lostAt`: losses of names that
+ *   fail through every CoreDNS pod — after reaching the CoreDNS node they are the upstream's hop),
+ *   `clientNode?: string` (the probe pod's node);
  * - `DNS-LATENCY`: `conntrackRaceSignature?: boolean`, `raceTargets?: string[]` (addresses whose
  *   pairs show the signature), `timeoutTargets?: string[]` (addresses whose timeouts — beyond the
  *   one-sided pair losses the signature accounts for — are above the threshold),
  *   `timeoutsByTarget?: Record<address, { role, pod?, sent, unanswered, raceLosses, overThreshold }>`
- *   (every target measured; `unanswered` excludes `raceLosses`). A DNS-LATENCY FAIL is explained
- *   only when every timeout target is covered by a cause that breaks that target's path and every
- *   race target by conntrack-race; otherwise it is `unknown` as well;
+ *   (every target measured; `unanswered` excludes `raceLosses`; `unansweredInternal` /
+ *   `unansweredExternal` split it by name class), `typeFilterTargets?: { address, lostType }[]`
+ *   (targets where one query type is always lost, paired or alone: a path filter, not the race),
+ *   `clientNode?: string` (the probe pod's node), `slowClasses?: ('internal'|'external')[]` (name
+ *   classes whose p99 is above their WARN threshold). A DNS-LATENCY FAIL is explained only when
+ *   every timeout target is covered by a cause that breaks that target's path and every race
+ *   target by conntrack-race; otherwise it is `unknown` as well;
  * - `DNS-INTERNAL`: `clusterIpFailed?: boolean` (the ClusterIP query failed), `noAnswer?: boolean`
  *   (no attempt got any answer: every one timed out or errored), `server?: string` (the ClusterIP);
  * - `DNS-EXTERNAL`: `noAnswer?: boolean` (same meaning), `server?: string`;
@@ -61,6 +67,7 @@ export interface DiagnosisEvidence {
   lostViaClusterIp?: Partial<Record<CaptureHop, number>>;
   oneSidedPairLosses?: Partial<Record<CaptureHop, number>>;
   lostByServer?: Record<string, Partial<Record<CaptureHop, number>>>;
+  upstreamLosses?: Partial<Record<CaptureHop, number>>;
   conntrackRaceSignature?: boolean;
   raceTargets?: string[];
   timeoutTargets?: string[];
@@ -72,9 +79,14 @@ export interface DiagnosisEvidence {
       sent: number;
       unanswered: number;
       raceLosses?: number;
+      unansweredInternal?: number;
+      unansweredExternal?: number;
       overThreshold?: boolean;
     }
   >;
+  typeFilterTargets?: { address: string; lostType?: 'A' | 'AAAA' }[];
+  clientNode?: string;
+  slowClasses?: ('internal' | 'external')[];
   clusterIpFailed?: boolean;
   noAnswer?: boolean;
   server?: string;

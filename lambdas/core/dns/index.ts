@@ -12,7 +12,16 @@ export {
 export type { ResolvConf, Amplification } from './resolv-conf.js';
 export { latencyStats, percentile, LATENCY_BUCKETS_MS } from './latency.js';
 export type { LatencyStats } from './latency.js';
-export { pairSignature } from './pair-signature.js';
-export type { PairSample, PairStatistics, PairSignatureOptions, Answered } from './pair-signature.js';
+export { pairSignature, pairLossVerdict, pairStatistics, sumPairCounts } from './pair-signature.js';
+export type {
+  PairSample,
+  PairStatistics,
+  PairSignatureOptions,
+  Answered,
+  PairCounts,
+  PairLossVerdict,
+  LoneByType,
+  LoneQueries,
+} from './pair-signature.js';
 export { probeName, isProbeName, PROBE_LABEL } from './probe-names.js';
 export { DnsCoreError } from './errors.js';

@@ -1,7 +1,10 @@
 /**
  * K8S-COREDNS-COREFILE (checks.md § B): the `coredns` ConfigMap's Corefile — its lint rules, and
- * whether each forwarder answers when asked **through each CoreDNS pod** (a random name in the
- * forwarded zone, sent to the pod IP), which is how seed 002's dead stub-domain forwarder shows.
+ * whether each forwarder is alive when asked **through each CoreDNS pod** (the zone's SOA — `.
+ * SOA` for the root zone — and a random name in the zone, sent to the pod IP), which is how seed
+ * 002's dead stub-domain forwarder shows. The SOA decides: NOERROR or NXDOMAIN is a forwarder
+ * alive and serving; REFUSED, SERVFAIL or a timeout is not. A random name's SERVFAIL while the
+ * SOA answers is one external domain failing (DNS-EXTERNAL's finding), not the forwarder.
  */
 import { makeResult } from '../catalog/index.js';
 import { forwardTargets, lintCorefile, parseCorefile } from '../corefile/index.js';
@@ -30,16 +33,23 @@ export interface ForwarderProbe {
   readonly podIp: string;
   /** fully qualified query name, unique per probe */
   readonly name: string;
+  /** the zone's apex, asked for its SOA (`.` for the root zone): the liveness probe */
+  readonly soaName?: string;
 }
 
 /** What came of one probe (one or more attempts). */
+export interface ProbeAttempt {
+  readonly outcome: 'answer' | 'timeout' | 'error';
+  readonly rcode?: string;
+  readonly latencyMs?: number;
+  readonly error?: string;
+}
+
 export interface ForwarderProbeResult extends ForwarderProbe {
-  readonly attempts: readonly {
-    readonly outcome: 'answer' | 'timeout' | 'error';
-    readonly rcode?: string;
-    readonly latencyMs?: number;
-    readonly error?: string;
-  }[];
+  /** the random name's attempts */
+  readonly attempts: readonly ProbeAttempt[];
+  /** the zone SOA's attempts (absent in results from before the SOA probe) */
+  readonly soaAttempts?: readonly ProbeAttempt[];
 }
 
 export interface PlanForwarderProbesOptions {
@@ -89,6 +99,7 @@ export function planForwarderProbes(
         pod: pod.name,
         podIp: pod.ip,
         name: probeName(entry.zone, options.randomLabel(), rootDomain),
+        soaName: entry.zone === '.' ? '.' : fqdn(entry.zone),
       });
     }
   }
@@ -111,12 +122,27 @@ export interface CorefileCheckInput {
   readonly notes?: readonly string[];
 }
 
-/** True when an attempt shows the forwarder answered (any rcode but SERVFAIL: CoreDNS turns upstream failure into SERVFAIL). */
-function answered(a: ForwarderProbeResult['attempts'][number]): boolean {
-  return a.outcome === 'answer' && a.rcode !== 'SERVFAIL';
+/**
+ * True when an attempt shows the forwarder alive and serving: NOERROR or NXDOMAIN. SERVFAIL (what
+ * CoreDNS answers when the forward fails), REFUSED, a timeout or an error is not serving.
+ */
+function serving(a: ProbeAttempt): boolean {
+  return a.outcome === 'answer' && (a.rcode === 'NOERROR' || a.rcode === 'NXDOMAIN');
 }
 
-function describeAttempt(a: ForwarderProbeResult['attempts'][number] | undefined): string {
+/** The forwarder's liveness through one pod: its SOA when probed, else (older results) the random name. */
+function alive(p: ForwarderProbeResult): boolean {
+  return p.soaAttempts !== undefined && p.soaAttempts.length > 0
+    ? p.soaAttempts.some(serving)
+    : p.attempts.some(serving);
+}
+
+/** The attempt that tells: the first serving one, else the last. */
+function telling(attempts: readonly ProbeAttempt[]): ProbeAttempt | undefined {
+  return attempts.find(serving) ?? attempts[attempts.length - 1];
+}
+
+function describeAttempt(a: ProbeAttempt | undefined): string {
   if (a === undefined) return 'not sent';
   if (a.outcome === 'answer') return a.rcode ?? 'answer';
   if (a.outcome === 'timeout') return 'timeout';
@@ -230,13 +256,19 @@ export function evaluateCorefile(input: CorefileCheckInput): CheckResult {
   }
   const probeSummary = [...groups.values()].map((list) => {
     const first = list[0] as ForwarderProbeResult;
-    const perPod = list.map((p) => ({
-      pod: p.pod,
-      podIp: p.podIp,
-      name: p.name,
-      answered: p.attempts.some(answered),
-      result: describeAttempt(p.attempts.find(answered) ?? p.attempts[p.attempts.length - 1]),
-    }));
+    const perPod = list.map((p) => {
+      const soa = p.soaAttempts !== undefined && p.soaAttempts.length > 0 ? p.soaAttempts : undefined;
+      return {
+        pod: p.pod,
+        podIp: p.podIp,
+        name: p.name,
+        answered: alive(p),
+        result: describeAttempt(telling(soa ?? p.attempts)),
+        ...(soa ? { soa: `${p.soaName ?? first.zone} SOA: ${describeAttempt(telling(soa))}` } : {}),
+        nameResult: describeAttempt(telling(p.attempts)),
+        nameServing: p.attempts.some(serving),
+      };
+    });
     return {
       zone: first.zone,
       port: first.port,
@@ -246,6 +278,14 @@ export function evaluateCorefile(input: CorefileCheckInput): CheckResult {
     };
   });
   const dead = probeSummary.filter((g) => g.pods.length > 0 && g.answeredThrough === 0);
+  // The forwarder serves its zone's SOA, yet the random name fails through every pod: one domain
+  // under the zone fails upstream — DNS-EXTERNAL's finding, not the forwarder's.
+  for (const g of probeSummary) {
+    if (g.answeredThrough === 0 || g.pods.some((p) => p.nameServing)) continue;
+    notes.push(
+      `zone ${g.zone}: the forwarder answers the zone's SOA, but ${g.pods[0]?.name ?? 'the probe name'} got ${g.pods[0]?.nameResult ?? 'no answer'} through every CoreDNS pod — a failing domain upstream (see DNS-EXTERNAL), not a dead forwarder`,
+    );
+  }
   const partial = probeSummary.filter((g) => g.answeredThrough > 0 && g.answeredThrough < g.pods.length);
   for (const g of partial) {
     notes.push(

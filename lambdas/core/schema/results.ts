@@ -22,6 +22,7 @@ export const CAUSES = [
   'resolver-throttling',
   'conntrack-exhaustion',
   'ndots-amplification',
+  'network-policy',
   'unknown',
 ] as const;
 export const CONFIDENCES = ['confirmed', 'likely', 'risk'] as const;

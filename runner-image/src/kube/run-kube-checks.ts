@@ -318,21 +318,42 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
   return results;
 }
 
-/** Sends one forwarder probe (up to `attempts` tries) through a CoreDNS pod. Never rejects. */
+/**
+ * Sends one forwarder probe through a CoreDNS pod: the zone's SOA (liveness) and the random name,
+ * at once, each up to `attempts` tries. Never rejects.
+ */
 async function probeForwarder(
   plan: ForwarderProbe,
   queryDns: QueryDns,
   attempts: number,
   timeoutMs: number,
 ): Promise<ForwarderProbeResult> {
+  const [soaAttempts, nameAttempts] = await Promise.all([
+    plan.soaName === undefined
+      ? Promise.resolve(undefined)
+      : askWithRetries(plan, plan.soaName, 'SOA', queryDns, attempts, timeoutMs),
+    askWithRetries(plan, plan.name, 'A', queryDns, attempts, timeoutMs),
+  ]);
+  return { ...plan, attempts: nameAttempts, ...(soaAttempts ? { soaAttempts } : {}) };
+}
+
+/** Asks `name`/`type` through the plan's pod up to `attempts` times, until an answer other than SERVFAIL. */
+async function askWithRetries(
+  plan: ForwarderProbe,
+  name: string,
+  type: string,
+  queryDns: QueryDns,
+  attempts: number,
+  timeoutMs: number,
+): Promise<ForwarderProbeResult['attempts'][number][]> {
   const tries: ForwarderProbeResult['attempts'][number][] = [];
   for (let i = 0; i < attempts; i++) {
     try {
       const out = await queryDns({
         server: plan.podIp,
         port: plan.port,
-        name: plan.name,
-        type: 'A',
+        name,
+        type,
         transport: 'udp',
         timeoutMs,
       });
@@ -349,5 +370,5 @@ async function probeForwarder(
       break;
     }
   }
-  return { ...plan, attempts: tries };
+  return tries;
 }

@@ -10,14 +10,18 @@ export interface ProbeSettings {
   readonly externalName: string;
   /** per query @default 2000 */
   readonly timeoutMs: number;
-  /** DNS-LATENCY queries per target (half single, half in A/AAAA pairs) @default 20 */
+  /** DNS-LATENCY queries per target for the internal name (half lone A/AAAA, half in A/AAAA pairs) @default 20 */
   readonly latencyQueries: number;
+  /** the same for the external name (its answers may be slow: kept few, sent at once) @default 8 */
+  readonly externalLatencyQueries: number;
   /** @default 53 (tests point the probe at servers on other ports) */
   readonly dnsPort: number;
   /** the NodeLocal address probed when resolv.conf names none @default '169.254.20.10' */
   readonly nodeLocalAddress: string;
-  /** DNS-LATENCY WARN above this p99 @default 500 */
-  readonly p99WarnMs: number;
+  /** DNS-LATENCY WARN above this p99 for internal names @default 100 */
+  readonly internalP99WarnMs: number;
+  /** DNS-LATENCY WARN above this p99 for external names @default 500 */
+  readonly externalP99WarnMs: number;
   /** DNS-LATENCY FAIL when a target's timeout share is above this @default 0.05 */
   readonly timeoutFailShare: number;
 }
@@ -27,9 +31,11 @@ export const DEFAULT_PROBE_SETTINGS: ProbeSettings = {
   externalName: 'amazon.com',
   timeoutMs: 2000,
   latencyQueries: 20,
+  externalLatencyQueries: 8,
   dnsPort: 53,
   nodeLocalAddress: '169.254.20.10',
-  p99WarnMs: 500,
+  internalP99WarnMs: 100,
+  externalP99WarnMs: 500,
   timeoutFailShare: 0.05,
 };
 

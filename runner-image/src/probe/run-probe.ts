@@ -232,11 +232,13 @@ export async function runProbe(options: RunProbeOptions): Promise<RunnerResult> 
   const answered = (o: DnsOutcome | undefined): boolean => o?.outcome === 'answer';
   const udpRecord = (address: string, direct: readonly (DnsOutcome | undefined)[]): UdpRecord => {
     const round = rounds.find((r) => r.target.address === address);
-    const losses = round ? roundLosses(round.stats, round.pairs) : { sent: 0, unanswered: 0, raceLosses: 0 };
+    const losses = round
+      ? roundLosses(round.stats, round.pairs)
+      : { sent: 0, unanswered: 0, explainedLosses: 0 };
     const sent = direct.filter((o) => o !== undefined);
     return {
-      sent: sent.length + losses.sent - losses.raceLosses,
-      answered: sent.filter(answered).length + losses.sent - losses.raceLosses - losses.unanswered,
+      sent: sent.length + losses.sent - losses.explainedLosses,
+      answered: sent.filter(answered).length + losses.sent - losses.explainedLosses - losses.unanswered,
     };
   };
   if (clusterIpRead.ok)
@@ -287,9 +289,16 @@ export async function runProbe(options: RunProbeOptions): Promise<RunnerResult> 
   });
   const latency = evaluateLatency(
     rounds,
-    { p99WarnMs: settings.p99WarnMs, timeoutFailShare: settings.timeoutFailShare },
+    {
+      internalP99WarnMs: settings.internalP99WarnMs,
+      externalP99WarnMs: settings.externalP99WarnMs,
+      timeoutFailShare: settings.timeoutFailShare,
+    },
     budgetEvidence,
-    clusterIpRead.ok ? undefined : clusterIpRead.error,
+    {
+      ...(options.nodeName ? { clientNode: options.nodeName } : {}),
+      ...(clusterIpRead.ok ? {} : { unavailable: clusterIpRead.error }),
+    },
   );
 
   const probeDiscovery: ProbeDiscovery = {

@@ -158,15 +158,15 @@ describe('runProbe against the fake Kubernetes API and DNS servers on loopback',
     const c = byId(await probe(l));
     expect(c['DNS-EXTERNAL']).toMatchObject({ status: 'FAIL', evidence: { rcode: 'SERVFAIL' } });
     expect(c['DNS-INTERNAL']?.status).toBe('PASS');
-    // checks.md: "all failing is FAIL too" — every pod fails the external name; the diagnosis
-    // still names the upstream alone (the pods answer the cluster name).
+    // checks.md § B: an external name failing through every pod is the upstream's — PASS with a
+    // note, no pod named.
     expect(c['DNS-PER-ENDPOINT']).toMatchObject({
-      status: 'FAIL',
+      status: 'PASS',
       evidence: {
         allPodsAnswered: true,
         externalFailedThroughEveryPod: true,
-        resources: ['coredns-a', 'coredns-b'],
-        notes: [expect.stringMatching(/upstream problem/)],
+        failedPods: [],
+        notes: [expect.stringMatching(/upstream's failure, not a pod's/)],
       },
     });
     expect(diagnose(Object.values(c)).map((d) => d.cause)).toEqual(['upstream']);

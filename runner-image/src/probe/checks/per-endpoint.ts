@@ -2,8 +2,10 @@
  * DNS-PER-ENDPOINT (checks.md § B): internal and external queries sent to each CoreDNS pod IP
  * directly, so one bad pod cannot hide behind ClusterIP round-robin. The latency round's
  * queries to each pod count too: a pod dropping a share of queries shows there — except the
- * one-sided A/AAAA pair losses of a round that shows the conntrack-race signature: those are
- * DNS-LATENCY's finding (the race on the way), not a pod that drops queries.
+ * losses DNS-LATENCY's pair verdict accounts for (the one-sided pair losses of the conntrack
+ * race, or every query of one type a path filters): those are its finding, not a pod that drops
+ * queries. An external name failing through **every** pod is the upstream's (DNS-EXTERNAL), not
+ * a pod failure: PASS with a note, no pod named (checks.md § B).
  */
 import { makeResult } from '../../../../lambdas/core/catalog/index.js';
 import type { CheckResult } from '../../../../lambdas/core/schema/index.js';
@@ -80,12 +82,16 @@ export function evaluatePerEndpoint(input: {
   const notes: string[] = [];
   if (externalFailedThroughEveryPod)
     notes.push(
-      'the external name fails through every pod: most likely an upstream problem (see DNS-EXTERNAL and K8S-COREDNS-COREFILE)',
+      `the external name fails through every pod: the upstream's failure, not a pod's (see DNS-EXTERNAL and K8S-COREDNS-COREFILE)`,
     );
+  // A pod fails on the external name only when another pod answers it.
+  const externalFails = (o: DnsOutcome): boolean => !externalOk(o) && !externalFailedThroughEveryPod;
   const judged = input.probes.map((p) => {
     const stats = input.latency.get(p.target.address);
     const pairs = input.pairs?.get(p.target.address);
-    const losses = stats ? roundLosses(stats, pairs) : { sent: 0, unanswered: 0, raceLosses: 0 };
+    const losses = stats
+      ? roundLosses(stats, pairs)
+      : { sent: 0, unanswered: 0, raceLosses: 0, typeFilterLosses: 0 };
     const sent = losses.sent;
     const unansweredShare = sent > 0 ? losses.unanswered / sent : 0;
     const problems: string[] = [];
@@ -96,7 +102,7 @@ export function evaluatePerEndpoint(input: {
       problems.push('internal query failed');
       failedParts.push('internal');
     }
-    if (!externalOk(p.external)) {
+    if (externalFails(p.external)) {
       problems.push('external query failed');
       failedParts.push('external');
     }
@@ -109,6 +115,9 @@ export function evaluatePerEndpoint(input: {
       ...(!internalOk ? [`internal ${describeOutcome(p.internal)}`] : []),
       ...(!externalOk(p.external) ? [`external ${describeOutcome(p.external)}`] : []),
       ...(losses.raceLosses ? [`${losses.raceLosses} one-sided A/AAAA pair losses, DNS-LATENCY's`] : []),
+      ...(losses.typeFilterLosses
+        ? [`${losses.typeFilterLosses} queries of one type lost on the path, DNS-LATENCY's`]
+        : []),
     ];
     const label = p.target.pod ? `${p.target.pod} (${p.target.address})` : p.target.address;
     const answeredCount =
@@ -129,6 +138,7 @@ export function evaluatePerEndpoint(input: {
               latencyQueries: sent,
               unanswered: stats.timeouts + stats.errors,
               ...(losses.raceLosses ? { raceLosses: losses.raceLosses } : {}),
+              ...(losses.typeFilterLosses ? { typeFilterLosses: losses.typeFilterLosses } : {}),
             }
           : {}),
         // answered directly: the cluster name correctly, and the latency round without loss
@@ -145,7 +155,12 @@ export function evaluatePerEndpoint(input: {
         'one-sided A/AAAA pair losses under the conntrack-race signature are not counted against the pods (see DNS-LATENCY)',
       ]
     : [];
-  const allNotes = [...notes, ...raceNote];
+  const filterNote = pods.some((p) => (p.typeFilterLosses ?? 0) > 0)
+    ? [
+        'queries of a type the path drops every time (paired or alone) are not counted against the pods (see DNS-LATENCY)',
+      ]
+    : [];
+  const allNotes = [...notes, ...raceNote, ...filterNote];
   const evidence = {
     // failing pods first
     summary: [...judged.filter((j) => !j.result.ok), ...judged.filter((j) => j.result.ok)]

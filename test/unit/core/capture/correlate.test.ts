@@ -18,6 +18,8 @@ interface Spec {
   /** the pod a ClusterIP query was DNATed to */
   readonly via?: string;
   readonly transport?: 'udp' | 'tcp';
+  /** the zone of the probe name @default 'cluster.local' */
+  readonly zone?: string;
 }
 
 /** Builds a probe result and one node result (node-2, hosting both pods) from query fates. */
@@ -26,7 +28,7 @@ function scenario(specs: readonly Spec[], withNode = true): { probe: RunnerResul
   const client: CapturedPacket[] = [];
   const node: CapturedPacket[] = [];
   specs.forEach((s, i) => {
-    const name = `q${i}.fleet-dns-probe.cluster.local`;
+    const name = `q${i}.fleet-dns-probe.${s.zone ?? 'cluster.local'}`;
     const dnsId = 1000 + i;
     const transport = s.transport ?? 'udp';
     const answered = s.fate === 'answered';
@@ -139,6 +141,36 @@ describe('correlateCapture', () => {
     expect(diagnose([r])).toMatchObject([
       { cause: 'coredns-pod', confidence: 'confirmed', resources: ['coredns-b'] },
     ]);
+  });
+
+  it("a lost external query that reached the CoreDNS node is the upstream's hop when that name fails through every pod", () => {
+    const { probe, nodes } = scenario([
+      { server: POD_A, fate: 'answered' },
+      { server: POD_B, fate: 'answered' },
+      { server: POD_A, fate: 'unanswered-at-node', zone: 'amazon.com' },
+      { server: POD_B, fate: 'unanswered-at-node', zone: 'amazon.com' },
+    ]);
+    const r = correlateCapture(probe, nodes);
+    expect(r).toMatchObject({
+      status: 'FAIL',
+      evidence: {
+        lostAt: { [CAPTURE_HOPS.reachedCorednsNoAnswer]: 2 },
+        upstreamLosses: { [CAPTURE_HOPS.reachedCorednsNoAnswer]: 2 },
+        clientNode: 'node-1',
+      },
+    });
+    // no pod is at fault
+    expect(r.evidence.resources).toBeUndefined();
+    expect(r.evidence.notes).toEqual(expect.arrayContaining([expect.stringMatching(/the upstream's hop/)]));
+  });
+
+  it('the same loss is the pod when another pod answers that external name', () => {
+    const { probe, nodes } = scenario([
+      { server: POD_A, fate: 'answered', zone: 'amazon.com' },
+      { server: POD_B, fate: 'unanswered-at-node', zone: 'amazon.com' },
+    ]);
+    const r = correlateCapture(probe, nodes);
+    expect(r.evidence).toMatchObject({ upstreamLosses: {}, resources: ['coredns-b'] });
   });
 
   it('attributes a lost ClusterIP query only when every CoreDNS node was captured', () => {

@@ -163,7 +163,7 @@ function latency(opts: { pairs?: PairSample[]; singles?: DnsOutcome[] } = {}): C
   };
   return evaluateLatency(
     [round],
-    { p99WarnMs: 500, timeoutFailShare: 0.05 },
+    { internalP99WarnMs: 500, externalP99WarnMs: 500, timeoutFailShare: 0.05 },
     { sent: 20, maxInAnySecond: 20 },
   );
 }
@@ -570,12 +570,12 @@ describe('diagnosis from realistic check outputs (checks.md § Diagnosis, row by
       const pe = perEndpoint((_pod, q) =>
         deadVipAndUpstream({ ...q, server: '', type: 'A', transport: 'udp' }),
       );
-      expect(pe).toMatchObject({ status: 'FAIL', evidence: { allPodsAnswered: true } });
+      expect(pe).toMatchObject({ status: 'PASS', evidence: { allPodsAnswered: true } });
       // the root forwarder probed through each pod shows the dead upstream
       const cf = corefile((zone) => zone === '.');
       const d = await diagnosed(internal(deadVipAndUpstream), external(deadVipAndUpstream), pe, cf);
       expect(causes(d)).toEqual(['upstream/confirmed', 'kube-proxy/likely']);
-      expect(d[0]?.checks).toEqual(['K8S-COREDNS-COREFILE', 'DNS-EXTERNAL', 'DNS-PER-ENDPOINT']);
+      expect(d[0]?.checks).toEqual(['K8S-COREDNS-COREFILE', 'DNS-EXTERNAL']);
     });
   });
 
@@ -603,10 +603,11 @@ describe('diagnosis from realistic check outputs (checks.md § Diagnosis, row by
     it('DNS-INTERNAL PASS and DNS-EXTERNAL FAIL; the pods failing the external name too are the upstream, not the pods', async () => {
       const deadUpstream: Script = (q) => (q.name === 'amazon.com' ? answer([], 'SERVFAIL') : healthy(q));
       const pe = perEndpoint((_pod, q) => deadUpstream({ ...q, server: '', type: 'A', transport: 'udp' }));
-      expect(pe).toMatchObject({ status: 'FAIL', evidence: { externalFailedThroughEveryPod: true } });
+      // checks.md § B: the external name failing through every pod is no pod failure
+      expect(pe).toMatchObject({ status: 'PASS', evidence: { externalFailedThroughEveryPod: true } });
       const d = await diagnosed(internal(deadUpstream), external(deadUpstream), pe);
       expect(causes(d)).toEqual(['upstream/likely']);
-      expect(d[0]?.checks).toEqual(['DNS-EXTERNAL', 'DNS-PER-ENDPOINT']);
+      expect(d[0]?.checks).toEqual(['DNS-EXTERNAL']);
     });
 
     it('K8S-COREDNS-COREFILE FAIL for the root zone forwarder: confirmed', async () => {
@@ -753,7 +754,11 @@ function round(
   };
 }
 const latencyOf = (...rounds: TargetLatency[]): CheckResult =>
-  evaluateLatency(rounds, { p99WarnMs: 500, timeoutFailShare: 0.05 }, { sent: 20 * rounds.length });
+  evaluateLatency(
+    rounds,
+    { internalP99WarnMs: 500, externalP99WarnMs: 500, timeoutFailShare: 0.05 },
+    { sent: 20 * rounds.length },
+  );
 
 /** DNS-PER-ENDPOINT from direct answers per pod and the pods' latency rounds. */
 function perEndpointWith(

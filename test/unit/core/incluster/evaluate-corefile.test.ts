@@ -109,6 +109,57 @@ describe('evaluateCorefile (K8S-COREDNS-COREFILE)', () => {
     ]);
   });
 
+  describe('forwarder liveness by the zone SOA (checks.md § B, 2026-12-01)', () => {
+    const corefile = fixture('incluster-corefile-eks-default.txt');
+    const answer = (rcode: string) => [{ outcome: 'answer' as const, rcode, latencyMs: 3 }];
+    const probe = (soa: ForwarderProbeResult['attempts'], name: ForwarderProbeResult['attempts']) =>
+      planForwarderProbes(parseCorefile(corefile), PODS, { randomLabel }).map((p) => ({
+        ...p,
+        soaAttempts: soa,
+        attempts: name,
+      }));
+
+    it('plans the SOA of the zone: `.` for the root zone', () => {
+      const plans = planForwarderProbes(parseCorefile(SEED002), PODS, { randomLabel });
+      expect([...new Set(plans.map((p) => p.soaName))]).toEqual(['.', 'corp.example.']);
+    });
+
+    it('root SOA NOERROR while names under one external domain SERVFAIL: PASS, the forwarder is alive, a note points at DNS-EXTERNAL', () => {
+      const r = evaluateCorefile({
+        configMap: configMap(corefile),
+        pods: PODS,
+        probes: probe(answer('NOERROR'), answer('SERVFAIL')),
+      });
+      expect(r.status).toBe('PASS');
+      expect(r.evidence.deadForwarders).toEqual([]);
+      expect(r.evidence.notes).toEqual(
+        expect.arrayContaining([expect.stringMatching(/answers the zone's SOA.*SERVFAIL.*DNS-EXTERNAL/)]),
+      );
+    });
+
+    it.each([
+      ['NXDOMAIN', 'PASS'],
+      ['NOERROR', 'PASS'],
+      ['REFUSED', 'FAIL'],
+      ['SERVFAIL', 'FAIL'],
+    ])('SOA %s through every pod → %s', (rcode, status) => {
+      const r = evaluateCorefile({
+        configMap: configMap(corefile),
+        pods: PODS,
+        probes: probe(answer(rcode), NX),
+      });
+      expect(r.status).toBe(status);
+    });
+
+    it('SOA timing out through every pod: FAIL naming the root forwarder, even when a random name got NXDOMAIN once', () => {
+      const r = evaluateCorefile({ configMap: configMap(corefile), pods: PODS, probes: probe(TIMEOUT, NX) });
+      expect(r.status).toBe('FAIL');
+      expect(r.evidence.deadForwarders).toEqual([
+        { zone: '.', forwarder: '/etc/resolv.conf', pods: ['coredns-a', 'coredns-b'] },
+      ]);
+    });
+  });
+
   it('does not FAIL when the forwarder answers through one pod only (a per-pod problem): a note says so', () => {
     const corefile = fixture('incluster-corefile-eks-default.txt');
     const probes = run(planForwarderProbes(parseCorefile(corefile), PODS, { randomLabel }), (p) =>

@@ -89,6 +89,7 @@ describe('lab DNS server (on loopback)', () => {
       zoneBehaviours: [
         { zone: 'broken.example', behaviour: 'servfail' },
         { zone: 'silent.example', behaviour: 'drop' },
+        { zone: 'slow.example', behaviour: 'answer', delayMs: 1800 },
       ],
       queryLog: path.join(dir, 'upstream.jsonl'),
     });
@@ -136,6 +137,28 @@ describe('lab DNS server (on loopback)', () => {
     ).toEqual([
       { rcode: 'SERVFAIL', answers: [] },
       { rcode: 'SERVFAIL', answers: [] },
+    ]);
+  });
+
+  it('the VPC resolver stand-in answers the root SOA with NOERROR and an SOA record (lab.md)', async () => {
+    const socketReply = await udp(upstream.port, [
+      { name: '.', type: 'SOA' },
+      { name: 'outside.example', type: 'SOA' },
+    ]);
+    expect(socketReply[0]).toMatchObject({ rcode: 'NOERROR' });
+    expect((socketReply[0] as { answers: string[] }).answers).toHaveLength(1);
+    expect(socketReply[1]).toEqual({ rcode: 'NXDOMAIN', answers: [] });
+    // through a CoreDNS stand-in forwarding the root zone to it
+    expect((await udp(coredns.port, [{ name: '.', type: 'SOA' }]))[0]).toMatchObject({ rcode: 'NOERROR' });
+  });
+
+  it('waits for a slow upstream like CoreDNS forward (about 5 s) instead of SERVFAILing', async () => {
+    const patient = await start({
+      authoritativeZones: ['cluster.local'],
+      forwards: [{ zone: '.', to: [`127.0.0.1:${upstream.port}`] }],
+    });
+    expect(await udp(patient.port, [{ name: 'x.slow.example', type: 'A' }], 4000)).toEqual([
+      { rcode: 'NXDOMAIN', answers: [] },
     ]);
   });
 

@@ -142,14 +142,13 @@ describe('runKubeChecks', () => {
       'K8S-COREDNS-COREFILE': 'PASS',
       'DNS-UPSTREAM-METRICS': 'PASS',
     });
-    // Each pod got one random name per forwarded zone (root and the stub domain).
+    // Each pod got, per forwarded zone (root and the stub domain), the zone's SOA and one random name.
     for (const s of servers) {
-      expect(s.received.map((q) => q.name.replace(/^fleetdns-[0-9a-f]+\./, '*.')).sort()).toEqual([
-        '*.corp.example',
-        '*.example.net',
-      ]);
+      expect(
+        s.received.map((q) => `${q.name.replace(/^fleetdns-[0-9a-f]+\./, '*.')} ${q.type}`).sort(),
+      ).toEqual(['*.corp.example A', '*.example.net A', '. SOA', 'corp.example SOA']);
     }
-    expect(log).toHaveLength(4);
+    expect(log).toHaveLength(8);
     expect(byId(results, 'K8S-KUBE-PROXY').evidence).toMatchObject({
       mode: 'iptables',
       logsScanned: 3,

@@ -71,7 +71,7 @@ const answer = (ms: number): DnsOutcome => ({
 const timeout: DnsOutcome = { outcome: 'timeout', latencyMs: 2000 };
 
 describe('evaluateLatency (DNS-LATENCY)', () => {
-  const thresholds = { p99WarnMs: 500, timeoutFailShare: 0.05 };
+  const thresholds = { internalP99WarnMs: 500, externalP99WarnMs: 500, timeoutFailShare: 0.05 };
   const round = (samples: DnsOutcome[], pairs = pairSignature([], null)) => ({
     target: { address: '10.100.0.10', role: 'clusterIP' as const },
     stats: latencyStats(samples),
@@ -150,18 +150,41 @@ describe('evaluatePerEndpoint (DNS-PER-ENDPOINT)', () => {
     });
   });
 
-  it('FAILs when the external name fails through every pod (checks.md: all failing is FAIL too), saying the pods answer', () => {
+  it("PASSes with a note when the external name fails through every pod: the upstream's, no pod named (checks.md § B)", () => {
     const r = evaluatePerEndpoint(
       input([probe('coredns-a', ok, servfail), probe('coredns-b', ok, servfail)]),
     );
     expect(r).toMatchObject({
-      status: 'FAIL',
+      status: 'PASS',
       evidence: {
         allPodsAnswered: true,
         externalFailedThroughEveryPod: true,
-        resources: ['coredns-a', 'coredns-b'],
-        notes: [expect.stringMatching(/upstream problem/)],
+        failedPods: [],
+        notes: [expect.stringMatching(/upstream's failure, not a pod's/)],
       },
+    });
+    expect(r.evidence.resources).toBeUndefined();
+  });
+
+  it('an external name failing through every pod names only the pods that fail something else', () => {
+    const r = evaluatePerEndpoint(
+      input([probe('coredns-a', ok, servfail), probe('coredns-b', timeout, servfail)]),
+    );
+    expect(r).toMatchObject({
+      status: 'FAIL',
+      evidence: {
+        externalFailedThroughEveryPod: true,
+        resources: ['coredns-b'],
+        failedPods: [{ pod: 'coredns-b', failed: ['internal'] }],
+      },
+    });
+  });
+
+  it("an external name failing through one pod while another answers it is that pod's failure", () => {
+    const r = evaluatePerEndpoint(input([probe('coredns-a', ok, ok), probe('coredns-b', ok, servfail)]));
+    expect(r).toMatchObject({
+      status: 'FAIL',
+      evidence: { resources: ['coredns-b'], failedPods: [{ pod: 'coredns-b', failed: ['external'] }] },
     });
   });
 

@@ -82,7 +82,7 @@ function round(target: ProbeTarget, singlesLost = 0, pairs?: PairSample[]): Targ
     pairs: pairSignature(ps, { sent: 10, unanswered: singlesLost }),
   };
 }
-const THRESHOLDS = { p99WarnMs: 500, timeoutFailShare: 0.05 };
+const THRESHOLDS = { internalP99WarnMs: 500, externalP99WarnMs: 500, timeoutFailShare: 0.05 };
 
 const summaryOf = (r: CheckResult): string => (r.evidence as { summary?: string }).summary ?? '';
 
@@ -243,7 +243,7 @@ describe('DNS-LATENCY: which targets time out, which show the race', () => {
       },
     });
     expect(summaryOf(r)).toMatch(
-      /^A\/AAAA pair race signature on coredns-a \(10\.0\.1\.11\); 10\.100\.0\.10 20 of 20 unanswered \(p50 .* ms, p99 .* ms, 25 timeouts of 60; 5 of 15 A\/AAAA pairs one-sided\)$/,
+      /^A\/AAAA pair race signature on coredns-a \(10\.0\.1\.11\); 10\.100\.0\.10 20 of 20 unanswered \(internal p50 .* ms, p99 .* ms; 25 timeouts of 60; 5 of 15 A\/AAAA pairs one-sided\)$/,
     );
   });
 
@@ -251,7 +251,7 @@ describe('DNS-LATENCY: which targets time out, which show the race', () => {
     const r = evaluateLatency([round(CIP), round(POD_A)], THRESHOLDS, {});
     expect(r.status).toBe('PASS');
     expect(summaryOf(r)).toMatch(
-      /^p50 \d+(\.\d+)? ms, p99 \d+(\.\d+)? ms, 0 timeouts of 40; 0 of 10 A\/AAAA pairs one-sided$/,
+      /^internal p50 \d+(\.\d+)? ms, p99 \d+(\.\d+)? ms; 0 timeouts of 40; 0 of 10 A\/AAAA pairs one-sided$/,
     );
   });
 });
