@@ -135,9 +135,7 @@ async function loadSnapshot(options: AuditNetworkOptions, ctx: CommandContext): 
 function parseEphemeralRange(text: string | undefined): PortInterval | undefined {
   if (text === undefined) return undefined;
   try {
-    const range = parsePortInterval(text);
-    if (range.from < 1) throw new Error('ports start at 1');
-    return range;
+    return parsePortInterval(text);
   } catch {
     throw new UsageError(
       `--ephemeral-range ${JSON.stringify(text)}: expected FROM-TO with 1 ≤ FROM ≤ TO ≤ 65535, e.g. 32768-60999`,

@@ -1,6 +1,6 @@
 import { CHECK_CATALOG } from '../../catalog/check-catalog.js';
 import type { CheckId } from '../../catalog/check-catalog.js';
-import { LINUX_EPHEMERAL_RANGE } from '../../network/ports.js';
+import { LINUX_EPHEMERAL_RANGE, portIntervalProblem } from '../../network/ports.js';
 import type { CheckResult } from '../../schema/results.js';
 import type { NetworkSnapshot } from '../../snapshot/network-snapshot-schema.js';
 import { AuditContext } from './audit-context.js';
@@ -37,13 +37,9 @@ export const AWS_CHECK_IDS: readonly CheckId[] = CHECK_CATALOG.filter((m) => m.c
 
 function validatedRange(range: { from: number; to: number } | undefined): { from: number; to: number } {
   if (range === undefined) return LINUX_EPHEMERAL_RANGE;
-  const { from, to } = range;
-  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to > 65535 || from > to) {
-    throw new AwsAuditError(
-      `ephemeralRange must be whole ports with 1 ≤ from ≤ to ≤ 65535, got ${from}-${to}`,
-    );
-  }
-  return { from, to };
+  const problem = portIntervalProblem(range);
+  if (problem !== undefined) throw new AwsAuditError(`ephemeralRange: ${problem}`);
+  return { from: range.from, to: range.to };
 }
 
 /**
