@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { auditNetworkSnapshot } from '../../core/checks/aws/index.js';
+import { auditNetworkSnapshot, parseEksVersion } from '../../core/checks/aws/index.js';
 import { diagnose } from '../../core/diagnosis/index.js';
 import { parsePortInterval } from '../../core/network/ports.js';
 import type { PortInterval } from '../../core/network/ports.js';
@@ -145,10 +145,13 @@ function parseEphemeralRange(text: string | undefined): PortInterval | undefined
 
 function parseTargetVersion(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  if (!/^v?\d+\.\d+$/.test(text.trim())) {
-    throw new UsageError(`--target-version ${JSON.stringify(text)}: expected an EKS version such as 1.33`);
+  const version = parseEksVersion(text);
+  if (version === undefined) {
+    throw new UsageError(
+      `--target-version ${JSON.stringify(text)}: expected an EKS version MAJOR.MINOR such as 1.33`,
+    );
   }
-  return text.trim().replace(/^v/, '');
+  return version;
 }
 
 function parseFailOn(text: string | undefined): Severity | undefined {

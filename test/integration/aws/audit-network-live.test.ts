@@ -152,6 +152,10 @@ describe('fleet-dns audit-network, live', () => {
       ['--cluster', 'prod-a', '--region', REGION, '--account', 'abc'],
       /--account "abc": expected a 12-digit account id/,
     ],
+    [
+      ['--cluster', 'prod-a', '--region', REGION, '--target-version', '1.33.0'],
+      /^fleet-dns: error: --target-version "1\.33\.0": expected an EKS version MAJOR\.MINOR/,
+    ],
   ])('exits 2 with one line for unusable arguments %j', async (args, message) => {
     const { code, stdout, stderr } = await cli('audit-network', ...args);
     expect(code).toBe(2);
