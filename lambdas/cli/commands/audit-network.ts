@@ -35,6 +35,7 @@ export interface AuditNetworkOptions {
   account?: string;
   roleArn?: string;
   saveSnapshot?: string;
+  timeout?: string;
 }
 
 /** Reads and validates a snapshot file; every problem becomes a one-line UsageError (exit 2). */
@@ -85,25 +86,49 @@ async function collectLiveSnapshot(
   if (!clusterName) throw new UsageError('--cluster: empty cluster name');
   if (account !== undefined && !/^[0-9]{12}$/.test(account))
     throw new UsageError(`--account ${JSON.stringify(account)}: expected a 12-digit account id`);
+  const timeoutSeconds = parseTimeoutSeconds(options.timeout);
   if (ctx.io.stderrIsTTY)
     ctx.io.stderr(`collecting ${account ?? '(current account)'}:${region}:${clusterName} …\n`);
+  // The SDK warns, in seven lines on stderr, that releases after January 2027 will need Node 22:
+  // nothing a user of this release can act on, and it breaks "errors are one line". Opt-out stays
+  // the user's when they set the variable themselves.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Loaded only for live collection: the AWS SDK costs seconds of start-up that --snapshot never needs.
   const aws = await import('../../aws/index.js');
   try {
-    const collected = await aws.collectClusterByName({
-      clusterName,
-      region,
-      ...(account !== undefined ? { accountId: account } : {}),
-      ...(options.roleArn !== undefined ? { roleArn: options.roleArn } : {}),
-    });
+    const collected = await aws.collectClusterByName(
+      {
+        clusterName,
+        region,
+        ...(account !== undefined ? { accountId: account } : {}),
+        ...(options.roleArn !== undefined ? { roleArn: options.roleArn } : {}),
+      },
+      // Every AWS request is bounded (3 s connect, 10 s request, SDK retries) and the run by --timeout.
+      { deadline: AbortSignal.timeout(timeoutSeconds * 1000) },
+    );
     return collected.snapshot;
   } catch (err) {
     if (err instanceof aws.ClusterNotFoundError || err instanceof aws.AwsConfigurationError)
       throw new UsageError(err.message, { cause: err });
+    if (err instanceof aws.AwsCallError && err.code === aws.DEADLINE_EXCEEDED)
+      throw new CliError(`${err.message}, --timeout ${timeoutSeconds} s`, EXIT.TOOL_ERROR, { cause: err });
     if (err instanceof aws.AssumeRoleError || err instanceof aws.AwsCallError)
       throw new CliError(err.message, EXIT.TOOL_ERROR, { cause: err });
     throw err;
   }
+}
+
+/** The live collection's deadline. */
+export const DEFAULT_COLLECT_TIMEOUT_SECONDS = 120;
+
+function parseTimeoutSeconds(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_COLLECT_TIMEOUT_SECONDS;
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(seconds > 0) || seconds > 86_400)
+    throw new UsageError(
+      `--timeout ${JSON.stringify(text)}: expected seconds, more than 0 and at most 86400`,
+    );
+  return seconds;
 }
 
 /** Where the snapshot comes from: `--snapshot FILE`, or live collection with `--cluster`. */
@@ -260,6 +285,10 @@ export const auditNetworkCommand: CommandRegistrar = (program: Command, ctx: Com
     .option('--account <id>', 'the account the cluster must be in (live collection)')
     .option('--role-arn <arn>', 'a role to assume first, e.g. in another account (live collection)')
     .option('--save-snapshot <file>', 'keep the collected snapshot in this file (live collection)')
+    .option(
+      '--timeout <seconds>',
+      `deadline of the live collection; each AWS request is also bounded (3 s connect, 10 s answer, SDK retries) (default ${DEFAULT_COLLECT_TIMEOUT_SECONDS})`,
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option(
       '--ephemeral-range <from-to>',
