@@ -85,7 +85,7 @@ export async function collectClusterByName(
       clients,
       limiter,
       caches: options.caches ?? createScanCaches(),
-      kubernetes: options.kubernetes ?? {},
+      kubernetes: options.kubernetes ?? false,
       principalArn,
       ...(options.now ? { now: options.now } : {}),
     },

@@ -51,7 +51,11 @@ export interface CollectRegionOptions {
    * @default 4
    */
   readonly clusterConcurrency?: number;
-  /** `false`: AWS side only; @default {} (consult the cluster API) */
+  /**
+   * How to consult the cluster API: `{ read: kubernetesReader() }` from lambdas/kube (the caller
+   * joins the adapters); `false`: AWS side only, the snapshot has no `kubernetes` block.
+   * @default false
+   */
   readonly kubernetes?: KubeCollectOptions | false;
   /** the IAM principal the scanner acts as, named in access-failure reasons */
   readonly principalArn?: string;
@@ -143,7 +147,7 @@ export async function collectRegion(
               clients,
               limiter,
               caches,
-              kubernetes: options.kubernetes ?? {},
+              kubernetes: options.kubernetes ?? false,
               ...(options.principalArn ? { principalArn: options.principalArn } : {}),
               ...(options.now ? { now: options.now } : {}),
             },

@@ -95,6 +95,7 @@ async function collectLiveSnapshot(
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Loaded only for live collection: the AWS SDK costs seconds of start-up that --snapshot never needs.
   const aws = await import('../../aws/index.js');
+  const kube = await import('../../kube/index.js');
   try {
     const collected = await aws.collectClusterByName(
       {
@@ -104,7 +105,12 @@ async function collectLiveSnapshot(
         ...(options.roleArn !== undefined ? { roleArn: options.roleArn } : {}),
       },
       // Every AWS request is bounded (3 s connect, 10 s request, SDK retries) and the run by --timeout.
-      { deadline: AbortSignal.timeout(timeoutSeconds * 1000) },
+      {
+        deadline: AbortSignal.timeout(timeoutSeconds * 1000),
+        // The adapters do not know each other: the AWS side hands the cluster's endpoint, CA and
+        // an EKS token to this reader from lambdas/kube, which reads the Kubernetes facts.
+        kubernetes: { read: kube.kubernetesReader() },
+      },
     );
     return collected.snapshot;
   } catch (err) {

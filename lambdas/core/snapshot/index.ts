@@ -14,3 +14,9 @@ export {
   normalizeCallName,
 } from './checks-fed-by.js';
 export type { CollectionCall } from './checks-fed-by.js';
+export type {
+  ClusterApiAccess,
+  KubernetesBlock,
+  KubernetesCollection,
+  KubernetesReader,
+} from './cluster-api-handoff.js';
