@@ -136,6 +136,35 @@ describe('AWS clients against an endpoint that accepts and never answers', () =>
     }
   });
 
+  it('fails the whole collection with the call and endpoint when DescribeCluster times out (nothing collected)', async () => {
+    const vpc = buildVpc({
+      vpcId: 'vpc-silent-eks',
+      octet: 92,
+      accountId: ACCOUNT,
+      region: REGION,
+      clusters: [{ name: 'prod-a', nodes: 1 }],
+    });
+    const cluster = buildCluster({ name: 'prod-a', accountId: ACCOUNT, region: REGION, vpc });
+    const aws = installFakeAws([{ accountId: ACCOUNT, region: REGION, vpcs: [vpc], clusters: [cluster] }], {
+      currentAccountId: ACCOUNT,
+    });
+    try {
+      aws.eks.restore();
+      vi.stubEnv('AWS_ENDPOINT_URL_EKS', url);
+      const failure = await collectClusterByName(
+        { clusterName: 'prod-a', region: REGION },
+        { kubernetes: false, timeouts: SHORT, maxAttempts: 1 },
+      ).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(AwsCallError);
+      expect(failure).toMatchObject({ call: 'eks:DescribeCluster', code: 'TimeoutError', endpoint: url });
+      expect((failure as Error).message).toMatch(
+        /^eks:DescribeCluster failed: TimeoutError: .*\(endpoint http:\/\/127\.0\.0\.1:\d+\)$/,
+      );
+    } finally {
+      aws.restore();
+    }
+  });
+
   it('audit-network --cluster ends by itself: exit 1, one line naming the call and the endpoint', async () => {
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries({ ...process.env, ...fakeAwsEnvironment(REGION) }))
