@@ -65,4 +65,38 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Adapters never import each other: the caller passes values across (style.md, "Layout").
+    files: ['lambdas/aws/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/kube', '**/kube/*', '@kubernetes/*'],
+              message:
+                'lambdas/aws never imports lambdas/kube: hand ClusterApiAccess values to a KubernetesReader the caller passes in.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lambdas/kube/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/aws', '**/aws/*', '@aws-sdk/*'],
+              message: 'lambdas/kube never imports lambdas/aws: it takes endpoint, CA and token as values.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

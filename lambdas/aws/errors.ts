@@ -7,6 +7,9 @@
  * rethrown unchanged.
  */
 
+/** The property an SDK error carries naming the endpoint its request went to (set by DeadlineHttpHandler). */
+export const ENDPOINT_OF_ERROR = '$fleetDnsEndpoint';
+
 /** Base class of every error the AWS adapters raise. */
 export class AwsAdapterError extends Error {
   override readonly name: string = 'AwsAdapterError';
@@ -18,9 +21,15 @@ export class AwsAdapterError extends Error {
 /** How an AWS call failed, in the terms the collector acts on. */
 export type AwsFailureKind = 'throttled' | 'denied' | 'not-found' | 'failed';
 
-/** An AWS API call that failed: `call` is `service:Operation`, `code` the AWS error code. */
+/**
+ * An AWS API call that failed: `call` is `service:Operation`, `code` the AWS error code (or the
+ * transport failure: `TimeoutError`, `ECONNREFUSED`, `DeadlineExceeded` …). A failure without an
+ * HTTP answer names the endpoint it was waiting for.
+ */
 export class AwsCallError extends AwsAdapterError {
   override readonly name = 'AwsCallError';
+  /** where the request went, for failures that got no HTTP answer (timeouts, refused connections) */
+  readonly endpoint: string | undefined;
   constructor(
     readonly call: string,
     readonly code: string,
@@ -28,9 +37,13 @@ export class AwsCallError extends AwsAdapterError {
     readonly awsMessage: string,
     readonly kind: AwsFailureKind,
     readonly httpStatusCode?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; endpoint?: string },
   ) {
-    super(`${call} failed: ${code}: ${awsMessage}`, options);
+    super(
+      `${call} failed: ${code}: ${awsMessage}${options?.endpoint ? ` (endpoint ${options.endpoint})` : ''}`,
+      options,
+    );
+    this.endpoint = options?.endpoint;
   }
 }
 
@@ -102,8 +115,12 @@ const TRANSPORT_CODES = new Set([
   'ENETUNREACH',
   'TimeoutError',
   'RequestTimeout',
+  'AbortError',
   'CredentialsProviderError',
 ]);
+
+/** The code of a request the run's deadline aborted (the SDK reports it as an `AbortError`). */
+export const DEADLINE_EXCEEDED = 'DeadlineExceeded';
 
 interface ErrorLike {
   name?: unknown;
@@ -140,8 +157,25 @@ export function toAwsCallError(call: string, err: unknown): AwsCallError | undef
           ? e.code
           : String(e.name);
   if (!isService && !TRANSPORT_CODES.has(code)) return undefined;
+  const endpoint = (err as unknown as Record<string, unknown>)[ENDPOINT_OF_ERROR];
+  const answered = e.$metadata?.httpStatusCode !== undefined;
+  const where = typeof endpoint === 'string' && !answered ? { endpoint } : {};
+  // Only the run's deadline aborts our requests (DeadlineHttpHandler): say so rather than "AbortError".
+  if (code === 'AbortError')
+    return new AwsCallError(
+      call,
+      DEADLINE_EXCEEDED,
+      'the run deadline passed before AWS answered',
+      'failed',
+      undefined,
+      {
+        cause: err,
+        ...where,
+      },
+    );
   const message = typeof e.message === 'string' && e.message !== '' ? e.message : code;
   return new AwsCallError(call, code, message, failureKind(code), e.$metadata?.httpStatusCode, {
     cause: err,
+    ...where,
   });
 }

@@ -23,6 +23,7 @@ export {
   AwsCallError,
   AwsConfigurationError,
   ClusterNotFoundError,
+  DEADLINE_EXCEEDED,
   failureKind,
   toAwsCallError,
 } from './errors.js';

@@ -3,9 +3,35 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { DeadlineHttpHandler } from './deadline-http-handler.js';
 
 /** Credentials for the clients: omitted → the SDK's default chain (env, profile, SSO, IMDS…). */
 export type CredentialsInput = AwsCredentialIdentity | AwsCredentialIdentityProvider;
+
+/** How long one AWS request may take; every default is applied in {@link resolveAwsTimeouts}. */
+export interface AwsTimeouts {
+  /**
+   * Time to establish the TCP (and TLS) connection.
+   * @default 3_000
+   */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Time from sending the request to the end of the response, and the longest a socket may sit
+   * idle. A request that exceeds it fails with `TimeoutError` (retried by the SDK like any
+   * transient failure, within `maxAttempts` and the run's deadline).
+   * @default 10_000
+   */
+  readonly requestTimeoutMs?: number;
+}
+
+export const DEFAULT_AWS_TIMEOUTS: Required<AwsTimeouts> = {
+  connectTimeoutMs: 3_000,
+  requestTimeoutMs: 10_000,
+};
+
+export function resolveAwsTimeouts(timeouts: AwsTimeouts = {}): Required<AwsTimeouts> {
+  return { ...DEFAULT_AWS_TIMEOUTS, ...timeouts };
+}
 
 export interface AwsClientOptions {
   readonly region: string;
@@ -16,6 +42,13 @@ export interface AwsClientOptions {
    * @default the SDK's own default: AWS_MAX_ATTEMPTS / `max_attempts` in the profile, else 3
    */
   readonly maxAttempts?: number;
+  /** @default {@link DEFAULT_AWS_TIMEOUTS} (3 s connect, 10 s request) */
+  readonly timeouts?: AwsTimeouts;
+  /**
+   * The run's deadline: every request still in flight (or retrying) when it aborts fails at once.
+   * @default none (each request is still bounded by `timeouts` × `maxAttempts`)
+   */
+  readonly deadline?: AbortSignal;
 }
 
 /** The clients one account×region collection uses. */
@@ -29,15 +62,27 @@ export interface AwsClients {
  * Common client configuration: adaptive retries (client-side rate limiting that backs off when
  * AWS throttles) and nothing that would stop the SDK from applying its own defaults — the
  * default credential chain, profiles, and the endpoint overrides `AWS_ENDPOINT_URL` /
- * `AWS_ENDPOINT_URL_<SERVICE>`, which the SDK reads only when no `endpoint` is passed.
+ * `AWS_ENDPOINT_URL_<SERVICE>`, which the SDK reads only when no `endpoint` is passed. Each call
+ * gets its own request handler with connection and request timeouts and the run's deadline: the
+ * SDK's defaults have none, so an endpoint that accepts and never answers would hang forever.
  *
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
  */
 export function clientConfig(options: AwsClientOptions) {
+  const { connectTimeoutMs, requestTimeoutMs } = resolveAwsTimeouts(options.timeouts);
   return {
     region: options.region,
     retryMode: 'adaptive' as const,
+    requestHandler: new DeadlineHttpHandler(
+      {
+        connectionTimeout: connectTimeoutMs,
+        requestTimeout: requestTimeoutMs,
+        socketTimeout: requestTimeoutMs,
+        throwOnRequestTimeout: true,
+      },
+      options.deadline,
+    ),
     ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
   };
@@ -45,8 +90,12 @@ export function clientConfig(options: AwsClientOptions) {
 
 /** Builds the EC2, EKS and STS clients of one account×region. */
 export function createAwsClients(options: AwsClientOptions): AwsClients {
-  const config = clientConfig(options);
-  return { ec2: new EC2Client(config), eks: new EKSClient(config), sts: new STSClient(config) };
+  // One handler per client: destroying one client must not close another's sockets.
+  return {
+    ec2: new EC2Client(clientConfig(options)),
+    eks: new EKSClient(clientConfig(options)),
+    sts: new STSClient(clientConfig(options)),
+  };
 }
 
 /**

@@ -8,6 +8,7 @@ import { RateLimiters } from '../rate-limit/index.js';
 import type { ApiCallStats } from '../rate-limit/index.js';
 import { collectClusterSnapshot } from './collect-cluster.js';
 import type { CollectedCluster } from './collect-cluster.js';
+import { awsClientOptions } from './collect-region.js';
 import type { CollectRegionOptions } from './collect-region.js';
 import { createScanCaches } from './scan-caches.js';
 
@@ -46,7 +47,7 @@ export async function collectClusterByName(
     readonly sts?: STSClient;
   } = {},
 ): Promise<CollectedClusterByName> {
-  const sts = options.sts ?? new STSClient(clientConfig({ region: target.region }));
+  const sts = options.sts ?? new STSClient(clientConfig(awsClientOptions(options, target.region)));
   let credentials: AwsCredentialIdentityProvider | undefined;
   let accountId: string;
   let principalArn: string;
@@ -73,11 +74,7 @@ export async function collectClusterByName(
   }
   const clients =
     options.clients ??
-    (options.clientFactory ?? createAwsClients)({
-      region: target.region,
-      ...(credentials ? { credentials } : {}),
-      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
-    });
+    (options.clientFactory ?? createAwsClients)(awsClientOptions(options, target.region, credentials));
   const limiter = (options.limiters ?? new RateLimiters()).forAccountRegion(accountId, target.region);
   // DescribeCluster directly (no ListClusters): a missing cluster is ClusterNotFoundError, a refusal AwsCallError.
   const cluster = await describeCluster(clients.eks, limiter, target.clusterName);
@@ -88,7 +85,7 @@ export async function collectClusterByName(
       clients,
       limiter,
       caches: options.caches ?? createScanCaches(),
-      kubernetes: options.kubernetes ?? {},
+      kubernetes: options.kubernetes ?? false,
       principalArn,
       ...(options.now ? { now: options.now } : {}),
     },

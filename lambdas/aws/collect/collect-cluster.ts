@@ -1,13 +1,11 @@
 import type { Cluster } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import type { NetworkSnapshot, SnapshotCollectionError } from '../../core/snapshot/index.js';
-import {
-  createKubeClient,
-  describeAccessFailure,
-  KubeAccessError,
-  readKubernetesFacts,
-} from '../../kube/index.js';
-import type { KubeClientFactory } from '../../kube/index.js';
+import type {
+  ClusterApiAccess,
+  KubernetesCollection,
+  KubernetesReader,
+  NetworkSnapshot,
+} from '../../core/snapshot/index.js';
 import type { FleetAccount } from '../accounts/index.js';
 import type { AwsClients } from '../clients/index.js';
 import { toClusterRecord } from '../discovery/index.js';
@@ -18,22 +16,19 @@ import { collectClusterAddons, createEksToken } from '../eks/index.js';
 import type { EksToken, EksTokenOptions } from '../eks/index.js';
 import type { ApiLimiter } from '../rate-limit/index.js';
 import { assembleSnapshot } from '../snapshot/index.js';
-import type { KubernetesBlock } from '../snapshot/index.js';
 import type { ScanCaches } from './scan-caches.js';
 
-/** How (and whether) the cluster API is consulted for the snapshot's Kubernetes facts. */
+/**
+ * How the cluster API is consulted for the snapshot's Kubernetes facts. The AWS side only hands
+ * over values (endpoint, CA, a signed EKS token — {@link ClusterApiAccess}); reading the API is
+ * the caller's `read`, built from lambdas/kube (`kubernetesReader()`), so the adapters never
+ * import each other.
+ */
 export interface KubeCollectOptions {
-  /** @default createKubeClient */
-  readonly clientFactory?: KubeClientFactory;
+  /** reads the Kubernetes facts with the values handed over */
+  readonly read: KubernetesReader;
   /** @default createEksToken */
   readonly tokenFactory?: (options: EksTokenOptions) => Promise<EksToken>;
-  /**
-   * Deadline per cluster API request.
-   * @default 10_000
-   */
-  readonly timeoutMs?: number;
-  /** the Kubernetes group the shipped RBAC binds (named in access-failure reasons); @default 'fleet-dns-scanner' */
-  readonly kubernetesGroup?: string;
 }
 
 /** One collected cluster: its record (fleet identity) and its network snapshot. */
@@ -57,72 +52,64 @@ export interface ClusterCollectionContext {
   readonly now?: () => Date;
 }
 
-function unreachable(reason: string): KubernetesBlock {
-  return { access: { reachable: false, reason } };
-}
+const unreachable = (reason: string): KubernetesCollection => ({
+  block: { access: { reachable: false, reason } },
+  errors: [],
+});
 
 /**
- * The Kubernetes facts of one cluster, or `reachable: false` with a reason that names the fix.
- * Never throws for an access problem: the AWS-side checks run either way.
+ * The values reading the cluster API needs, from DescribeCluster and an EKS token signed by the
+ * EKS client's own credentials (the assumed role or the default chain) — or why there are none.
  */
+async function clusterApiAccess(
+  ctx: ClusterCollectionContext,
+  options: KubeCollectOptions,
+  cluster: Cluster,
+): Promise<ClusterApiAccess | { readonly unavailable: string }> {
+  const name = cluster.name ?? '';
+  if (cluster.status && cluster.status !== 'ACTIVE' && cluster.status !== 'UPDATING')
+    return { unavailable: `cluster status is ${cluster.status}: its API is not available` };
+  const endpoint = cluster.endpoint;
+  const caData = cluster.certificateAuthority?.data;
+  if (!endpoint || !caData)
+    return { unavailable: 'DescribeCluster returned no API endpoint or certificate authority' };
+  const credentials = (await ctx.clients.eks.config.credentials()) as AwsCredentialIdentity;
+  const { token } = await (options.tokenFactory ?? createEksToken)({
+    clusterName: name,
+    region: ctx.region,
+    credentials,
+    ...(ctx.now ? { now: ctx.now } : {}),
+  });
+  const vpcConfig = cluster.resourcesVpcConfig;
+  return {
+    clusterName: name,
+    endpoint,
+    caData,
+    token,
+    ipFamily: cluster.kubernetesNetworkConfig?.ipFamily === 'ipv6' ? 'ipv6' : 'ipv4',
+    ...(vpcConfig?.endpointPublicAccess !== undefined
+      ? { endpointPublicAccess: vpcConfig.endpointPublicAccess }
+      : {}),
+    ...(vpcConfig?.endpointPrivateAccess !== undefined
+      ? { endpointPrivateAccess: vpcConfig.endpointPrivateAccess }
+      : {}),
+    ...(vpcConfig?.publicAccessCidrs ? { publicAccessCidrs: vpcConfig.publicAccessCidrs } : {}),
+    ...(cluster.accessConfig?.authenticationMode
+      ? { authenticationMode: cluster.accessConfig.authenticationMode }
+      : {}),
+    ...(ctx.principalArn ? { principalArn: ctx.principalArn } : {}),
+  };
+}
+
+/** The Kubernetes facts of one cluster, or `reachable: false` with the reason. */
 async function collectKubernetes(
   ctx: ClusterCollectionContext,
   options: KubeCollectOptions,
   cluster: Cluster,
-): Promise<{ block: KubernetesBlock; errors: SnapshotCollectionError[] }> {
-  const name = cluster.name ?? '';
-  if (cluster.status && cluster.status !== 'ACTIVE' && cluster.status !== 'UPDATING') {
-    return {
-      block: unreachable(`cluster status is ${cluster.status}: its API is not available`),
-      errors: [],
-    };
-  }
-  const endpoint = cluster.endpoint;
-  const caData = cluster.certificateAuthority?.data;
-  if (!endpoint || !caData) {
-    return {
-      block: unreachable('DescribeCluster returned no API endpoint or certificate authority'),
-      errors: [],
-    };
-  }
-  const vpcConfig = cluster.resourcesVpcConfig;
-  try {
-    // The EKS client's own credential provider: the same identity (assumed role or default chain) signs the token.
-    const credentials = (await ctx.clients.eks.config.credentials()) as AwsCredentialIdentity;
-    const { token } = await (options.tokenFactory ?? createEksToken)({
-      clusterName: name,
-      region: ctx.region,
-      credentials,
-      ...(ctx.now ? { now: ctx.now } : {}),
-    });
-    const apis = (options.clientFactory ?? createKubeClient)({
-      server: endpoint,
-      caData,
-      token,
-      timeoutMs: options.timeoutMs ?? 10_000,
-    });
-    const ipFamily = cluster.kubernetesNetworkConfig?.ipFamily === 'ipv6' ? 'ipv6' : 'ipv4';
-    const { facts, errors } = await readKubernetesFacts(apis, { ipFamily });
-    return { block: facts, errors };
-  } catch (err) {
-    if (!(err instanceof KubeAccessError)) throw err;
-    const reason = describeAccessFailure(err, {
-      clusterName: name,
-      ...(vpcConfig?.endpointPublicAccess !== undefined
-        ? { endpointPublicAccess: vpcConfig.endpointPublicAccess }
-        : {}),
-      ...(vpcConfig?.endpointPrivateAccess !== undefined
-        ? { endpointPrivateAccess: vpcConfig.endpointPrivateAccess }
-        : {}),
-      ...(vpcConfig?.publicAccessCidrs ? { publicAccessCidrs: vpcConfig.publicAccessCidrs } : {}),
-      ...(cluster.accessConfig?.authenticationMode
-        ? { authenticationMode: cluster.accessConfig.authenticationMode }
-        : {}),
-      ...(ctx.principalArn ? { principalArn: ctx.principalArn } : {}),
-      ...(options.kubernetesGroup ? { kubernetesGroup: options.kubernetesGroup } : {}),
-    });
-    return { block: unreachable(reason), errors: [] };
-  }
+): Promise<KubernetesCollection> {
+  const access = await clusterApiAccess(ctx, options, cluster);
+  if ('unavailable' in access) return unreachable(access.unavailable);
+  return options.read(access);
 }
 
 /**
@@ -176,7 +163,7 @@ export async function collectClusterSnapshot(
     cluster,
     network,
     addons,
-    ...(kube ? { kubernetes: kube.block, errors: kube.errors } : {}),
+    ...(kube ? { kubernetes: kube.block, errors: [...kube.errors] } : {}),
     collectedAt: now(),
   });
   return { record, snapshot };

@@ -13,7 +13,7 @@ import type { ApiCallStats } from '../rate-limit/index.js';
 import { resolveRegions } from '../regions/index.js';
 import type { RegionSelection } from '../regions/index.js';
 import type { CollectedCluster } from './collect-cluster.js';
-import { collectRegion } from './collect-region.js';
+import { awsClientOptions, collectRegion } from './collect-region.js';
 import type { CollectRegionOptions, RegionCollection } from './collect-region.js';
 import { createScanCaches } from './scan-caches.js';
 
@@ -133,7 +133,7 @@ async function enterAccounts(
   scope: FleetScope,
   options: FleetOptions,
 ): Promise<{ items: EnteredAccount[]; gaps: CoverageGap[]; accounts: FleetAccount[] }> {
-  const sts = options.sts ?? new STSClient(clientConfig({ region: options.homeRegion }));
+  const sts = options.sts ?? new STSClient(clientConfig(awsClientOptions(options, options.homeRegion)));
   const me = await getCallerIdentity(sts);
   const organizations =
     scope.accounts.mode === 'organization'
@@ -164,10 +164,9 @@ async function enterAccounts(
                 ...(scope.externalId !== undefined ? { externalId: scope.externalId } : {}),
               })
             : undefined;
-          const homeClients = (options.clientFactory ?? createAwsClients)({
-            region: options.homeRegion,
-            ...(credentials ? { credentials } : {}),
-          });
+          const homeClients = (options.clientFactory ?? createAwsClients)(
+            awsClientOptions(options, options.homeRegion, credentials),
+          );
           const regions = await resolveRegions(
             scope.regions,
             homeClients.ec2,
@@ -201,7 +200,7 @@ export async function collectWorkItem(item: FleetWorkItem, options: FleetOptions
   };
   let credentials: AwsCredentialIdentityProvider | undefined;
   if (item.roleArn) {
-    const sts = options.sts ?? new STSClient(clientConfig({ region: options.homeRegion }));
+    const sts = options.sts ?? new STSClient(clientConfig(awsClientOptions(options, options.homeRegion)));
     try {
       credentials = await assumeRole({
         sts,

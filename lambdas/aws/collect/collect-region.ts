@@ -3,7 +3,13 @@ import { formatClusterId } from '../../core/results/index.js';
 import type { CoverageGap } from '../../core/schema/index.js';
 import type { FleetAccount } from '../accounts/index.js';
 import { createAwsClients } from '../clients/index.js';
-import type { AwsClientFactory, AwsClients, CredentialsInput } from '../clients/index.js';
+import type {
+  AwsClientFactory,
+  AwsClientOptions,
+  AwsClients,
+  AwsTimeouts,
+  CredentialsInput,
+} from '../clients/index.js';
 import { describeCluster, listClusterNames } from '../discovery/index.js';
 import { AwsCallError, ClusterNotFoundError } from '../errors.js';
 import { RateLimiters } from '../rate-limit/index.js';
@@ -30,6 +36,13 @@ export interface CollectRegionOptions {
   readonly credentials?: CredentialsInput;
   /** SDK attempts per request; @default the SDK's (3, or AWS_MAX_ATTEMPTS) */
   readonly maxAttempts?: number;
+  /** connection and request timeouts of every AWS request; @default DEFAULT_AWS_TIMEOUTS (3 s, 10 s) */
+  readonly timeouts?: AwsTimeouts;
+  /**
+   * The run's deadline: AWS requests still in flight when it aborts fail (`DeadlineExceeded`),
+   * becoming collection errors like any failed call. @default none
+   */
+  readonly deadline?: AbortSignal;
   /** share one across every region of a scan (global and per-account concurrency); @default a new one */
   readonly limiters?: RateLimiters;
   /** @default new caches (one scan) */
@@ -39,7 +52,11 @@ export interface CollectRegionOptions {
    * @default 4
    */
   readonly clusterConcurrency?: number;
-  /** `false`: AWS side only; @default {} (consult the cluster API) */
+  /**
+   * How to consult the cluster API: `{ read: kubernetesReader() }` from lambdas/kube (the caller
+   * joins the adapters); `false`: AWS side only, the snapshot has no `kubernetes` block.
+   * @default false
+   */
   readonly kubernetes?: KubeCollectOptions | false;
   /** the IAM principal the scanner acts as, named in access-failure reasons */
   readonly principalArn?: string;
@@ -47,6 +64,21 @@ export interface CollectRegionOptions {
   readonly onCluster?: (cluster: CollectedCluster) => void;
   /** @default () => new Date() */
   readonly now?: () => Date;
+}
+
+/** The client options a collection's options imply — region, credentials, retries, timeouts, deadline — in one place. */
+export function awsClientOptions(
+  options: Pick<CollectRegionOptions, 'maxAttempts' | 'timeouts' | 'deadline'>,
+  region: string,
+  credentials?: CredentialsInput,
+): AwsClientOptions {
+  return {
+    region,
+    ...(credentials !== undefined ? { credentials } : {}),
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.timeouts !== undefined ? { timeouts: options.timeouts } : {}),
+    ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+  };
 }
 
 /** The outcome of one account×region: snapshots, what could not be scanned and why, calls made. */
@@ -87,11 +119,7 @@ export async function collectRegion(
   const limiter = limiters.forAccountRegion(account.id, region);
   const clients =
     options.clients ??
-    (options.clientFactory ?? createAwsClients)({
-      region,
-      ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
-      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
-    });
+    (options.clientFactory ?? createAwsClients)(awsClientOptions(options, region, options.credentials));
   const caches = options.caches ?? createScanCaches();
   const clusterSlots = pLimit(options.clusterConcurrency ?? 4);
   const gaps: CoverageGap[] = [];
@@ -120,7 +148,7 @@ export async function collectRegion(
               clients,
               limiter,
               caches,
-              kubernetes: options.kubernetes ?? {},
+              kubernetes: options.kubernetes ?? false,
               ...(options.principalArn ? { principalArn: options.principalArn } : {}),
               ...(options.now ? { now: options.now } : {}),
             },

@@ -1,6 +1,6 @@
 export { collectClusterSnapshot } from './collect-cluster.js';
 export type { ClusterCollectionContext, CollectedCluster, KubeCollectOptions } from './collect-cluster.js';
-export { collectRegion } from './collect-region.js';
+export { awsClientOptions, collectRegion } from './collect-region.js';
 export type { CollectRegionInput, CollectRegionOptions, RegionCollection } from './collect-region.js';
 export { collectFleet, collectWorkItem, discoverWorkItems } from './collect-fleet.js';
 export type {

@@ -21,7 +21,8 @@ import { allPages, callAws } from '../calls.js';
 import { AwsCallError } from '../errors.js';
 import type { PromiseCache } from '../promise-cache.js';
 import type { ApiLimiter } from '../rate-limit/index.js';
-import { collectionError, orCollectionError } from '../snapshot/checks-fed-by.js';
+import { collectionError } from '../../core/snapshot/index.js';
+import { orCollectionError } from '../snapshot/or-collection-error.js';
 import { loadPrefixList, referencedPrefixListIds } from './prefix-lists.js';
 import type { PrefixListResult } from './prefix-lists.js';
 

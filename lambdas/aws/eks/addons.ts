@@ -1,14 +1,12 @@
 import { DescribeAddonCommand, paginateDescribeAddonVersions } from '@aws-sdk/client-eks';
 import type { Addon, AddonInfo, EKSClient } from '@aws-sdk/client-eks';
+import { DNS_ADDONS } from '../../core/checks/aws/index.js';
+import { collectionError } from '../../core/snapshot/index.js';
 import type { SnapshotCollectionError } from '../../core/snapshot/index.js';
 import { allPages, callAws } from '../calls.js';
 import { AwsCallError } from '../errors.js';
 import type { PromiseCache } from '../promise-cache.js';
 import type { ApiLimiter } from '../rate-limit/index.js';
-import { collectionError } from '../snapshot/checks-fed-by.js';
-
-/** The add-ons whose versions EKS-COREDNS-ADDON judges. */
-export const DNS_ADDONS = ['coredns', 'kube-proxy'] as const;
 
 /** DescribeAddonVersions returns at most 100 add-ons per page. */
 const ADDON_VERSIONS_PAGE_SIZE = 100;

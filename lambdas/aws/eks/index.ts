@@ -1,4 +1,4 @@
-export { collectClusterAddons, DNS_ADDONS, loadAddonVersions } from './addons.js';
+export { collectClusterAddons, loadAddonVersions } from './addons.js';
 export type { AddonVersionsResult, ClusterAddons } from './addons.js';
 export { CLUSTER_ID_HEADER, createEksToken, EKS_TOKEN_PREFIX, stsHost } from './eks-token.js';
 export type { EksToken, EksTokenOptions } from './eks-token.js';

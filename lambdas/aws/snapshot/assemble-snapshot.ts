@@ -1,22 +1,14 @@
 import type { Cluster } from '@aws-sdk/client-eks';
 import { NETWORK_SNAPSHOT_FORMAT, parseNetworkSnapshot } from '../../core/snapshot/index.js';
-import type {
-  NetworkSnapshot,
-  SnapshotCollectionError,
-  SnapshotKubernetes,
-} from '../../core/snapshot/index.js';
+import type { KubernetesBlock, NetworkSnapshot, SnapshotCollectionError } from '../../core/snapshot/index.js';
 import type { VpcNetwork } from '../ec2/index.js';
 import type { ClusterAddons } from '../eks/index.js';
 
-/** The Kubernetes block as collected: the facts, or why the cluster API could not be used. */
-export type KubernetesBlock =
-  | (Omit<SnapshotKubernetes, 'dnsPods' | 'nodes'> & {
-      readonly dnsPods?: SnapshotKubernetes['dnsPods'];
-      readonly nodes?: SnapshotKubernetes['nodes'];
-    })
-  | { readonly access: { readonly reachable: false; readonly reason: string } };
-
-/** Everything collected for one cluster, before it becomes a snapshot. */
+/**
+ * Everything collected for one cluster, before it becomes a snapshot. Assembly stays beside the
+ * AWS collectors because most parts are AWS SDK shapes (VpcNetwork, ClusterAddons); the
+ * Kubernetes part arrives as plain data ({@link KubernetesBlock}, core's hand-off type).
+ */
 export interface SnapshotParts {
   readonly accountId: string;
   readonly region: string;

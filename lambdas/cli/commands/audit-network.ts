@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { Option } from 'commander';
 import type { Command } from 'commander';
+import { parseEksVersion } from '../../core/checks/aws/index.js';
 import { parsePortInterval } from '../../core/network/ports.js';
 import type { PortInterval } from '../../core/network/ports.js';
 import {
@@ -41,6 +42,7 @@ export interface AuditNetworkOptions {
   roleArn?: string;
   saveSnapshot?: string;
   maxSnapshotSize: string;
+  timeout?: string;
 }
 
 /**
@@ -107,24 +109,50 @@ async function collectLiveSnapshot(
   if (!region) throw new UsageError('--cluster needs --region (or a full <accountId>:<region>:<name> id)');
   if (account !== undefined && accountIdProblem(account))
     throw new UsageError(`--account ${JSON.stringify(account)}: expected a 12-digit account id`);
+  const timeoutSeconds = parseTimeoutSeconds(options.timeout);
   ctx.progress(`collecting ${account ?? '(current account)'}:${region}:${clusterName} …`);
   // Loaded only for live collection: the AWS SDK costs seconds of start-up that --snapshot never needs.
   const aws = await import('../../aws/index.js');
+  const kube = await import('../../kube/index.js');
   try {
-    const collected = await aws.collectClusterByName({
-      clusterName,
-      region,
-      ...(account !== undefined ? { accountId: account } : {}),
-      ...(options.roleArn !== undefined ? { roleArn: options.roleArn } : {}),
-    });
+    const collected = await aws.collectClusterByName(
+      {
+        clusterName,
+        region,
+        ...(account !== undefined ? { accountId: account } : {}),
+        ...(options.roleArn !== undefined ? { roleArn: options.roleArn } : {}),
+      },
+      // Every AWS request is bounded (3 s connect, 10 s request, SDK retries) and the run by --timeout.
+      {
+        deadline: AbortSignal.timeout(timeoutSeconds * 1000),
+        // The adapters do not know each other: the AWS side hands the cluster's endpoint, CA and
+        // an EKS token to this reader from lambdas/kube, which reads the Kubernetes facts.
+        kubernetes: { read: kube.kubernetesReader() },
+      },
+    );
     return collected.snapshot;
   } catch (err) {
     if (err instanceof aws.ClusterNotFoundError || err instanceof aws.AwsConfigurationError)
       throw new UsageError(err.message, { cause: err });
+    if (err instanceof aws.AwsCallError && err.code === aws.DEADLINE_EXCEEDED)
+      throw new CliError(`${err.message}, --timeout ${timeoutSeconds} s`, EXIT.TOOL_ERROR, { cause: err });
     if (err instanceof aws.AssumeRoleError || err instanceof aws.AwsCallError)
       throw new CliError(err.message, EXIT.TOOL_ERROR, { cause: err });
     throw err;
   }
+}
+
+/** The live collection's deadline. */
+export const DEFAULT_COLLECT_TIMEOUT_SECONDS = 120;
+
+function parseTimeoutSeconds(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_COLLECT_TIMEOUT_SECONDS;
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(seconds > 0) || seconds > 86_400)
+    throw new UsageError(
+      `--timeout ${JSON.stringify(text)}: expected seconds, more than 0 and at most 86400`,
+    );
+  return seconds;
 }
 
 /** Where the snapshot comes from: `--snapshot FILE`, or live collection with `--cluster`. */
@@ -156,9 +184,7 @@ async function loadSnapshot(options: AuditNetworkOptions, ctx: CommandContext): 
 function parseEphemeralRange(text: string | undefined): PortInterval | undefined {
   if (text === undefined) return undefined;
   try {
-    const range = parsePortInterval(text);
-    if (range.from < 1) throw new Error('ports start at 1');
-    return range;
+    return parsePortInterval(text);
   } catch {
     throw new UsageError(
       `--ephemeral-range ${JSON.stringify(text)}: expected FROM-TO with 1 ≤ FROM ≤ TO ≤ 65535, e.g. 32768-60999`,
@@ -168,10 +194,13 @@ function parseEphemeralRange(text: string | undefined): PortInterval | undefined
 
 function parseTargetVersion(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  if (!/^v?\d+\.\d+$/.test(text.trim())) {
-    throw new UsageError(`--target-version ${JSON.stringify(text)}: expected an EKS version such as 1.33`);
+  const version = parseEksVersion(text);
+  if (version === undefined) {
+    throw new UsageError(
+      `--target-version ${JSON.stringify(text)}: expected an EKS version MAJOR.MINOR such as 1.33`,
+    );
   }
-  return text.trim().replace(/^v/, '');
+  return version;
 }
 
 function parseFailOn(text: string | undefined): Severity | undefined {
@@ -230,6 +259,10 @@ export const auditNetworkCommand: CommandRegistrar = (program: Command, ctx: Com
     .option('--account <id>', 'the account the cluster must be in (live collection)')
     .option('--role-arn <arn>', 'a role to assume first, e.g. in another account (live collection)')
     .option('--save-snapshot <file>', 'keep the collected snapshot in this file (live collection)')
+    .option(
+      '--timeout <seconds>',
+      `deadline of the live collection; each AWS request is also bounded (3 s connect, 10 s answer, SDK retries) (default ${DEFAULT_COLLECT_TIMEOUT_SECONDS})`,
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option(
       '--ephemeral-range <from-to>',

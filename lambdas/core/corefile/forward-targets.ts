@@ -6,6 +6,7 @@
  * @see https://coredns.io/plugins/forward/
  * @see https://github.com/coredns/proxy (the `proxy` plugin, removed in CoreDNS 1.6)
  */
+import { isPort } from '../network/ports.js';
 import { normalizeZone } from './parse-corefile.js';
 import type { CorefileDirective, ParsedCorefile } from './parse-corefile.js';
 
@@ -129,8 +130,7 @@ export function parseForwardTarget(raw: string): ForwardTarget {
       port = Number(withPort[2]);
     }
   }
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    return { kind: 'invalid', raw, reason: 'port out of range' };
+  if (!isPort(port)) return { kind: 'invalid', raw, reason: 'port out of range' };
   if (!isIPv4(address) && !isIPv6(address)) {
     // Four dotted all-digit labels that are not an IPv4 address are a typo, not a host name.
     if (HOSTNAME.test(address) && !/^[\d.]+$/.test(address))

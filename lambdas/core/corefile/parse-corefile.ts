@@ -8,6 +8,7 @@
  * @see https://coredns.io/manual/configuration/
  * @see https://coredns.io/manual/toc/#server-blocks
  */
+import { isPort } from '../network/ports.js';
 import { tokenizeCorefile } from './tokenize-corefile.js';
 import type { CorefileIssue, CorefileToken } from './tokenize-corefile.js';
 
@@ -332,7 +333,7 @@ export function parseZoneKey(key: string): CorefileZone | string {
   const portMatch = /^(.*[^:]):(\d+)$/.exec(rest) ?? /^():(\d+)$/.exec(rest);
   if (portMatch) {
     const p = Number(portMatch[2]);
-    if (!Number.isInteger(p) || p < 1 || p > 65535) return `port out of range in server block key "${key}"`;
+    if (!isPort(p)) return `port out of range in server block key "${key}"`;
     port = p;
     rest = portMatch[1] ?? '';
   }

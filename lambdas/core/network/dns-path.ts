@@ -80,8 +80,10 @@ function hop(
   const subnetNacl = model.nacls.forSubnet(subnetId);
   const base = { subnetId, side, direction, leg, ports: formatPortInterval(ports) };
   if (!subnetNacl) {
-    // network-snapshot.md: an absent networkAcls list (no collection error) means none: nothing filters.
-    return { ...base, naclId: undefined, verdict: model.noNetworkAcls ? 'allow' : 'unknown' };
+    // network-snapshot.md: every subnet in AWS has a NACL, so a subnet with neither an association
+    // nor a default NACL in the snapshot is incomplete data — undecided (ERROR naming the subnet),
+    // never allowed, whether or not a collection error explains the gap.
+    return { ...base, naclId: undefined, verdict: 'unknown' };
   }
   const verdict = evaluateNaclDirection(subnetNacl.nacl, direction, { protocol, peer, ports });
   return {

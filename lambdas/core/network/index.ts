@@ -16,6 +16,3 @@ export * from './amazon-dns.js';
 export * from './dns-path.js';
 export * from './dns-pair-audit.js';
 export { NetworkEvaluationError, AddressParseError } from './errors.js';
-// The audit entry point lives with the checks; re-exported here so "the network audit" is one import.
-export { auditNetworkSnapshot, addonCompatibleWith, AWS_CHECK_IDS } from '../checks/aws/index.js';
-export type { AwsAuditOptions, AddonTargetCompatibility } from '../checks/aws/index.js';

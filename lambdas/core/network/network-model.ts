@@ -20,13 +20,6 @@ export interface NetworkModel {
   readonly subnetRanges: ReadonlyMap<string, readonly AddressRange[]>;
   /** the VPC's CIDR blocks (primary first), IPv4 and IPv6 */
   readonly vpcCidrs: readonly Cidr[];
-  /**
-   * True when the snapshot lists no network ACL of the VPC and no `ec2:DescribeNetworkAcls`
-   * collection error: network-snapshot.md reads an absent (or empty) list as "none", so nothing
-   * filters traffic at a subnet boundary. When false, a subnet whose NACL cannot be found is
-   * undecided, never allowed.
-   */
-  readonly noNetworkAcls: boolean;
 }
 
 /** Builds the model once per snapshot; every check shares it. */
@@ -66,7 +59,5 @@ export function buildNetworkModel(snapshot: NetworkSnapshot): NetworkModel {
     enis: new EniIndex(snapshot.networkInterfaces),
     subnetRanges,
     vpcCidrs,
-    noNetworkAcls:
-      nacls.size === 0 && !snapshot.collectionErrors.some((e) => e.call === 'ec2:DescribeNetworkAcls'),
   };
 }

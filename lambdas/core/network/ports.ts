@@ -9,7 +9,7 @@ export interface PortInterval {
   readonly to: number;
 }
 
-/** Every TCP/UDP port. */
+/** Every port a rule without a port range covers (AWS's "all ports"); a rule's coverage, not a port to validate. */
 export const ALL_PORTS: PortInterval = { from: 0, to: 65535 };
 
 /** The Linux default ephemeral (local) port range, `net.ipv4.ip_local_port_range`. */
@@ -49,17 +49,43 @@ export function formatPortInterval(interval: PortInterval): string {
   return interval.from === interval.to ? String(interval.from) : `${interval.from}-${interval.to}`;
 }
 
+/** The lowest and highest TCP/UDP port a client or server can use (port 0 means "any" to the kernel, never a real port). */
+export const MIN_PORT = 1;
+export const MAX_PORT = 65535;
+
+/** The one port rule: a whole number 1–65535. */
+export function isPort(value: number): boolean {
+  return Number.isInteger(value) && value >= MIN_PORT && value <= MAX_PORT;
+}
+
+/**
+ * The one rule for a port range given by a person or a config (an ephemeral range, a probe port
+ * range): both ends ports ({@link isPort}, so 1–65535 — 0 is not a port a reply can go to) and
+ * FROM ≤ TO. A rule's range read from AWS is not judged here: `ALL_PORTS` stands for "every port"
+ * there and AWS's own values (-1, ICMP type/code) are the snapshot schema's business.
+ *
+ * @returns the problem in words, or `undefined` when the range is usable
+ */
+export function portIntervalProblem(interval: PortInterval): string | undefined {
+  const { from, to } = interval;
+  if (!isPort(from) || !isPort(to) || from > to)
+    return `expected FROM-TO with ${MIN_PORT} ≤ FROM ≤ TO ≤ ${MAX_PORT} (whole ports), got ${from}-${to}`;
+  return undefined;
+}
+
 /**
  * Parses `32768-60999` (or a single port) into an interval; throws when it is not `FROM-TO` with
- * 0 ≤ FROM ≤ TO ≤ 65535.
+ * 1 ≤ FROM ≤ TO ≤ 65535 ({@link portIntervalProblem}).
+ *
+ * @throws NetworkEvaluationError naming the expected form
  */
 export function parsePortInterval(text: string): PortInterval {
   const match = /^\s*(\d{1,5})\s*(?:-\s*(\d{1,5})\s*)?$/.exec(text);
   const from = match?.[1] === undefined ? NaN : Number(match[1]);
   const to = match?.[2] === undefined ? from : Number(match[2]);
-  if (!Number.isInteger(from) || !Number.isInteger(to) || from > to || to > 65535) {
+  if (portIntervalProblem({ from, to }) !== undefined) {
     throw new NetworkEvaluationError(
-      `not a port range: ${JSON.stringify(text)} (expected FROM-TO with 0 ≤ FROM ≤ TO ≤ 65535, e.g. 32768-60999)`,
+      `not a port range: ${JSON.stringify(text)} (expected FROM-TO with ${MIN_PORT} ≤ FROM ≤ TO ≤ ${MAX_PORT}, e.g. 32768-60999)`,
     );
   }
   return { from, to };

@@ -6,18 +6,21 @@ import type { z } from 'zod';
  */
 export function formatSchemaError(error: z.ZodError, maxIssues = 5): string {
   const lines = error.issues.slice(0, maxIssues).map((issue) => {
-    const path = issue.path.length === 0 ? '(document)' : formatPath(issue.path);
-    return `${path}: ${issue.message}`;
+    return `${formatPath(issue.path)}: ${issue.message}`;
   });
   if (error.issues.length > maxIssues) lines.push(`… and ${error.issues.length - maxIssues} more`);
   return lines.join('; ');
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
+/**
+ * A validation issue's path as a person reads it: `securityGroups[3].IpPermissions[0].FromPort`;
+ * `(document)` for the document itself. The one spelling of a field path in every error message.
+ */
+export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
     else out += out === '' ? String(part) : `.${String(part)}`;
   }
-  return out;
+  return out === '' ? '(document)' : out;
 }

@@ -6,3 +6,17 @@ export { parseNetworkSnapshot } from './parse-network-snapshot.js';
 export { SnapshotError } from './errors.js';
 export { NETWORK_SNAPSHOT_FORMAT, networkSnapshotSchema } from './network-snapshot-schema.js';
 export type * from './network-snapshot-schema.js';
+export {
+  CHECKS_FED_BY,
+  checksFedBy,
+  checksNamedBy,
+  collectionError,
+  normalizeCallName,
+} from './checks-fed-by.js';
+export type { CollectionCall } from './checks-fed-by.js';
+export type {
+  ClusterApiAccess,
+  KubernetesBlock,
+  KubernetesCollection,
+  KubernetesReader,
+} from './cluster-api-handoff.js';

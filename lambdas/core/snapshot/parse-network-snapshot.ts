@@ -1,5 +1,7 @@
 import type { z } from 'zod';
+import { formatPath } from '../schema/format-error.js';
 import { SnapshotError } from './errors.js';
+import { reconcileSnapshot } from './snapshot-consistency.js';
 import { NETWORK_SNAPSHOT_FORMAT, networkSnapshotSchema } from './network-snapshot-schema.js';
 import type { NetworkSnapshot } from './network-snapshot-schema.js';
 
@@ -28,18 +30,11 @@ const errorMap: z.core.$ZodErrorMap = (issue) => {
   return undefined;
 };
 
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out === '' ? '(document)' : out;
-}
-
 /**
  * Validates a parsed JSON document as a `fleet-dns/network-snapshot@1` and returns it typed, with
- * optional arrays defaulted to `[]` and unknown fields kept but ignored.
+ * optional arrays defaulted to `[]`, unknown fields kept but ignored, and identical duplicate
+ * ENIs / security groups / NACLs merged. A snapshot that contradicts itself is refused
+ * ({@link reconcileSnapshot}).
  *
  * @throws {SnapshotError} naming the field at fault, e.g.
  *   `securityGroups[3].IpPermissions[0].FromPort: expected number, received string`
@@ -59,9 +54,18 @@ export function parseNetworkSnapshot(json: unknown): NetworkSnapshot {
     );
   }
   const result = networkSnapshotSchema.safeParse(json, { error: errorMap });
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+    throw new SnapshotError(summarize(problems), problems, { cause: result.error });
+  }
+  // Well-formed, but a snapshot that contradicts itself is unusable too.
+  const reconciled = reconcileSnapshot(result.data);
+  if (!reconciled.ok) throw new SnapshotError(summarize(reconciled.problems), reconciled.problems);
+  return reconciled.snapshot;
+}
+
+function summarize(problems: readonly string[]): string {
   const shown = problems.slice(0, MESSAGE_PROBLEMS).join('; ');
   const more = problems.length > MESSAGE_PROBLEMS ? ` (and ${problems.length - MESSAGE_PROBLEMS} more)` : '';
-  throw new SnapshotError(`${shown}${more}`, problems, { cause: result.error });
+  return `${shown}${more}`;
 }

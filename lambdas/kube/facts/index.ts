@@ -14,3 +14,5 @@ export type {
   KubernetesFactsResult,
   ReadKubernetesFactsOptions,
 } from './read-kubernetes-facts.js';
+export { kubernetesReader, readClusterKubernetes } from './read-cluster-kubernetes.js';
+export type { ReadClusterKubernetesOptions } from './read-cluster-kubernetes.js';

@@ -1,4 +1,5 @@
 import type { V1EndpointSlice, V1Node } from '@kubernetes/client-node';
+import { collectionError } from '../../core/snapshot/index.js';
 import type { SnapshotCollectionError, SnapshotDnsPod, SnapshotNode } from '../../core/snapshot/index.js';
 import type { KubeApis } from '../client/index.js';
 import { KubeAccessError, toKubeAccessError } from '../errors.js';
@@ -160,19 +161,21 @@ export async function readKubernetesFacts(
   if (corefile.status === 'rejected') {
     const err = corefile.reason as unknown;
     if (!(err instanceof KubeAccessError)) throw err;
-    errors.push({
-      call: 'k8s:ReadConfigMap/coredns',
-      code: err.httpStatus !== undefined ? `HTTP${err.httpStatus}` : err.failure,
-      message: err.message,
-      checks: ['NET-UPSTREAM-REACH'],
-    });
+    errors.push(
+      collectionError(
+        'k8s:ReadConfigMap/coredns',
+        err.httpStatus !== undefined ? `HTTP${err.httpStatus}` : err.failure,
+        err.message,
+      ),
+    );
   } else if (corefile.value === undefined) {
-    errors.push({
-      call: 'k8s:ReadConfigMap/coredns',
-      code: 'NoCorefile',
-      message: `ConfigMap ${DNS_NAMESPACE}/${COREFILE_CONFIGMAP} has no Corefile key`,
-      checks: ['NET-UPSTREAM-REACH'],
-    });
+    errors.push(
+      collectionError(
+        'k8s:ReadConfigMap/coredns',
+        'NoCorefile',
+        `ConfigMap ${DNS_NAMESPACE}/${COREFILE_CONFIGMAP} has no Corefile key`,
+      ),
+    );
   } else {
     upstreams = rootZoneUpstreams(corefile.value);
   }

@@ -2,7 +2,7 @@
  * `fleet-dns audit-network --cluster NAME --region R …`: live collection through the CLI, in
  * process, against mocked AWS and the fake Kubernetes API (loopback only).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -23,6 +23,7 @@ import {
   stubFakeAwsEnvironment,
 } from '../../unit/aws/support/fake-aws.js';
 import type { FakeAws } from '../../unit/aws/support/fake-aws.js';
+import { fixtureJson } from '../../unit/core/checks/aws/fixtures.js';
 
 const ACCOUNT = '111122223333';
 const OTHER = '333333333333';
@@ -152,6 +153,10 @@ describe('fleet-dns audit-network, live', () => {
       ['--cluster', 'prod-a', '--region', REGION, '--account', 'abc'],
       /--account "abc": expected a 12-digit account id/,
     ],
+    [
+      ['--cluster', 'prod-a', '--region', REGION, '--target-version', '1.33.0'],
+      /^fleet-dns: error: --target-version "1\.33\.0": expected an EKS version MAJOR\.MINOR/,
+    ],
   ])('exits 2 with one line for unusable arguments %j', async (args, message) => {
     const { code, stdout, stderr } = await cli('audit-network', ...args);
     expect(code).toBe(2);
@@ -174,5 +179,36 @@ describe('fleet-dns audit-network, live', () => {
     expect(stderr).toMatch(
       /^fleet-dns: error: cannot assume arn:aws:iam::333333333333:role\/fleet-dns-scanner: AccessDenied: /,
     );
+  });
+});
+
+describe('fleet-dns audit-network --snapshot that contradicts itself', () => {
+  type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  it.each([
+    [
+      'the same security group twice with different content',
+      (j: Json) => void j.securityGroups.push({ ...j.securityGroups[0], IpPermissions: [] }),
+      /^fleet-dns: error: --snapshot .*: securityGroups\[\d+\]\.GroupId: sg-\w+ appears twice with different content/,
+    ],
+    [
+      "a VPC that is not the cluster's",
+      (j: Json) => void (j.vpc.VpcId = 'vpc-0other'),
+      /^fleet-dns: error: --snapshot .*: vpc\.VpcId: vpc-0other is not the cluster's VPC/,
+    ],
+    [
+      'a collection error naming an unknown check',
+      (j: Json) => void (j.collectionErrors = [{ call: 'DescribeNetworkAcls', checks: ['NET-NACL-DNS'] }]),
+      /^fleet-dns: error: --snapshot .*: collectionErrors\[0\]\.checks\[0\]: "NET-NACL-DNS" is not a check id/,
+    ],
+  ])('exits 2 with one line naming it: %s', async (_what, mutate, message) => {
+    const json = fixtureJson('01-healthy-baseline');
+    mutate(json);
+    const file = path.join(scratch, `contradiction-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, JSON.stringify(json));
+    const { code, stdout, stderr } = await cli('audit-network', '--snapshot', file, '--format', 'json');
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 });

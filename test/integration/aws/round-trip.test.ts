@@ -11,6 +11,7 @@ import type { RegionCollection } from '../../../lambdas/aws/index.js';
 import { auditNetworkSnapshot } from '../../../lambdas/core/checks/aws/index.js';
 import type { CheckResult } from '../../../lambdas/core/schema/index.js';
 import { parseNetworkSnapshot } from '../../../lambdas/core/snapshot/index.js';
+import { kubernetesReader } from '../../../lambdas/kube/index.js';
 import {
   buildCluster,
   buildKubeObjects,
@@ -126,7 +127,7 @@ describe('mocked AWS + fake Kubernetes API → snapshot → audit', () => {
       {
         now: () => NOW,
         principalArn: `arn:aws:iam::${ACCOUNT}:role/fleet-dns-scanner`,
-        kubernetes: { timeoutMs: 5_000 },
+        kubernetes: { read: kubernetesReader({ timeoutMs: 5_000 }) },
       },
     );
   });

@@ -13,32 +13,8 @@ import type { DnsPodPlacement } from '../../network/dns-pod-placement.js';
 import { buildNetworkModel } from '../../network/network-model.js';
 import type { NetworkModel } from '../../network/network-model.js';
 import type { PortInterval } from '../../network/ports.js';
+import { checksNamedBy } from '../../snapshot/checks-fed-by.js';
 import type { NetworkSnapshot, SnapshotCollectionError } from '../../snapshot/network-snapshot-schema.js';
-
-/** The checks each collection call feeds, for `collectionErrors` entries that do not list `checks`. */
-const CHECKS_FED_BY_CALL: Readonly<Record<string, readonly CheckId[]>> = {
-  // VPC CIDRs decide whether an upstream is inside the VPC and where base+2 is.
-  'ec2:DescribeVpcs': ['NET-DHCP-OPTIONS', 'NET-UPSTREAM-REACH'],
-  'ec2:DescribeVpcAttribute': ['NET-VPC-DNS-ATTRIBUTES'],
-  // Subnets: subnet boundaries and which NACL guards an upstream's subnet.
-  'ec2:DescribeSubnets': ['NET-NACL-DNS-UDP', 'NET-NACL-DNS-TCP', 'NET-UPSTREAM-REACH'],
-  'ec2:DescribeDhcpOptions': ['NET-DHCP-OPTIONS', 'NET-UPSTREAM-REACH'],
-  'ec2:DescribeSecurityGroups': ['NET-SG-DNS-UDP', 'NET-SG-DNS-TCP', 'NET-UPSTREAM-REACH'],
-  'ec2:DescribeManagedPrefixLists': ['NET-SG-DNS-UDP', 'NET-SG-DNS-TCP', 'NET-UPSTREAM-REACH'],
-  'ec2:GetManagedPrefixListEntries': ['NET-SG-DNS-UDP', 'NET-SG-DNS-TCP', 'NET-UPSTREAM-REACH'],
-  'ec2:DescribeNetworkAcls': ['NET-NACL-DNS-UDP', 'NET-NACL-DNS-TCP', 'NET-UPSTREAM-REACH'],
-  'ec2:DescribeNetworkInterfaces': [
-    'NET-SG-DNS-UDP',
-    'NET-SG-DNS-TCP',
-    'NET-NACL-DNS-UDP',
-    'NET-NACL-DNS-TCP',
-    'NET-COREDNS-ENI-SPREAD',
-    'NET-UPSTREAM-REACH',
-  ],
-  'eks:ListAddons': ['EKS-COREDNS-ADDON'],
-  'eks:DescribeAddon': ['EKS-COREDNS-ADDON'],
-  'eks:DescribeAddonVersions': ['EKS-COREDNS-ADDON'],
-};
 
 /** Options of the AWS-side audit. */
 export interface AwsAuditOptions {
@@ -73,9 +49,7 @@ export class AuditContext {
 
   /** The `collectionErrors` entries whose failure leaves `checkId` without input. */
   collectionErrorsFor(checkId: CheckId): SnapshotCollectionError[] {
-    return this.snapshot.collectionErrors.filter((e) =>
-      (e.checks.length > 0 ? e.checks : (CHECKS_FED_BY_CALL[e.call] ?? [])).includes(checkId),
-    );
+    return this.snapshot.collectionErrors.filter((e) => checksNamedBy(e).includes(checkId));
   }
 
   get clients(): ClientEni[] {

@@ -1,11 +1,11 @@
 import { CHECK_CATALOG } from '../../catalog/check-catalog.js';
 import type { CheckId } from '../../catalog/check-catalog.js';
-import { LINUX_EPHEMERAL_RANGE } from '../../network/ports.js';
+import { LINUX_EPHEMERAL_RANGE, portIntervalProblem } from '../../network/ports.js';
 import type { CheckResult } from '../../schema/results.js';
 import type { NetworkSnapshot } from '../../snapshot/network-snapshot-schema.js';
 import { AuditContext } from './audit-context.js';
 import type { AwsAuditOptions } from './audit-context.js';
-import { checkCorednsAddon } from './coredns-addon.js';
+import { checkCorednsAddon, parseEksVersion } from './coredns-addon.js';
 import { checkCorednsEniSpread } from './coredns-eni-spread.js';
 import { checkDhcpOptions } from './dhcp-options.js';
 import { checkDnsPairs } from './dns-pair-checks.js';
@@ -37,18 +37,25 @@ export const AWS_CHECK_IDS: readonly CheckId[] = CHECK_CATALOG.filter((m) => m.c
 
 function validatedRange(range: { from: number; to: number } | undefined): { from: number; to: number } {
   if (range === undefined) return LINUX_EPHEMERAL_RANGE;
-  const { from, to } = range;
-  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to > 65535 || from > to) {
+  const problem = portIntervalProblem(range);
+  if (problem !== undefined) throw new AwsAuditError(`ephemeralRange: ${problem}`);
+  return { from: range.from, to: range.to };
+}
+
+function validatedTargetVersion(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const version = parseEksVersion(text);
+  if (version === undefined)
     throw new AwsAuditError(
-      `ephemeralRange must be whole ports with 1 ≤ from ≤ to ≤ 65535, got ${from}-${to}`,
+      `targetVersion ${JSON.stringify(text)}: expected an EKS version MAJOR.MINOR, e.g. 1.33`,
     );
-  }
-  return { from, to };
+  return version;
 }
 
 /**
  * The AWS-side DNS path audit: one result per section-A check (all ten, always, in catalog order),
- * a pure function of the snapshot. Findings never throw; unusable options do ({@link AwsAuditError}).
+ * a pure function of the snapshot. Findings never throw; unusable options do ({@link AwsAuditError}):
+ * an ephemeral range that is not a port range, a target version that is not `MAJOR.MINOR`.
  *
  * @example
  * const checks = auditNetworkSnapshot(parseNetworkSnapshot(json), { targetVersion: '1.33' });
@@ -59,7 +66,11 @@ export function auditNetworkSnapshot(
   snapshot: NetworkSnapshot,
   options: AwsAuditOptions = {},
 ): CheckResult[] {
-  const ctx = new AuditContext(snapshot, validatedRange(options.ephemeralRange), options.targetVersion);
+  const ctx = new AuditContext(
+    snapshot,
+    validatedRange(options.ephemeralRange),
+    validatedTargetVersion(options.targetVersion),
+  );
   return AWS_CHECK_IDS.map((id) => {
     const check = AWS_CHECKS[id];
     if (!check) throw new AwsAuditError(`no implementation for section-A check ${id}`);

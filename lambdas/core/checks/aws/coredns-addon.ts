@@ -28,6 +28,47 @@ export type AddonCompatibilityEvidence = z.infer<typeof addonCompatibilityEviden
 
 const normalizeVersion = (v: string) => v.trim().replace(/^v(?=\d)/, '');
 
+/** An EKS (Kubernetes) version as EKS names them: `MAJOR.MINOR`, optionally with a leading `v`. */
+const EKS_VERSION = /^v?(\d+)\.(\d+)$/;
+
+/**
+ * The one rule for an EKS version given by a person (`--target-version`, the gate's
+ * `targetVersion`): `MAJOR.MINOR` (a leading `v` is dropped). Anything else — `1.33.0`, `latest`,
+ * `1` — is unusable input.
+ *
+ * @returns the normalized version (`1.33`), or `undefined` when malformed
+ */
+export function parseEksVersion(text: string): string | undefined {
+  const match = EKS_VERSION.exec(text.trim());
+  return match ? `${Number(match[1])}.${Number(match[2])}` : undefined;
+}
+
+/** Every cluster version the compatibility data mentions, ascending. */
+export function knownClusterVersions(matrices: readonly AddonMatrix[]): string[] {
+  const known = new Set<string>();
+  for (const matrix of matrices) {
+    for (const clusterVersions of Object.values(matrix.versions))
+      for (const v of clusterVersions) known.add(v);
+    for (const v of Object.keys(matrix.defaultVersions)) known.add(v);
+  }
+  return [...known].sort(compareVersions);
+}
+
+/**
+ * Whether the compatibility data can say anything about `target`: EKS lists, per add-on version,
+ * the cluster versions it is compatible with — a version it never mentions (one EKS does not
+ * have, or newer than the data) is unknown, not incompatible.
+ */
+function targetVersionKnown(matrix: AddonMatrix, target: string): boolean {
+  return knownClusterVersions([matrix]).includes(target);
+}
+
+/** `1.23–1.33` (or `none`), for notes and reasons. */
+function versionRange(versions: readonly string[]): string {
+  if (versions.length === 0) return 'none';
+  return versions.length === 1 ? versions[0]! : `${versions[0]!}–${versions.at(-1)!}`;
+}
+
 /** Builds an add-on's matrix from DescribeAddonVersions' `addons[]` entry. */
 export function addonMatrix(info: SnapshotAddonInfo): AddonMatrix {
   const versions: Record<string, string[]> = {};
@@ -111,6 +152,13 @@ export function addonCompatibleWith(evidence: unknown, targetVersion: string): A
         reason: 'the compatibility matrix holds no version data (DescribeAddonVersions) for it',
       };
     }
+    if (!targetVersionKnown(matrix, target)) {
+      return {
+        ...addon,
+        compatible: undefined,
+        reason: `${target} is not in the compatibility data (known cluster versions ${versionRange(knownClusterVersions([matrix]))})`,
+      };
+    }
     const compatibleVersions = matrix.versions[addon.installedVersion];
     if (compatibleVersions === undefined) {
       return {
@@ -145,6 +193,8 @@ interface AddonJudgement {
   readonly reason: string;
   readonly compatibleWithCluster?: boolean;
   readonly compatibleWithTarget?: boolean;
+  /** present with a target: false when the compatibility data never mentions it (then not judged) */
+  readonly targetVersionKnown?: boolean;
   readonly defaultVersion?: string | null;
 }
 
@@ -162,7 +212,8 @@ export function checkCorednsAddon(ctx: AuditContext): CheckResult {
   const clusterVersion = ctx.snapshot.cluster.version
     ? normalizeVersion(ctx.snapshot.cluster.version)
     : undefined;
-  const target = ctx.targetVersion ? normalizeVersion(ctx.targetVersion) : undefined;
+  // auditNetworkSnapshot refused a malformed target already; this only normalizes (`v1.33` → `1.33`).
+  const target = ctx.targetVersion !== undefined ? parseEksVersion(ctx.targetVersion) : undefined;
   // checks.md § A: the evidence always keeps the matrix it used (empty when there was none), so the
   // gate can judge any target later without a new scan.
   const compatibilityMatrix: Record<string, AddonMatrix> = {};
@@ -174,9 +225,31 @@ export function checkCorednsAddon(ctx: AuditContext): CheckResult {
     const installed = ctx.snapshot.addons?.find((a) => a.addonName === addonName);
     return { addonName, managed: installed !== undefined, installedVersion: installed?.addonVersion ?? null };
   });
+  // A target the compatibility data never mentions (not an EKS version, or newer than the data)
+  // is judged unknown — never FAIL blaming the add-on. The gate reads `targetVersionKnown`.
+  const matricesWithData = Object.values(compatibilityMatrix).filter(
+    (m) => Object.keys(m.versions).length > 0,
+  );
+  const knownVersions = knownClusterVersions(matricesWithData);
+  const targetKnown =
+    target !== undefined && matricesWithData.length > 0
+      ? matricesWithData.every((m) => targetVersionKnown(m, target))
+      : undefined;
+  const targetNotes =
+    target !== undefined && targetKnown === false
+      ? [
+          `target version ${target} is not in the compatibility data (known cluster versions ${versionRange(knownVersions)}): compatibility with it is unknown, not judged`,
+        ]
+      : [];
   const baseEvidence = {
     clusterVersion: clusterVersion ?? null,
-    ...(target ? { targetVersion: target } : {}),
+    ...(target !== undefined
+      ? {
+          targetVersion: target,
+          ...(targetKnown !== undefined ? { targetVersionKnown: targetKnown } : {}),
+          knownClusterVersions: knownVersions,
+        }
+      : {}),
     addons: installedAddons,
     compatibilityMatrix,
   };
@@ -215,12 +288,15 @@ export function checkCorednsAddon(ctx: AuditContext): CheckResult {
       return { ...base, verdict: 'ERROR', reason: 'the cluster version is not in the snapshot' };
     const listed = matrix.versions[version];
     const compatibleWithCluster = listed?.includes(clusterVersion) ?? false;
-    const compatibleWithTarget = target === undefined ? undefined : (listed?.includes(target) ?? false);
+    const judgedTarget = target !== undefined && targetVersionKnown(matrix, target) ? target : undefined;
+    const compatibleWithTarget =
+      judgedTarget === undefined ? undefined : (listed?.includes(judgedTarget) ?? false);
     const defaultVersion = matrix.defaultVersions[clusterVersion] ?? null;
     const facts = {
       ...base,
       compatibleWithCluster,
       ...(compatibleWithTarget === undefined ? {} : { compatibleWithTarget }),
+      ...(target !== undefined ? { targetVersionKnown: judgedTarget !== undefined } : {}),
       defaultVersion,
     };
     const compatibleWith = listed && listed.length > 0 ? listed.join(', ') : 'no cluster version';
@@ -250,7 +326,7 @@ export function checkCorednsAddon(ctx: AuditContext): CheckResult {
     return {
       ...facts,
       verdict: 'PASS',
-      reason: `${version} is compatible with ${clusterVersion}${target ? ` and ${target}` : ''}`,
+      reason: `${version} is compatible with ${clusterVersion}${judgedTarget !== undefined ? ` and ${judgedTarget}` : ''}`,
     };
   });
   const worst = judgements.reduce(
@@ -260,12 +336,14 @@ export function checkCorednsAddon(ctx: AuditContext): CheckResult {
   const summary = judgements.map((j) => `${j.addonName}: ${j.reason}`).join('; ');
   // An add-on that could not be judged is said so, not hidden behind the other's verdict.
   const unjudged = judgements.filter((j) => j.verdict === 'SKIPPED');
+  const notes = [
+    ...(worst !== 'SKIPPED' ? unjudged.map((j) => `${j.addonName} not judged: ${j.reason}`) : []),
+    ...targetNotes,
+  ];
   const evidence = {
     ...baseEvidence,
     addons: judgements,
-    ...(worst !== 'SKIPPED' && unjudged.length > 0
-      ? { notes: unjudged.map((j) => `${j.addonName} not judged: ${j.reason}`) }
-      : {}),
+    ...(notes.length > 0 ? { notes } : {}),
   };
   if (worst === 'SKIPPED')
     return skippedResult(ID, `add-on version data not available: ${summary}`, evidence);

@@ -85,11 +85,6 @@ export function checkDnsPairs(ctx: AuditContext, filter: Filter, protocol: 'udp'
       `${audit.localPairs} pair(s) stay inside one instance (pods on the node's own ENIs): not filtered, not evaluated`,
     );
   }
-  if (filter === 'network-acls' && ctx.model.noNetworkAcls) {
-    notes.push(
-      'the snapshot lists no network ACLs (an absent list means none): nothing filters DNS at subnet boundaries',
-    );
-  }
   if (filter === 'network-acls' && audit.sameSubnetPairs > 0) {
     notes.push(`${audit.sameSubnetPairs} pair(s) stay inside one subnet: network ACLs do not apply`);
   }

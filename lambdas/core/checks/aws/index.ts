@@ -8,6 +8,8 @@ export {
   addonCompatibilityEvidenceSchema,
   addonMatrix,
   DNS_ADDONS,
+  knownClusterVersions,
+  parseEksVersion,
 } from './coredns-addon.js';
 export type {
   AddonCompatibilityEvidence,

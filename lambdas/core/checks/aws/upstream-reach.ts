@@ -14,6 +14,7 @@ import { describeBlockingElement, toNaclBlock, toSecurityGroupBlock } from '../.
 import type { BlockingElement } from '../../network/dns-pair-audit.js';
 import type { PlacedDnsPod } from '../../network/dns-pod-placement.js';
 import type { AddressOwner } from '../../network/eni-index.js';
+import { isPort } from '../../network/ports.js';
 import { protocolName, TCP, UDP } from '../../network/protocol.js';
 import type { DnsTransportProtocol } from '../../network/protocol.js';
 import type { AuditContext } from './audit-context.js';
@@ -59,7 +60,7 @@ export function parseUpstream(text: string): UpstreamTarget | undefined {
     port = Number(hostPort[2]);
   }
   const address = tryParseIpAddress(host);
-  if (!address || port < 1 || port > 65535) return undefined;
+  if (!address || !isPort(port)) return undefined;
   return { text: trimmed, address, port, protocols: tlsLike ? [TCP] : [UDP, TCP] };
 }
 

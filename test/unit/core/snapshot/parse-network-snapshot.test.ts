@@ -185,4 +185,49 @@ describe('parseNetworkSnapshot', () => {
       { numRuns: 300 },
     );
   });
+
+  describe('a snapshot that contradicts itself is unusable (network-snapshot.md)', () => {
+    it.each([
+      ['networkInterfaces', 'NetworkInterfaceId', (x: Json): void => void (x.SubnetId = 'subnet-elsewhere')],
+      ['securityGroups', 'GroupId', (x: Json): void => void (x.IpPermissions = [])],
+      ['networkAcls', 'NetworkAclId', (x: Json): void => void (x.Entries = [])],
+    ] as const)('refuses the same %s id twice with different content, naming it', (list, idField, change) => {
+      const message = problemOf((doc) => {
+        const copy = structuredClone(doc[list][0]);
+        change(copy);
+        doc[list].push(copy);
+      });
+      const id = (healthy[list] as Json[])[0]![idField] as string;
+      expect(message).toMatch(
+        new RegExp(`^${list}\\[\\d+\\]\\.${idField}: ${id} appears twice with different content`),
+      );
+    });
+
+    it('merges identical duplicates (a collector that read one page twice)', () => {
+      const doc = clone();
+      for (const list of ['networkInterfaces', 'securityGroups', 'networkAcls'])
+        doc[list].push(structuredClone(doc[list][0]));
+      const parsed = parseNetworkSnapshot(doc);
+      expect(parsed.networkInterfaces).toHaveLength((healthy.networkInterfaces as Json[]).length);
+      expect(parsed.securityGroups).toHaveLength((healthy.securityGroups as Json[]).length);
+      expect(parsed.networkAcls).toHaveLength((healthy.networkAcls as Json[]).length);
+    });
+
+    it("refuses a vpc that is not the cluster's VPC", () => {
+      const message = problemOf((doc) => void (doc.vpc.VpcId = 'vpc-0someoneelse'));
+      expect(message).toMatch(
+        /^vpc\.VpcId: vpc-0someoneelse is not the cluster's VPC \(cluster\.resourcesVpcConfig\.vpcId vpc-/,
+      );
+    });
+
+    it('refuses a collectionErrors entry naming a check id that does not exist', () => {
+      const message = problemOf(
+        (doc) =>
+          void (doc.collectionErrors = [
+            { call: 'ec2:DescribeNetworkAcls', code: 'Throttling', checks: ['NET-NACL-DNS-UPD'] },
+          ]),
+      );
+      expect(message).toBe('collectionErrors[0].checks[0]: "NET-NACL-DNS-UPD" is not a check id');
+    });
+  });
 });

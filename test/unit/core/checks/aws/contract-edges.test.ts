@@ -2,11 +2,12 @@
  * Regression tests for the contract's "missing and empty data" rules and the section-A edge cases
  * (network-snapshot.md, checks.md § A) that the fixtures do not pin down.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { auditNetworkSnapshot } from '../../../../../lambdas/core/checks/aws/index.js';
 import type { CheckResult } from '../../../../../lambdas/core/schema/index.js';
 import { checkResultSchema } from '../../../../../lambdas/core/schema/index.js';
-import { parseNetworkSnapshot } from '../../../../../lambdas/core/snapshot/index.js';
+import { checksFedBy, parseNetworkSnapshot } from '../../../../../lambdas/core/snapshot/index.js';
 import { fixtureJson } from './fixtures.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -45,14 +46,13 @@ describe('NET-VPC-DNS-ATTRIBUTES with one attribute missing', () => {
   });
 });
 
-describe('network ACLs: an absent list means none', () => {
-  it('passes the NACL checks, with a note, when the snapshot lists no network ACLs and none failed to load', () => {
+describe('network ACLs: every subnet has one, so missing NACL data is never "none"', () => {
+  it('is ERROR naming the subnet, never PASS, when the snapshot lists no network ACLs and none failed to load', () => {
     const checks = audit((j) => void delete j.networkAcls);
     for (const id of ['NET-NACL-DNS-UDP', 'NET-NACL-DNS-TCP']) {
-      expect(checks[id]!.status, id).toBe('PASS');
-      expect(checks[id]!.evidence.notes).toEqual(
-        expect.arrayContaining([expect.stringContaining('no network ACLs')]),
-      );
+      expect(checks[id]!.status, id).toBe('ERROR');
+      expect(checks[id]!.evidence.reason).toContain(SUBNET_A);
+      expect(checks[id]!.evidence.reason).toContain("the subnet's network ACL is not in the snapshot");
     }
   });
 
@@ -251,5 +251,44 @@ describe('collection errors without a check list', () => {
       expect(checks[id]!.evidence.reason).toContain(`${call} failed (RequestLimitExceeded)`);
     }
     expect(checks['NET-SG-DNS-UDP']!.status).toBe('PASS');
+  });
+});
+
+describe('collectionErrors: a call is matched without regard to case or service prefix', () => {
+  const VARIANT_CALL = fc
+    .tuple(
+      fc.constantFrom('', 'ec2:', 'EC2:', 'Ec2:'),
+      fc.array(fc.boolean(), { minLength: 19, maxLength: 19 }),
+    )
+    .map(
+      ([prefix, upper]) =>
+        `${prefix}${[...'DescribeNetworkAcls'].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join('')}`,
+    );
+
+  it('matches every case/prefix variant of a call name to the checks it feeds', () => {
+    fc.assert(
+      fc.property(VARIANT_CALL, (call) => {
+        expect([...checksFedBy(call)]).toEqual([...checksFedBy('ec2:DescribeNetworkAcls')]);
+        expect(checksFedBy(call)).toContain('NET-NACL-DNS-UDP');
+      }),
+    );
+  });
+
+  it('turns the NACL checks ERROR for any spelling of a failed DescribeNetworkAcls (fuzzed)', () => {
+    const json = fixtureJson('01-healthy-baseline');
+    fc.assert(
+      fc.property(VARIANT_CALL, (call) => {
+        const doc = structuredClone(json);
+        doc.networkAcls = [];
+        doc.collectionErrors = [{ call, code: 'Throttling' }];
+        const checks = auditNetworkSnapshot(parseNetworkSnapshot(doc));
+        for (const id of ['NET-NACL-DNS-UDP', 'NET-NACL-DNS-TCP']) {
+          const check = checks.find((c) => c.id === id)!;
+          expect(check.status).toBe('ERROR');
+          expect(check.evidence.reason).toContain(call);
+        }
+      }),
+      { numRuns: 25 },
+    );
   });
 });

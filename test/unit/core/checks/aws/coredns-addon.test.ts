@@ -1,15 +1,23 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addonCompatibleWith, auditNetworkSnapshot } from '../../../../../lambdas/core/checks/aws/index.js';
+import {
+  addonCompatibleWith,
+  auditNetworkSnapshot,
+  parseEksVersion,
+} from '../../../../../lambdas/core/checks/aws/index.js';
+import { AwsAuditError } from '../../../../../lambdas/core/checks/aws/errors.js';
 import { parseNetworkSnapshot } from '../../../../../lambdas/core/snapshot/index.js';
 import { fixtureJson } from './fixtures.js';
 
-function addonEvidence(fixture: string, targetVersion?: string) {
+function addonCheck(fixture: string, targetVersion?: string) {
   const checks = auditNetworkSnapshot(
     parseNetworkSnapshot(fixtureJson(fixture)),
     targetVersion ? { targetVersion } : {},
   );
-  return checks.find((c) => c.id === 'EKS-COREDNS-ADDON')!.evidence;
+  return checks.find((c) => c.id === 'EKS-COREDNS-ADDON')!;
 }
+const addonEvidence = (fixture: string, targetVersion?: string) =>
+  addonCheck(fixture, targetVersion).evidence;
 
 describe('EKS-COREDNS-ADDON evidence and addonCompatibleWith', () => {
   it('keeps the compatibility matrix of coredns and kube-proxy (version → cluster versions, defaults)', () => {
@@ -61,5 +69,69 @@ describe('EKS-COREDNS-ADDON evidence and addonCompatibleWith', () => {
       expect(verdict.compatible).toBeUndefined();
       expect(verdict.addons[0]!.reason).toMatch(/matrix/);
     }
+  });
+});
+
+describe('EKS-COREDNS-ADDON with a target version the compatibility data does not know', () => {
+  it.each(['01-healthy-baseline', '39-addon-incompatible-with-cluster', '41-addon-not-default-version'])(
+    '%s: the current-version judgement stands; the target is said unknown, not FAILed',
+    (fixture) => {
+      const current = addonCheck(fixture);
+      const check = addonCheck(fixture, '9.99');
+      expect(check.status).toBe(current.status);
+      expect(check.evidence).toMatchObject({ targetVersion: '9.99', targetVersionKnown: false });
+      const known = check.evidence.knownClusterVersions as string[];
+      expect(known).toContain('1.30');
+      expect(known).not.toContain('9.99');
+      expect(check.evidence.notes).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(
+            /^target version 9\.99 is not in the compatibility data \(known cluster versions \d+\.\d+–\d+\.\d+\)/,
+          ),
+        ]),
+      );
+      for (const addon of check.evidence.addons as {
+        compatibleWithTarget?: boolean;
+        targetVersionKnown?: boolean;
+      }[]) {
+        expect(addon.compatibleWithTarget).toBeUndefined();
+      }
+    },
+  );
+
+  it('marks a known target as known (the gate tells judged from unjudged by this field)', () => {
+    const check = addonCheck('40-addon-target-version-incompatible', '1.31');
+    expect(check.status).toBe('FAIL');
+    expect(check.evidence).toMatchObject({ targetVersion: '1.31', targetVersionKnown: true });
+  });
+
+  it('addonCompatibleWith answers undefined (unknown), not false, for a target the matrix never mentions', () => {
+    const verdict = addonCompatibleWith(addonEvidence('01-healthy-baseline'), '9.99');
+    expect(verdict.compatible).toBeUndefined();
+    expect(verdict.addons[0]!.reason).toMatch(/9\.99 is not in the compatibility data/);
+  });
+
+  it.each(['1.33.0', 'latest', '1', '', '1.x', '１.３３'])(
+    'refuses the malformed target version %j as unusable input',
+    (targetVersion) => {
+      const snapshot = parseNetworkSnapshot(fixtureJson('01-healthy-baseline'));
+      expect(() => auditNetworkSnapshot(snapshot, { targetVersion })).toThrow(AwsAuditError);
+      expect(() => auditNetworkSnapshot(snapshot, { targetVersion })).toThrow(/MAJOR\.MINOR/);
+    },
+  );
+
+  it('parseEksVersion accepts exactly MAJOR.MINOR (optional v), normalized (fuzzed)', () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const parsed = parseEksVersion(text);
+        if (/^v?[0-9]+\.[0-9]+$/.test(text.trim())) expect(parsed).toMatch(/^\d+\.\d+$/);
+        else expect(parsed).toBeUndefined();
+      }),
+    );
+    fc.assert(
+      fc.property(fc.nat(99), fc.nat(99), fc.boolean(), (major, minor, v) => {
+        expect(parseEksVersion(`${v ? 'v' : ''}${major}.${minor}`)).toBe(`${major}.${minor}`);
+      }),
+    );
   });
 });

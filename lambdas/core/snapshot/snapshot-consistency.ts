@@ -1,0 +1,79 @@
+/**
+ * A snapshot that contradicts itself is unusable input (network-snapshot.md, "Missing and empty
+ * data"): judging it would mean picking one of two stories at random. Identical duplicates (a
+ * collector that paged twice over one item) are harmless and merged.
+ */
+import { isCheckId } from '../catalog/check-catalog.js';
+import { canonicalJson } from '../runner-results/canonical-json.js';
+import type { NetworkSnapshot } from './network-snapshot-schema.js';
+
+/** The lists whose items are keyed by an AWS id, and that id's field. */
+const KEYED_LISTS = [
+  ['networkInterfaces', 'NetworkInterfaceId'],
+  ['securityGroups', 'GroupId'],
+  ['networkAcls', 'NetworkAclId'],
+] as const;
+
+type KeyedList = (typeof KEYED_LISTS)[number][0];
+
+/** The result of {@link reconcileSnapshot}: the snapshot with duplicates merged, or what contradicts. */
+export type SnapshotReconciliation =
+  | { readonly ok: true; readonly snapshot: NetworkSnapshot }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+function dedupeById<T extends Record<string, unknown>>(
+  list: readonly T[],
+  listName: string,
+  idField: string,
+  problems: string[],
+): T[] {
+  const firstIndex = new Map<string, { index: number; canonical: string }>();
+  const out: T[] = [];
+  list.forEach((item, index) => {
+    const id = String(item[idField]);
+    const canonical = canonicalJson(item);
+    const first = firstIndex.get(id);
+    if (first === undefined) {
+      firstIndex.set(id, { index, canonical });
+      out.push(item);
+    } else if (first.canonical !== canonical) {
+      problems.push(
+        `${listName}[${index}].${idField}: ${id} appears twice with different content (also ${listName}[${first.index}])`,
+      );
+    }
+  });
+  return out;
+}
+
+/**
+ * Merges identical duplicates and finds contradictions: the same ENI, security group or NACL id
+ * twice with different content; `cluster.resourcesVpcConfig.vpcId` ≠ `vpc.VpcId`; a
+ * `collectionErrors` entry naming a check id that does not exist.
+ *
+ * @see ../../../../shared/network-snapshot.md
+ */
+export function reconcileSnapshot(snapshot: NetworkSnapshot): SnapshotReconciliation {
+  const problems: string[] = [];
+  const deduped: Partial<Pick<NetworkSnapshot, KeyedList>> = {};
+  for (const [listName, idField] of KEYED_LISTS) {
+    const list = snapshot[listName] as readonly Record<string, unknown>[];
+    (deduped as Record<string, unknown>)[listName] = dedupeById(list, listName, idField, problems);
+  }
+  const clusterVpcId = snapshot.cluster.resourcesVpcConfig?.vpcId;
+  const vpcId = snapshot.vpc.VpcId;
+  if (clusterVpcId !== undefined && vpcId !== undefined && clusterVpcId !== vpcId) {
+    problems.push(
+      `vpc.VpcId: ${vpcId} is not the cluster's VPC (cluster.resourcesVpcConfig.vpcId ${clusterVpcId})`,
+    );
+  }
+  snapshot.collectionErrors.forEach((entry, index) => {
+    entry.checks.forEach((check, checkIndex) => {
+      if (!isCheckId(check))
+        problems.push(
+          `collectionErrors[${index}].checks[${checkIndex}]: ${JSON.stringify(check)} is not a check id`,
+        );
+    });
+  });
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, snapshot: { ...snapshot, ...deduped } };
+}
