@@ -20,7 +20,6 @@ import {
   podIsReady,
 } from '../../../lambdas/core/incluster/index.js';
 import type {
-  ApiRead,
   CorednsPodTarget,
   ForwarderProbe,
   ForwarderProbeResult,
@@ -41,7 +40,8 @@ import { collectCorednsMetrics } from '../metrics/index.js';
 import type { MetricsTarget, ScrapeOutcome } from '../metrics/index.js';
 import { KubeChecksError } from './errors.js';
 import { mapBounded, readApi, selectorString, timeoutOptions } from './read-api.js';
-import type { ReadTarget } from './read-api.js';
+import type { KubeRetryOptions, ReadTarget, RetriedApiRead } from './read-api.js';
+import { withApiRetries } from '../../../lambdas/core/retry/index.js';
 
 export interface RunKubeChecksInputs {
   readonly kubeConfig: KubeConfig;
@@ -68,6 +68,8 @@ export interface RunKubeChecksInputs {
   readonly probeAttempts?: number;
   /** per-request timeout of Kubernetes API reads. @default 10000 */
   readonly apiTimeoutMs?: number;
+  /** retries of transient API failures (the run's deadline bounds them) @default DEFAULT_RETRY_POLICY, no deadline */
+  readonly apiRetry?: KubeRetryOptions;
   /** test seams */
   readonly scrapeMetrics?: (target: MetricsTarget) => Promise<ScrapeOutcome>;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -122,8 +124,8 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
   const discovery = inputs.kubeConfig.makeApiClient(DiscoveryV1Api);
   const policy = inputs.kubeConfig.makeApiClient(PolicyV1Api);
   const opts = timeoutOptions(apiTimeoutMs);
-  const read = <T>(target: ReadTarget, call: () => Promise<T>): Promise<ApiRead<T>> =>
-    readApi(target, call, apiTimeoutMs);
+  const read = <T>(target: ReadTarget, call: () => Promise<T>): Promise<RetriedApiRead<T>> =>
+    readApi(target, call, apiTimeoutMs, inputs.apiRetry);
   const items = async <T>(p: Promise<{ items: T[] }>): Promise<T[]> => (await p).items;
 
   const [service, slices, corednsPods, deployment, pdbs, corefileMap, nodes, daemonSets, proxyConfig] =
@@ -165,8 +167,8 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
     ]);
 
   // kube-proxy: the DaemonSet comes from the list when it could be listed (one call fewer).
-  const proxyDs: ApiRead<KubeWorkload> = daemonSets.ok
-    ? ((): ApiRead<KubeWorkload> => {
+  const proxyDs: RetriedApiRead<KubeWorkload> = daemonSets.ok
+    ? ((): RetriedApiRead<KubeWorkload> => {
         const ds = daemonSets.value.find((d) => d.metadata?.name === 'kube-proxy');
         return ds
           ? { ok: true, value: ds }
@@ -194,8 +196,8 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
     ? await read<KubePod[]>({ verb: 'list', resource: 'pods', namespace: ns }, () =>
         items(core.listNamespacedPod({ namespace: ns, labelSelector: proxySelector }, opts)),
       )
-    : ({ ok: true, value: [] } as ApiRead<KubePod[]>);
-  const proxyConfigRead: ApiRead<KubeConfigMap> =
+    : ({ ok: true, value: [] } as RetriedApiRead<KubePod[]>);
+  const proxyConfigRead: RetriedApiRead<KubeConfigMap> =
     proxyConfig.ok || proxyConfig.failure.status !== 404
       ? proxyConfig
       : await read<KubeConfigMap>(
@@ -237,7 +239,7 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
         });
 
   let probeResults: ForwarderProbeResult[] = [];
-  let logs: KubeProxyLog[] = [];
+  let logs: (KubeProxyLog & { log: RetriedApiRead<string> })[] = [];
   const probeAndReadLogs = async (): Promise<void> => {
     [probeResults, logs] = await Promise.all([
       mapBounded(plans, 4, (plan) =>
@@ -247,7 +249,7 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
         ? mapBounded(
             proxyPods.value.filter((p) => !isTerminating(p)),
             4,
-            async (p): Promise<KubeProxyLog> => {
+            async (p) => {
               const name = p.metadata?.name ?? '(unnamed)';
               const container = p.spec?.containers?.[0]?.name;
               const log = await read<string>({ verb: 'get', resource: 'pods/log', namespace: ns, name }, () =>
@@ -297,25 +299,44 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
     ],
   });
 
-  const results: CheckResult[] = [
-    evaluateDnsService({ service, namespace: ns }),
-    evaluateDnsEndpoints({ slices, service: `${ns}/kube-dns` }),
-    evaluateCorednsPods({ pods: corednsPods, deployment, pdbs, now: inputs.now() }),
-    inputs.probeNodeName === undefined
-      ? proxyResult
-      : { ...proxyResult, evidence: { ...proxyResult.evidence, probeNode: inputs.probeNodeName } },
-    corefileResult,
-    corednsPods.ok
-      ? evaluateUpstreamMetrics(metrics, { vpcResolverAddresses })
-      : makeResult('DNS-UPSTREAM-METRICS', {
-          status: 'ERROR',
-          evidence: {
-            summary: `CoreDNS pods not listed, so their metrics could not be scraped: ${apiFailureReason(corednsPods.failure)}`,
-            reason: `CoreDNS pods not listed, so their metrics could not be scraped: ${apiFailureReason(corednsPods.failure)}`,
-          },
-        }),
+  // the reads each check's verdict rests on, whose retries its evidence lists
+  const podsReads = [corednsPods.retried];
+  return [
+    withApiRetries(evaluateDnsService({ service, namespace: ns }), [service.retried]),
+    withApiRetries(evaluateDnsEndpoints({ slices, service: `${ns}/kube-dns` }), [slices.retried]),
+    withApiRetries(evaluateCorednsPods({ pods: corednsPods, deployment, pdbs, now: inputs.now() }), [
+      ...podsReads,
+      deployment.retried,
+      pdbs.retried,
+    ]),
+    withApiRetries(
+      inputs.probeNodeName === undefined
+        ? proxyResult
+        : { ...proxyResult, evidence: { ...proxyResult.evidence, probeNode: inputs.probeNodeName } },
+      [
+        daemonSets.retried,
+        proxyDs.retried,
+        nodes.retried,
+        proxyPods.retried,
+        proxyConfig.retried,
+        proxyConfigRead.retried,
+        ...logs.map((l) => l.log.retried),
+      ],
+    ),
+    withApiRetries(corefileResult, [corefileMap.retried, ...podsReads]),
+    withApiRetries(
+      corednsPods.ok
+        ? evaluateUpstreamMetrics(metrics, { vpcResolverAddresses })
+        : makeResult('DNS-UPSTREAM-METRICS', {
+            status: 'ERROR',
+            evidence: {
+              summary: `CoreDNS pods not listed, so their metrics could not be scraped: ${apiFailureReason(corednsPods.failure)}`,
+              reason: `CoreDNS pods not listed, so their metrics could not be scraped: ${apiFailureReason(corednsPods.failure)}`,
+            },
+          }),
+      podsReads,
+    ),
   ];
-  return results;
 }
 
 /** Sends one forwarder probe (up to `attempts` tries) through a CoreDNS pod. Never rejects. */

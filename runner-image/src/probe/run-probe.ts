@@ -14,6 +14,9 @@ import type {
   RunnerResult,
 } from '../../../lambdas/core/schema/index.js';
 import { CHECK_IDS } from '../../../lambdas/core/catalog/index.js';
+import type { CheckId } from '../../../lambdas/core/catalog/index.js';
+import { SYSTEM_RETRY_CLOCK, withApiRetries } from '../../../lambdas/core/retry/index.js';
+import type { KubeRetryOptions } from '../kube/read-api.js';
 import { isNodeLocalCandidate, parseResolvConf } from '../../../lambdas/core/dns/index.js';
 import type { LatencyStats, ResolvConf } from '../../../lambdas/core/dns/index.js';
 import { correlateCapture } from '../../../lambdas/core/capture/index.js';
@@ -39,7 +42,8 @@ import type { TargetLatency } from './checks/latency.js';
 import { checkNodeLocal, nodeLocalProbeAddress } from './checks/nodelocal.js';
 import { lookUpUniqueName, observedAmplification } from './amplification.js';
 import type { AmplificationLookup } from './amplification.js';
-import { kubeChecksUnavailable, loadRunKubeChecks, runKubeChecksSafely } from './kube-checks.js';
+import { runKubeChecks } from '../kube/index.js';
+import { kubeChecksUnavailable, runKubeChecksSafely } from './kube-checks.js';
 import type { RunKubeChecks } from './kube-checks.js';
 import { waitForNodeAgents } from './node-agents.js';
 import type { WaitForNodeAgentsOptions } from './node-agents.js';
@@ -67,9 +71,14 @@ export interface RunProbeOptions {
    * query; the outcome goes into `observations.nodeAgents`. Absent: no wait.
    */
   readonly waitForNodeAgents?: WaitForNodeAgentsOptions;
+  /**
+   * Retries of transient Kubernetes API failures, for discovery and the Kubernetes-object checks
+   * @default DEFAULT_RETRY_POLICY, no retry waiting past DEFAULT_RUN_DEADLINE_MS after the start
+   */
+  readonly apiRetry?: KubeRetryOptions;
   /** test seams */
   readonly discovery?: Discovery;
-  readonly runKubeChecks?: RunKubeChecks | string;
+  readonly runKubeChecks?: RunKubeChecks;
   readonly tcpdumpPath?: string;
   readonly randomLabel?: () => string;
 }
@@ -101,6 +110,8 @@ interface DnsProbes {
 }
 
 type ConfRead = Read<ResolvConf>;
+/** No Kubernetes API retry of the run waits past this long after its start (the Job's deadline is longer). */
+export const DEFAULT_RUN_DEADLINE_MS = 120_000;
 const valueOr = <T>(r: Read<T>): T | undefined => (r.ok ? r.value : undefined);
 type BudgetEvidence = { readonly limits: ProbeBudgetOptions } & ReturnType<ProbeBudget['stats']>;
 type NodeLocalOutcome = Awaited<ReturnType<typeof checkNodeLocal>>;
@@ -124,10 +135,10 @@ async function readResolvConf(path: string): Promise<ConfRead> {
   }
 }
 
-async function discoverOrExplain(options: RunProbeOptions): Promise<Discovery> {
+async function discoverOrExplain(options: RunProbeOptions, apiRetry: KubeRetryOptions): Promise<Discovery> {
   if (options.discovery) return options.discovery;
   return options.kubeConfig
-    ? discover(options.kubeConfig)
+    ? discover(options.kubeConfig, apiRetry)
     : unavailable(options.kubeConfigError ?? 'no cluster API configured');
 }
 
@@ -210,19 +221,20 @@ function startKubeChecks(
   queryDns: QueryDns,
   budget: ProbeBudget,
   now: () => Date,
+  apiRetry: KubeRetryOptions,
 ): Promise<CheckResult[]> {
   const kubeConfig = options.kubeConfig;
   if (!kubeConfig)
     return Promise.resolve(kubeChecksUnavailable(options.kubeConfigError ?? 'no cluster API configured'));
-  return (async () =>
-    runKubeChecksSafely(options.runKubeChecks ?? (await loadRunKubeChecks()), {
-      kubeConfig,
-      queryDns,
-      budget,
-      ...(options.nodeName ? { probeNodeName: options.nodeName } : {}),
-      now,
-      ...(options.metricsIntervalMs !== undefined ? { metricsIntervalMs: options.metricsIntervalMs } : {}),
-    }))();
+  return runKubeChecksSafely(options.runKubeChecks ?? runKubeChecks, {
+    kubeConfig,
+    queryDns,
+    budget,
+    ...(options.nodeName ? { probeNodeName: options.nodeName } : {}),
+    now,
+    apiRetry,
+    ...(options.metricsIntervalMs !== undefined ? { metricsIntervalMs: options.metricsIntervalMs } : {}),
+  });
 }
 
 function probeNodeLocal(
@@ -419,6 +431,27 @@ function evaluateProbes(input: {
   ];
 }
 
+/** The discovery reads each probe check's verdict rests on (DNS-CAPTURE's too: it names the pods). */
+const DISCOVERY_READS_OF: Partial<Record<CheckId, readonly (keyof Discovery)[]>> = {
+  'DNS-RESOLV-CONF': ['kubeDns'],
+  'DNS-INTERNAL': ['kubeDns', 'kubernetesServiceIp'],
+  'DNS-EXTERNAL': ['kubeDns'],
+  'DNS-PER-ENDPOINT': ['endpoints', 'kubernetesServiceIp'],
+  'DNS-TCP-FALLBACK': ['kubeDns', 'endpoints'],
+  'DNS-LATENCY': ['kubeDns', 'endpoints'],
+  'DNS-CAPTURE': ['kubeDns', 'endpoints'],
+  'K8S-NODELOCAL-DNS': ['kubeDns', 'endpoints', 'nodeLocal', 'kubeDnsUpstreamIp', 'kubernetesServiceIp'],
+};
+
+/** `check` with the retries of the discovery reads it rests on in its evidence. */
+function withDiscoveryRetries(check: CheckResult, discovery: Discovery): CheckResult {
+  const reads = DISCOVERY_READS_OF[check.id as CheckId] ?? [];
+  return withApiRetries(
+    check,
+    reads.flatMap((k) => discovery[k].retried ?? []),
+  );
+}
+
 /** Catalog order, so documents from different runs read alike. */
 function inCatalogOrder(checks: readonly CheckResult[]): CheckResult[] {
   const order = new Map<string, number>(CHECK_IDS.map((id, i) => [id, i]));
@@ -441,13 +474,18 @@ export async function runProbe(options: RunProbeOptions): Promise<RunnerResult> 
   const nodeAgentsWait = options.waitForNodeAgents
     ? waitForNodeAgents(options.kubeConfig, options.waitForNodeAgents)
     : undefined;
+  const apiRetry: KubeRetryOptions = {
+    deadlineMs: (options.apiRetry?.clock ?? SYSTEM_RETRY_CLOCK).now() + DEFAULT_RUN_DEADLINE_MS,
+    ...options.apiRetry,
+  };
   const conf = await readResolvConf(resolvConfPath);
-  const path = dataPathFrom(await discoverOrExplain(options), conf);
+  const discovery = await discoverOrExplain(options, apiRetry);
+  const path = dataPathFrom(discovery, conf);
   shareBudgetAcrossPods(budget, path, settings);
   const nodeAgents = await nodeAgentsWait;
 
   const capture = await startProbeCapture(captureInterface, options, settings);
-  const kubeChecksRun = startKubeChecks(options, client, budget, now);
+  const kubeChecksRun = startKubeChecks(options, client, budget, now, apiRetry);
   const probes = await probeDns(ctx, path, options.nodeName);
   const ampLookup = await lookUpThroughSystemResolver(ctx, conf, resolvConfPath, budget, capture);
   const kubeChecks = await kubeChecksRun;
@@ -472,7 +510,7 @@ export async function runProbe(options: RunProbeOptions): Promise<RunnerResult> 
       ...(captured && captured.pcap.length ? { pcapBytes: captured.pcap.length } : {}),
     },
   };
-  const checks = inCatalogOrder([
+  const probeChecks = [
     ...evaluateProbes({
       probes,
       path,
@@ -484,7 +522,7 @@ export async function runProbe(options: RunProbeOptions): Promise<RunnerResult> 
       captured,
     }),
     correlateCapture(draft, []),
-    ...kubeChecks,
-  ]);
+  ].map((check) => withDiscoveryRetries(check, discovery));
+  const checks = inCatalogOrder([...probeChecks, ...kubeChecks]);
   return { ...draft, checks, finishedAt: now().toISOString() };
 }
