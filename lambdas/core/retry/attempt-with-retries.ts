@@ -44,6 +44,9 @@ export interface AttemptWithRetriesOptions<T> {
   readonly random?: () => number;
 }
 
+/** How a client retries: everything but how to tell a transient fault, which is the client's. */
+export type RetrySettings = Omit<AttemptWithRetriesOptions<unknown>, 'faultOf'>;
+
 /** Runs `call` until it succeeds, fails for good, or the attempts or the deadline run out. Never rejects. */
 export async function attemptWithRetries<T>(
   call: () => Promise<T>,

@@ -13,6 +13,7 @@ export type {
   Attempted,
   AttemptWithRetriesOptions,
   RetryClock,
+  RetrySettings,
 } from './attempt-with-retries.js';
 export { apiRetryRecord, withApiRetries } from './api-retries.js';
 export type { ApiRetryRecord } from './api-retries.js';

@@ -18,8 +18,7 @@ import type {
   ApiRetryRecord,
   AttemptFailure,
   AttemptOutcome,
-  RetryClock,
-  RetryPolicy,
+  RetrySettings,
   TransientFault,
 } from '../../../lambdas/core/retry/index.js';
 
@@ -87,16 +86,8 @@ export function toApiFailure(err: unknown, target: ReadTarget, timeoutMs?: numbe
   return { ...base, message: e?.message?.split('\n')[0] ?? String(err) };
 }
 
-/** How the runner retries transient API failures. */
-export interface KubeRetryOptions {
-  /** @default DEFAULT_RETRY_POLICY, field by field */
-  readonly policy?: Partial<RetryPolicy>;
-  /** the run's deadline (epoch ms): no retry waits past it @default none */
-  readonly deadlineMs?: number;
-  /** test seams */
-  readonly clock?: RetryClock;
-  readonly random?: () => number;
-}
+/** How the runner retries transient API failures: the policy, the run's deadline (epoch ms), test seams. */
+export type KubeRetryOptions = RetrySettings;
 
 /** The retry policy's view of what client-node threw (an ApiException or a fetch error). */
 export function attemptFailureOf(err: unknown): AttemptFailure {
