@@ -10,6 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { parseCorefile } from '../../../lambdas/core/corefile/index.js';
 import { makeResult } from '../../../lambdas/core/catalog/index.js';
 import {
+  COREDNS_NAME,
+  COREDNS_POD_SELECTOR,
+  KUBE_DNS_SERVICE,
+  KUBE_DNS_SLICE_SELECTOR,
+  KUBE_SYSTEM_NAMESPACE,
   apiFailureReason,
   evaluateCorednsPods,
   evaluateCorefile,
@@ -56,7 +61,7 @@ export interface RunKubeChecksInputs {
   readonly logTailLines?: number;
   /** time between the two metrics scrapes. @default 5000 */
   readonly metricsIntervalMs?: number;
-  /** @default 'kube-system' */
+  /** @default KUBE_SYSTEM_NAMESPACE */
   readonly namespace?: string;
   /** VPC resolver address(es) (VPC base +2): judged as the VPC resolver in the Corefile and metrics. @default [] */
   readonly vpcResolverAddresses?: readonly string[];
@@ -76,7 +81,6 @@ export interface RunKubeChecksInputs {
   readonly randomLabel?: () => string;
 }
 
-const COREDNS_SELECTOR = 'k8s-app=kube-dns';
 const METRICS_PORT = 9153;
 
 const defaultRandomLabel = (): string => `fleetdns-${randomBytes(6).toString('hex')}`;
@@ -109,7 +113,7 @@ function metricsPortOf(
  * @see https://docs.aws.amazon.com/eks/latest/userguide/managing-coredns.html
  */
 export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckResult[]> {
-  const ns = inputs.namespace ?? 'kube-system';
+  const ns = inputs.namespace ?? KUBE_SYSTEM_NAMESPACE;
   const apiTimeoutMs = inputs.apiTimeoutMs ?? 10_000;
   const tailLines = inputs.logTailLines ?? 200;
   const intervalMs = inputs.metricsIntervalMs ?? 5_000;
@@ -130,31 +134,32 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
 
   const [service, slices, corednsPods, deployment, pdbs, corefileMap, nodes, daemonSets, proxyConfig] =
     await Promise.all([
-      read<KubeService>({ verb: 'get', resource: 'services', namespace: ns, name: 'kube-dns' }, () =>
-        core.readNamespacedService({ name: 'kube-dns', namespace: ns }, opts),
+      read<KubeService>({ verb: 'get', resource: 'services', namespace: ns, name: KUBE_DNS_SERVICE }, () =>
+        core.readNamespacedService({ name: KUBE_DNS_SERVICE, namespace: ns }, opts),
       ),
       read<KubeEndpointSlice[]>(
         { verb: 'list', resource: 'endpointslices.discovery.k8s.io', namespace: ns },
         () =>
           items(
             discovery.listNamespacedEndpointSlice(
-              { namespace: ns, labelSelector: 'kubernetes.io/service-name=kube-dns' },
+              { namespace: ns, labelSelector: KUBE_DNS_SLICE_SELECTOR },
               opts,
             ),
           ),
       ),
       read<KubePod[]>({ verb: 'list', resource: 'pods', namespace: ns }, () =>
-        items(core.listNamespacedPod({ namespace: ns, labelSelector: COREDNS_SELECTOR }, opts)),
+        items(core.listNamespacedPod({ namespace: ns, labelSelector: COREDNS_POD_SELECTOR }, opts)),
       ),
-      read<KubeWorkload>({ verb: 'get', resource: 'deployments.apps', namespace: ns, name: 'coredns' }, () =>
-        apps.readNamespacedDeployment({ name: 'coredns', namespace: ns }, opts),
+      read<KubeWorkload>(
+        { verb: 'get', resource: 'deployments.apps', namespace: ns, name: COREDNS_NAME },
+        () => apps.readNamespacedDeployment({ name: COREDNS_NAME, namespace: ns }, opts),
       ),
       read<KubePodDisruptionBudget[]>(
         { verb: 'list', resource: 'poddisruptionbudgets.policy', namespace: ns },
         () => items(policy.listNamespacedPodDisruptionBudget({ namespace: ns }, opts)),
       ),
-      read<KubeConfigMap>({ verb: 'get', resource: 'configmaps', namespace: ns, name: 'coredns' }, () =>
-        core.readNamespacedConfigMap({ name: 'coredns', namespace: ns }, opts),
+      read<KubeConfigMap>({ verb: 'get', resource: 'configmaps', namespace: ns, name: COREDNS_NAME }, () =>
+        core.readNamespacedConfigMap({ name: COREDNS_NAME, namespace: ns }, opts),
       ),
       read<KubeNode[]>({ verb: 'list', resource: 'nodes' }, () => items(core.listNode({}, opts))),
       read<KubeWorkload[]>({ verb: 'list', resource: 'daemonsets.apps', namespace: ns }, () =>
@@ -303,7 +308,7 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
   const podsReads = [corednsPods.retried];
   return [
     withApiRetries(evaluateDnsService({ service, namespace: ns }), [service.retried]),
-    withApiRetries(evaluateDnsEndpoints({ slices, service: `${ns}/kube-dns` }), [slices.retried]),
+    withApiRetries(evaluateDnsEndpoints({ slices, service: `${ns}/${KUBE_DNS_SERVICE}` }), [slices.retried]),
     withApiRetries(evaluateCorednsPods({ pods: corednsPods, deployment, pdbs, now: inputs.now() }), [
       ...podsReads,
       deployment.retried,

@@ -9,6 +9,11 @@
  */
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  KUBE_DNS_SERVICE,
+  KUBE_DNS_SLICE_SELECTOR,
+  KUBE_SYSTEM_NAMESPACE,
+} from '../../../lambdas/core/incluster/index.js';
 import { apiRetryRecord, attemptWithRetries } from '../../../lambdas/core/retry/index.js';
 import type { ApiRetryRecord } from '../../../lambdas/core/retry/index.js';
 import { transientKubeFault } from '../kube/read-api.js';
@@ -39,9 +44,7 @@ export interface Discovery {
   readonly nodeLocal: DiscoveryRead<{ daemonSet: boolean; corefile?: string; corefileError?: string }>;
 }
 
-export const KUBE_SYSTEM = 'kube-system';
-export const KUBE_DNS_SERVICE = 'kube-dns';
-export const NODELOCAL_NAME = 'node-local-dns';
+const NODELOCAL_NAME = 'node-local-dns';
 
 function describe(err: unknown): string {
   const code = (err as { code?: unknown }).code;
@@ -88,8 +91,8 @@ export async function discover(kubeConfig: KubeConfig, retry: KubeRetryOptions =
 
   const [kubeDns, endpoints, kubernetesServiceIp, nodeLocal, kubeDnsUpstreamIp] = await Promise.all([
     read(retry, async (retrying) => {
-      const svc = await retrying(`get services ${KUBE_SYSTEM}/${KUBE_DNS_SERVICE}`, () =>
-        core.readNamespacedService({ name: KUBE_DNS_SERVICE, namespace: KUBE_SYSTEM }),
+      const svc = await retrying(`get services ${KUBE_SYSTEM_NAMESPACE}/${KUBE_DNS_SERVICE}`, () =>
+        core.readNamespacedService({ name: KUBE_DNS_SERVICE, namespace: KUBE_SYSTEM_NAMESPACE }),
       );
       const ip = svc.spec?.clusterIP;
       return {
@@ -98,10 +101,10 @@ export async function discover(kubeConfig: KubeConfig, retry: KubeRetryOptions =
       };
     }),
     read(retry, async (retrying) => {
-      const slices = await retrying(`list endpointslices.discovery.k8s.io ${KUBE_SYSTEM}`, () =>
+      const slices = await retrying(`list endpointslices.discovery.k8s.io ${KUBE_SYSTEM_NAMESPACE}`, () =>
         discovery.listNamespacedEndpointSlice({
-          namespace: KUBE_SYSTEM,
-          labelSelector: `kubernetes.io/service-name=${KUBE_DNS_SERVICE}`,
+          namespace: KUBE_SYSTEM_NAMESPACE,
+          labelSelector: KUBE_DNS_SLICE_SELECTOR,
         }),
       );
       const seen = new Map<string, DiscoveredEndpoint>();
@@ -131,8 +134,8 @@ export async function discover(kubeConfig: KubeConfig, retry: KubeRetryOptions =
     read(retry, async (retrying) => {
       let daemonSet = true;
       try {
-        await retrying(`get daemonsets.apps ${KUBE_SYSTEM}/${NODELOCAL_NAME}`, () =>
-          apps.readNamespacedDaemonSet({ name: NODELOCAL_NAME, namespace: KUBE_SYSTEM }),
+        await retrying(`get daemonsets.apps ${KUBE_SYSTEM_NAMESPACE}/${NODELOCAL_NAME}`, () =>
+          apps.readNamespacedDaemonSet({ name: NODELOCAL_NAME, namespace: KUBE_SYSTEM_NAMESPACE }),
         );
       } catch (err) {
         if (!is404(err)) throw err;
@@ -140,8 +143,8 @@ export async function discover(kubeConfig: KubeConfig, retry: KubeRetryOptions =
       }
       if (!daemonSet) return { daemonSet };
       try {
-        const cm = await retrying(`get configmaps ${KUBE_SYSTEM}/${NODELOCAL_NAME}`, () =>
-          core.readNamespacedConfigMap({ name: NODELOCAL_NAME, namespace: KUBE_SYSTEM }),
+        const cm = await retrying(`get configmaps ${KUBE_SYSTEM_NAMESPACE}/${NODELOCAL_NAME}`, () =>
+          core.readNamespacedConfigMap({ name: NODELOCAL_NAME, namespace: KUBE_SYSTEM_NAMESPACE }),
         );
         const corefile = cm.data?.Corefile;
         return corefile === undefined
@@ -153,8 +156,8 @@ export async function discover(kubeConfig: KubeConfig, retry: KubeRetryOptions =
     }),
     read(retry, async (retrying) => {
       try {
-        const svc = await retrying(`get services ${KUBE_SYSTEM}/kube-dns-upstream`, () =>
-          core.readNamespacedService({ name: 'kube-dns-upstream', namespace: KUBE_SYSTEM }),
+        const svc = await retrying(`get services ${KUBE_SYSTEM_NAMESPACE}/kube-dns-upstream`, () =>
+          core.readNamespacedService({ name: 'kube-dns-upstream', namespace: KUBE_SYSTEM_NAMESPACE }),
         );
         return svc.spec?.clusterIP ?? null;
       } catch (err) {
