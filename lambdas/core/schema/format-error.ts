@@ -21,3 +21,18 @@ function formatPath(path: readonly PropertyKey[]): string {
   }
   return out;
 }
+
+/**
+ * One bounded, printable line of an error message, for a one-line error or `evidence.reason`:
+ * the first non-empty line (a YAML or JSON parser follows it with a code frame), control bytes
+ * escaped as `\xNN` and invisible format characters as `\u{NNNN}` (the bytes of a garbage input
+ * file must not reach a terminal raw), cut to `maxLength` characters with `…`.
+ */
+export function errorLine(message: string, maxLength = 200): string {
+  const first = message.split(/\r?\n/).find((line) => line.trim() !== '') ?? '';
+  const printable = first.trim().replace(/[\p{Cc}\p{Cf}]/gu, (c) => {
+    const code = c.codePointAt(0) ?? 0;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+  return printable.length > maxLength ? `${printable.slice(0, maxLength - 1)}…` : printable;
+}

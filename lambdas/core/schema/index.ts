@@ -1,3 +1,3 @@
 export * from './results.js';
 export * from './runner.js';
-export { formatSchemaError } from './format-error.js';
+export { errorLine, formatSchemaError } from './format-error.js';

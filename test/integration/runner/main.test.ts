@@ -141,6 +141,39 @@ describe('runner (process)', () => {
     ]);
   }, 60_000);
 
+  it.each([
+    ['a directory', () => lab.dir, /is a directory/],
+    ['a path under a file', () => join(kubeconfig, 'result.json'), /is not a directory/],
+  ])(
+    'exits 2 with one line, before probing, when --output is %s',
+    async (_what, output, problem) => {
+      const requestsBefore = lab.api.requests.length;
+      const out = await runner([...probeArgs(), '--output', output()]);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(problem);
+      expect(out.stderr.trimEnd().split('\n')).toHaveLength(1);
+      // nothing was probed: the cluster API was never asked
+      expect(lab.api.requests.length).toBe(requestsBefore);
+    },
+    60_000,
+  );
+
+  it('reports an unparsable kubeconfig in one line on the checks that needed the cluster API', async () => {
+    const bad = join(lab.dir, 'bad-kubeconfig');
+    writeFileSync(bad, 'apiVersion: v1\nclusters:\n  - name: a\n   server: [\n\x1b[31m: :\n');
+    const file = join(lab.dir, 'result-bad-kubeconfig.json');
+    const args = probeArgs();
+    args[args.indexOf('--kubeconfig') + 1] = bad;
+
+    const out = await runner([...args, '--output', file]);
+
+    expect(out.code).toBe(0);
+    const doc = runnerResultSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    const reason = doc.checks.find((c) => c.id === 'K8S-DNS-SERVICE')?.evidence.reason;
+    expect(reason).toMatch(/^could not load the cluster API config: /);
+    expect(reason).not.toMatch(/[\p{Cc}]/u);
+  }, 60_000);
+
   it('exits 2 with one line naming an unusable argument', async () => {
     const out = await runner(['probe', '--max-qps', 'lots']);
     expect(out.code).toBe(2);
