@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
 import { runProbe } from './probe/index.js';
-import { writeRunnerResult } from './output.js';
+import { errorLine } from '../../lambdas/core/schema/index.js';
+import { outputPathProblem, writeRunnerResult } from './output.js';
 
 const EXIT_OK = 0;
 const EXIT_TOOL_ERROR = 1;
@@ -62,7 +63,7 @@ function loadKubeConfig(file: string | undefined): { kubeConfig?: KubeConfig; er
     return { kubeConfig: kc };
   } catch (err) {
     return {
-      error: `could not load the cluster API config: ${err instanceof Error ? err.message : String(err)}`,
+      error: `could not load the cluster API config: ${errorLine(err instanceof Error ? err.message : String(err))}`,
     };
   }
 }
@@ -120,7 +121,12 @@ export function buildProgram(): Command {
         .default(53)
         .hideHelp(),
     )
-    .action(async (flags: ProbeFlags) => {
+    .action(async (flags: ProbeFlags, command: Command) => {
+      const outputProblem = flags.output === undefined ? undefined : await outputPathProblem(flags.output);
+      if (outputProblem !== undefined)
+        command.error(`runner probe: error: --output: ${errorLine(outputProblem, 500)}`, {
+          exitCode: EXIT_USAGE,
+        });
       const { kubeConfig, error } = loadKubeConfig(flags.kubeconfig);
       const result = await runProbe({
         scanId: flags.scanId,
@@ -187,7 +193,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         return EXIT_OK;
       return EXIT_USAGE;
     }
-    process.stderr.write(`runner: error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `runner: error: ${errorLine(err instanceof Error ? err.message : String(err), 500)}\n`,
+    );
     return EXIT_TOOL_ERROR;
   }
 }

@@ -3,7 +3,9 @@
  * the image the framed, signed lines on stdout, which is the pod log the collector reads
  * (design.md, "Results leave through the pod log").
  */
-import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { RunnerResult } from '../../lambdas/core/schema/index.js';
 import { encodeResultFrames, signRunnerResult } from '../../lambdas/core/runner-results/index.js';
 
@@ -16,6 +18,31 @@ export interface WriteResultOptions {
   readonly stdout?: { write(text: string): unknown };
   /** @default process.stderr */
   readonly stderr?: { write(text: string): unknown };
+}
+
+/**
+ * Why the result could not be written to `file`, or undefined when it can: checked before the
+ * probe runs, so an unusable `--output` costs a second, not a whole probe.
+ */
+export async function outputPathProblem(file: string): Promise<string | undefined> {
+  const codeOf = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'error';
+  const existing = await stat(file).catch(() => undefined);
+  if (existing?.isDirectory()) return `${file} is a directory`;
+  if (existing !== undefined && !existing.isFile()) return `${file} is not a regular file`;
+  if (existing !== undefined)
+    return access(file, constants.W_OK).then(
+      () => undefined,
+      (err: unknown) => `cannot write ${file} (${codeOf(err)})`,
+    );
+  const parent = path.dirname(path.resolve(file));
+  const parentStat = await stat(parent).catch((err: unknown) => codeOf(err));
+  if (parentStat === 'ENOENT') return `cannot create ${file}: ${parent} does not exist`;
+  if (parentStat === 'ENOTDIR' || (typeof parentStat !== 'string' && !parentStat.isDirectory()))
+    return `cannot create ${file}: ${parent} is not a directory`;
+  return access(parent, constants.W_OK | constants.X_OK).then(
+    () => undefined,
+    (err: unknown) => `cannot create ${file}: ${parent} is not writable (${codeOf(err)})`,
+  );
 }
 
 /** Signs (when a key is given) and writes the document; returns what was written. */

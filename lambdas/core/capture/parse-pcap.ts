@@ -6,6 +6,7 @@
  * @see https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-03.html (file format)
  * @see https://www.tcpdump.org/linktypes.html (link types)
  */
+import ipaddr from 'ipaddr.js';
 import type { CapturedPacket } from '../schema/index.js';
 import { decodeDnsMessage } from '../dns/index.js';
 
@@ -200,27 +201,9 @@ function readIpv4(
   readTransport(protocol, ip.subarray(ihl, end), { tsMs, src, dst }, port, out, tcp, n);
 }
 
+/** RFC 5952 text of a 16-byte address (ipaddr.js compresses the longest zero run, lower case). */
 function ipv6Text(b: Uint8Array): string {
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((((b[i] ?? 0) << 8) | (b[i + 1] ?? 0)).toString(16));
-  // RFC 5952: compress the longest run of zero groups (length ≥ 2)
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== '0') {
-      i += 1;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j += 1;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (bestStart < 0) return groups.join(':');
-  return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLen).join(':')}`;
+  return ipaddr.fromByteArray(Array.from(b)).toString();
 }
 
 function readIpv6(

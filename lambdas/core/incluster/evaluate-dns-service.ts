@@ -8,12 +8,13 @@ import type { CheckResult } from '../schema/index.js';
 import { apiFailureReason, isNotFound } from './api-failure.js';
 import type { ApiRead } from './api-failure.js';
 import type { KubeService } from './kube-objects.js';
+import { KUBE_DNS_SERVICE, KUBE_SYSTEM_NAMESPACE } from './kube-dns-names.js';
 
 export interface DnsServiceInput {
   readonly service: ApiRead<KubeService>;
-  /** @default 'kube-system' */
+  /** @default KUBE_SYSTEM_NAMESPACE */
   readonly namespace?: string;
-  /** @default 'kube-dns' */
+  /** @default KUBE_DNS_SERVICE */
   readonly name?: string;
 }
 
@@ -25,8 +26,8 @@ export interface DnsServiceInput {
  * @see https://docs.aws.amazon.com/eks/latest/userguide/managing-coredns.html
  */
 export function evaluateDnsService(input: DnsServiceInput): CheckResult {
-  const namespace = input.namespace ?? 'kube-system';
-  const name = input.name ?? 'kube-dns';
+  const namespace = input.namespace ?? KUBE_SYSTEM_NAMESPACE;
+  const name = input.name ?? KUBE_DNS_SERVICE;
   const ref = `${namespace}/${name}`;
   if (!input.service.ok) {
     if (isNotFound(input.service.failure)) {

@@ -27,6 +27,13 @@ export type {
 } from './evaluate-corefile.js';
 export { evaluateLinklocalAllowance, evaluateConntrackAllowance } from './evaluate-node-allowances.js';
 export type { NodeAllowancesInput } from './evaluate-node-allowances.js';
+export {
+  COREDNS_NAME,
+  COREDNS_POD_SELECTOR,
+  KUBE_DNS_SERVICE,
+  KUBE_DNS_SLICE_SELECTOR,
+  KUBE_SYSTEM_NAMESPACE,
+} from './kube-dns-names.js';
 export { apiFailureReason, isNotFound } from './api-failure.js';
 export type { ApiFailure, ApiRead } from './api-failure.js';
 export {

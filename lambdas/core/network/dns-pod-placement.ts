@@ -3,6 +3,7 @@
  * address inside a delegated prefix, a branch ENI's address, or a node's primary address for
  * host-network pods). A pod whose IP no ENI owns is reported, never dropped.
  */
+import { KUBE_SYSTEM_NAMESPACE } from '../incluster/kube-dns-names.js';
 import type { NetworkSnapshot } from '../snapshot/network-snapshot-schema.js';
 import { parseIpAddress } from './cidr.js';
 import type { IpAddress } from './cidr.js';
@@ -40,7 +41,7 @@ export function placeDnsPods(snapshot: NetworkSnapshot, enis: EniIndex): DnsPodP
   const nodes = new Map((snapshot.kubernetes?.nodes ?? []).map((n) => [n.name, n]));
   const instances = clusterInstances(snapshot);
   for (const pod of snapshot.kubernetes?.dnsPods ?? []) {
-    const namespace = pod.namespace ?? 'kube-system';
+    const namespace = pod.namespace ?? KUBE_SYSTEM_NAMESPACE;
     const address = parseIpAddress(pod.podIP);
     const owner = enis.ownerOf(address);
     if (!owner) {

@@ -3,7 +3,7 @@
  * when asked with `--fail-on SEVERITY` and an unmuted FAIL is at or above it; `--ignore-exit-code`
  * turns 3 into 0. The seed of the upgrade gate's decision.
  */
-import { SEVERITY_ORDER } from '../schema/index.js';
+import { SEVERITIES } from '../schema/index.js';
 import type { CheckResult, ClusterResult, Severity } from '../schema/index.js';
 
 /** Options of {@link findingsExitCode}, as the flags of the same names. */
@@ -16,7 +16,7 @@ export interface FindingsExitCodeOptions {
 
 /** True when `severity` is `threshold` or more severe. */
 export function isAtOrAbove(severity: Severity, threshold: Severity): boolean {
-  return SEVERITY_ORDER.indexOf(severity) <= SEVERITY_ORDER.indexOf(threshold);
+  return SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(threshold);
 }
 
 /** The unmuted FAIL results at or above `threshold` (a muted result never counts). */

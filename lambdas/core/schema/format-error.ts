@@ -24,3 +24,21 @@ export function formatPath(path: readonly PropertyKey[]): string {
   }
   return out === '' ? '(document)' : out;
 }
+
+/**
+ * One bounded, printable line of an error message, for a one-line error or `evidence.reason`:
+ * the first non-empty line (a YAML or JSON parser follows it with a code frame), control bytes
+ * escaped as `\xNN` and invisible or line-breaking characters as `\u{NNNN}` (the bytes of a
+ * garbage input file must not reach a terminal raw), cut to `maxLength` characters with `…`.
+ */
+export function errorLine(message: string, maxLength = 200): string {
+  const first = message.split(/\r?\n/).find((line) => line.trim() !== '') ?? '';
+  const printable = first.trim().replace(/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu, (c) => {
+    const code = c.codePointAt(0) ?? 0;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+  if (printable.length <= maxLength) return printable;
+  // never cut between the halves of a surrogate pair
+  const cut = printable.slice(0, maxLength - 1).replace(/[\uD800-\uDBFF]$/, '');
+  return `${cut}…`;
+}

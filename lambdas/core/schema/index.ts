@@ -1,3 +1,3 @@
 export * from './results.js';
 export * from './runner.js';
-export { formatPath, formatSchemaError } from './format-error.js';
+export { errorLine, formatPath, formatSchemaError } from './format-error.js';

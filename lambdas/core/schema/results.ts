@@ -36,9 +36,6 @@ export const GATE_REASON_CODES = [
   'warning',
 ] as const;
 
-/** Severities from most to least severe; index 0 is the worst. */
-export const SEVERITY_ORDER: readonly Severity[] = SEVERITIES;
-
 export const statusSchema = z.enum(STATUSES);
 export const severitySchema = z.enum(SEVERITIES);
 export const causeSchema = z.enum(CAUSES);

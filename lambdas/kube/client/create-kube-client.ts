@@ -3,10 +3,18 @@ import {
   DiscoveryV1Api,
   IsomorphicFetchHttpLibrary,
   KubeConfig,
+  Observable,
   ServerConfiguration,
   createConfiguration,
 } from '@kubernetes/client-node';
-import type { HttpLibrary, RequestContext } from '@kubernetes/client-node';
+import type { HttpLibrary, RequestContext, ResponseContext } from '@kubernetes/client-node';
+import { apiRetryRecord, attemptWithRetries, transientFaultOf } from '../../core/retry/index.js';
+import type {
+  ApiRetryRecord,
+  AttemptOutcome,
+  RetrySettings,
+  TransientFault,
+} from '../../core/retry/index.js';
 import { KubeAdapterError } from '../errors.js';
 
 /** How to reach one cluster API: endpoint, CA, bearer token. */
@@ -26,6 +34,12 @@ export interface KubeConnection {
    * @default 10_000
    */
   readonly timeoutMs?: number;
+  /**
+   * Retries of transient failures (429, 500, 503, reset connections), as client-go does; set
+   * `deadlineMs` to the collection's deadline.
+   * @default DEFAULT_RETRY_POLICY, no deadline
+   */
+  readonly retry?: RetrySettings;
 }
 
 /** The API groups the collectors read. */
@@ -33,6 +47,8 @@ export interface KubeApis {
   readonly server: string;
   readonly core: CoreV1Api;
   readonly discovery: DiscoveryV1Api;
+  /** the calls this client had to retry so far, for the evidence (checks.md § Transient failures) */
+  readonly apiRetries?: readonly ApiRetryRecord[];
 }
 
 /** A factory for {@link KubeApis}; inject one in tests. */
@@ -45,6 +61,46 @@ class DeadlineHttpLibrary implements HttpLibrary {
   send(request: RequestContext): ReturnType<HttpLibrary['send']> {
     request.setSignal(AbortSignal.timeout(this.timeoutMs));
     return this.#inner.send(request);
+  }
+}
+
+/** The transient fault of one exchange: a 429/500/503 response, or a reset connection. */
+function transientExchangeFault(outcome: AttemptOutcome<ResponseContext>): TransientFault | undefined {
+  if (outcome.ok)
+    return transientFaultOf({
+      status: outcome.value.httpStatusCode,
+      ...(outcome.value.headers['retry-after'] !== undefined && {
+        retryAfter: outcome.value.headers['retry-after'],
+      }),
+    });
+  const e = outcome.error as { code?: unknown; message?: unknown } | undefined;
+  return transientFaultOf({
+    ...(typeof e?.code === 'string' && { code: e.code }),
+    ...(typeof e?.message === 'string' && { message: e.message }),
+  });
+}
+
+/** Sends each request again while its failure is transient, recording the retried ones. */
+class RetryingHttpLibrary implements HttpLibrary {
+  constructor(
+    private readonly inner: HttpLibrary,
+    private readonly settings: RetrySettings,
+    private readonly retried: ApiRetryRecord[],
+  ) {}
+  send(request: RequestContext): ReturnType<HttpLibrary['send']> {
+    const exchange = (): Promise<ResponseContext> => this.inner.send(request).toPromise();
+    const settled = attemptWithRetries(exchange, { faultOf: transientExchangeFault, ...this.settings }).then(
+      (attempted) => {
+        const record = apiRetryRecord(
+          `${request.getHttpMethod()} ${new URL(request.getUrl()).pathname}`,
+          attempted,
+        );
+        if (record !== undefined) this.retried.push(record);
+        if (attempted.ok) return attempted.value;
+        throw attempted.error;
+      },
+    );
+    return new Observable(settled);
   }
 }
 
@@ -63,6 +119,7 @@ export function createKubeClient(connection: KubeConnection): KubeApis {
     throw new KubeAdapterError(`cluster API endpoint must be an https:// URL, got "${connection.server}"`);
   }
   if (connection.caData === '') throw new KubeAdapterError('cluster CA data is empty');
+  const apiRetries: ApiRetryRecord[] = [];
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [
@@ -75,11 +132,16 @@ export function createKubeClient(connection: KubeConnection): KubeApis {
   const configuration = createConfiguration({
     baseServer: new ServerConfiguration(connection.server, {}),
     authMethods: { default: kc },
-    httpApi: new DeadlineHttpLibrary(connection.timeoutMs ?? 10_000),
+    httpApi: new RetryingHttpLibrary(
+      new DeadlineHttpLibrary(connection.timeoutMs ?? 10_000),
+      connection.retry ?? {},
+      apiRetries,
+    ),
   });
   return {
     server: connection.server,
     core: new CoreV1Api(configuration),
     discovery: new DiscoveryV1Api(configuration),
+    apiRetries,
   };
 }

@@ -1,14 +1,7 @@
 export { describeAccessFailure } from './access-reason.js';
 export type { ClusterAccessContext } from './access-reason.js';
 export { rootZoneUpstreams } from './corefile-upstreams.js';
-export {
-  COREFILE_CONFIGMAP,
-  DNS_NAMESPACE,
-  DNS_SERVICE,
-  dnsPodsFromEndpointSlices,
-  nodeFact,
-  readKubernetesFacts,
-} from './read-kubernetes-facts.js';
+export { dnsPodsFromEndpointSlices, nodeFact, readKubernetesFacts } from './read-kubernetes-facts.js';
 export type {
   KubernetesFacts,
   KubernetesFactsResult,

@@ -1,16 +1,15 @@
 import type { V1EndpointSlice, V1Node } from '@kubernetes/client-node';
 import { collectionError } from '../../core/snapshot/index.js';
+import {
+  COREDNS_NAME,
+  KUBE_DNS_SERVICE,
+  KUBE_DNS_SLICE_SELECTOR,
+  KUBE_SYSTEM_NAMESPACE,
+} from '../../core/incluster/index.js';
 import type { SnapshotCollectionError, SnapshotDnsPod, SnapshotNode } from '../../core/snapshot/index.js';
 import type { KubeApis } from '../client/index.js';
 import { KubeAccessError, toKubeAccessError } from '../errors.js';
 import { rootZoneUpstreams } from './corefile-upstreams.js';
-
-/** Where EKS (and kubeadm) run cluster DNS: the `kube-dns` Service in `kube-system`. */
-export const DNS_NAMESPACE = 'kube-system';
-export const DNS_SERVICE = 'kube-dns';
-export const COREFILE_CONFIGMAP = 'coredns';
-/** EndpointSlices carry their Service's name in this label. */
-const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 export interface ReadKubernetesFactsOptions {
   /** which address family the cluster runs (EKS `kubernetesNetworkConfig.ipFamily`); @default 'ipv4' */
@@ -70,7 +69,7 @@ export function dnsPodsFromEndpointSlices(
       if (pods.has(key)) continue;
       pods.set(key, {
         name,
-        namespace: endpoint.targetRef?.namespace ?? slice.metadata?.namespace ?? DNS_NAMESPACE,
+        namespace: endpoint.targetRef?.namespace ?? slice.metadata?.namespace ?? KUBE_SYSTEM_NAMESPACE,
         podIP,
         ...(endpoint.nodeName ? { nodeName: endpoint.nodeName } : {}),
       });
@@ -119,21 +118,24 @@ export async function readKubernetesFacts(
   const ipFamily = options.ipFamily ?? 'ipv4';
   const limit = options.pageSize ?? 500;
 
-  const slicesRead = guarded(`list EndpointSlices of ${DNS_NAMESPACE}/${DNS_SERVICE}`, async () => {
-    const items: V1EndpointSlice[] = [];
-    let cont: string | undefined;
-    do {
-      const page = await apis.discovery.listNamespacedEndpointSlice({
-        namespace: DNS_NAMESPACE,
-        labelSelector: `${SERVICE_NAME_LABEL}=${DNS_SERVICE}`,
-        limit,
-        ...(cont ? { _continue: cont } : {}),
-      });
-      items.push(...page.items);
-      cont = page.metadata?._continue || undefined;
-    } while (cont);
-    return items;
-  });
+  const slicesRead = guarded(
+    `list EndpointSlices of ${KUBE_SYSTEM_NAMESPACE}/${KUBE_DNS_SERVICE}`,
+    async () => {
+      const items: V1EndpointSlice[] = [];
+      let cont: string | undefined;
+      do {
+        const page = await apis.discovery.listNamespacedEndpointSlice({
+          namespace: KUBE_SYSTEM_NAMESPACE,
+          labelSelector: KUBE_DNS_SLICE_SELECTOR,
+          limit,
+          ...(cont ? { _continue: cont } : {}),
+        });
+        items.push(...page.items);
+        cont = page.metadata?._continue || undefined;
+      } while (cont);
+      return items;
+    },
+  );
   const nodesRead = guarded('list nodes', async () => {
     const items: V1Node[] = [];
     let cont: string | undefined;
@@ -144,10 +146,10 @@ export async function readKubernetesFacts(
     } while (cont);
     return items;
   });
-  const corefileRead = guarded(`read ConfigMap ${DNS_NAMESPACE}/${COREFILE_CONFIGMAP}`, async () => {
+  const corefileRead = guarded(`read ConfigMap ${KUBE_SYSTEM_NAMESPACE}/${COREDNS_NAME}`, async () => {
     const cm = await apis.core.readNamespacedConfigMap({
-      name: COREFILE_CONFIGMAP,
-      namespace: DNS_NAMESPACE,
+      name: COREDNS_NAME,
+      namespace: KUBE_SYSTEM_NAMESPACE,
     });
     return cm.data?.Corefile;
   });
@@ -173,7 +175,7 @@ export async function readKubernetesFacts(
       collectionError(
         'k8s:ReadConfigMap/coredns',
         'NoCorefile',
-        `ConfigMap ${DNS_NAMESPACE}/${COREFILE_CONFIGMAP} has no Corefile key`,
+        `ConfigMap ${KUBE_SYSTEM_NAMESPACE}/${COREDNS_NAME} has no Corefile key`,
       ),
     );
   } else {

@@ -1,7 +1,9 @@
 /**
  * Reads from the Kubernetes API as data: every call becomes an `ApiRead` — the value, or an
  * `ApiFailure` naming the verb, resource and namespace (so a 403 can name the missing permission)
- * — with a per-request timeout, so one slow or forbidden read never takes the other checks down.
+ * — with a per-request timeout, so one slow or forbidden read never takes the other checks down,
+ * and retries of transient failures (429, 500, 503, reset connections; checks.md § Transient
+ * failures) recorded beside the outcome for the evidence.
  */
 import { ApiException, Observable } from '@kubernetes/client-node';
 import type {
@@ -11,6 +13,14 @@ import type {
   ResponseContext,
 } from '@kubernetes/client-node';
 import type { ApiFailure, ApiRead } from '../../../lambdas/core/incluster/index.js';
+import { apiRetryRecord, attemptWithRetries, transientFaultOf } from '../../../lambdas/core/retry/index.js';
+import type {
+  ApiRetryRecord,
+  AttemptFailure,
+  AttemptOutcome,
+  RetrySettings,
+  TransientFault,
+} from '../../../lambdas/core/retry/index.js';
 
 /** What a call reads, for the failure message (RBAC names: verb, resource[/subresource]). */
 export interface ReadTarget {
@@ -76,17 +86,54 @@ export function toApiFailure(err: unknown, target: ReadTarget, timeoutMs?: numbe
   return { ...base, message: e?.message?.split('\n')[0] ?? String(err) };
 }
 
-/** Runs one API call and returns its value or its failure; never rejects. */
+/** How the runner retries transient API failures: the policy, the run's deadline (epoch ms), test seams. */
+export type KubeRetryOptions = RetrySettings;
+
+/** The retry policy's view of what client-node threw (an ApiException or a fetch error). */
+export function attemptFailureOf(err: unknown): AttemptFailure {
+  if (err instanceof ApiException) {
+    const headers = (err.headers ?? {}) as Record<string, string | undefined>;
+    const retryAfter = headers['retry-after'] ?? headers['Retry-After'];
+    return { status: Number(err.code), ...(retryAfter !== undefined && { retryAfter }) };
+  }
+  const e = err as { code?: unknown; message?: unknown } | undefined;
+  return {
+    ...(typeof e?.code === 'string' && { code: e.code }),
+    ...(typeof e?.message === 'string' && { message: e.message }),
+  };
+}
+
+/** The transient fault of a client-node call's outcome, if it had one. */
+export function transientKubeFault(outcome: AttemptOutcome<unknown>): TransientFault | undefined {
+  return outcome.ok ? undefined : transientFaultOf(attemptFailureOf(outcome.error));
+}
+
+/** `get configmaps kube-system/coredns`, `list nodes`: a read as the evidence names it. */
+export function readTargetLabel(target: ReadTarget): string {
+  const where = [target.namespace, target.name].filter((p) => p !== undefined).join('/');
+  return `${target.verb} ${target.resource}${where ? ` ${where}` : ''}`;
+}
+
+/** An ApiRead with the record of its retries, when it was retried. */
+export type RetriedApiRead<T> = ApiRead<T> & { readonly retried?: ApiRetryRecord };
+
+/**
+ * Runs one API call, retrying transient failures, and returns its value or its failure (which
+ * says how many attempts it took); never rejects.
+ */
 export async function readApi<T>(
   target: ReadTarget,
   call: () => Promise<T>,
   timeoutMs?: number,
-): Promise<ApiRead<T>> {
-  try {
-    return { ok: true, value: await call() };
-  } catch (err) {
-    return { ok: false, failure: toApiFailure(err, target, timeoutMs) };
-  }
+  retry: KubeRetryOptions = {},
+): Promise<RetriedApiRead<T>> {
+  const attempted = await attemptWithRetries(call, { faultOf: transientKubeFault, ...retry });
+  const retried = apiRetryRecord(readTargetLabel(target), attempted);
+  const record = retried !== undefined ? { retried } : {};
+  if (attempted.ok) return { ok: true, value: attempted.value, ...record };
+  const failure = toApiFailure(attempted.error, target, timeoutMs);
+  const tries = attempted.attempts > 1 ? ` (after ${attempted.attempts} attempts)` : '';
+  return { ok: false, failure: { ...failure, message: `${failure.message}${tries}` }, ...record };
 }
 
 /** A label selector as the API's `labelSelector` query string (matchLabels and matchExpressions). */

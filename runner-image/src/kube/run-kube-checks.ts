@@ -10,6 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { parseCorefile } from '../../../lambdas/core/corefile/index.js';
 import { makeResult } from '../../../lambdas/core/catalog/index.js';
 import {
+  COREDNS_NAME,
+  COREDNS_POD_SELECTOR,
+  KUBE_DNS_SERVICE,
+  KUBE_DNS_SLICE_SELECTOR,
+  KUBE_SYSTEM_NAMESPACE,
   apiFailureReason,
   evaluateCorednsPods,
   evaluateCorefile,
@@ -20,7 +25,6 @@ import {
   podIsReady,
 } from '../../../lambdas/core/incluster/index.js';
 import type {
-  ApiRead,
   CorednsPodTarget,
   ForwarderProbe,
   ForwarderProbeResult,
@@ -41,7 +45,8 @@ import { collectCorednsMetrics } from '../metrics/index.js';
 import type { MetricsTarget, ScrapeOutcome } from '../metrics/index.js';
 import { KubeChecksError } from './errors.js';
 import { mapBounded, readApi, selectorString, timeoutOptions } from './read-api.js';
-import type { ReadTarget } from './read-api.js';
+import type { KubeRetryOptions, ReadTarget, RetriedApiRead } from './read-api.js';
+import { withApiRetries } from '../../../lambdas/core/retry/index.js';
 
 export interface RunKubeChecksInputs {
   readonly kubeConfig: KubeConfig;
@@ -56,7 +61,7 @@ export interface RunKubeChecksInputs {
   readonly logTailLines?: number;
   /** time between the two metrics scrapes. @default 5000 */
   readonly metricsIntervalMs?: number;
-  /** @default 'kube-system' */
+  /** @default KUBE_SYSTEM_NAMESPACE */
   readonly namespace?: string;
   /** VPC resolver address(es) (VPC base +2): judged as the VPC resolver in the Corefile and metrics. @default [] */
   readonly vpcResolverAddresses?: readonly string[];
@@ -68,13 +73,14 @@ export interface RunKubeChecksInputs {
   readonly probeAttempts?: number;
   /** per-request timeout of Kubernetes API reads. @default 10000 */
   readonly apiTimeoutMs?: number;
+  /** retries of transient API failures (the run's deadline bounds them) @default DEFAULT_RETRY_POLICY, no deadline */
+  readonly apiRetry?: KubeRetryOptions;
   /** test seams */
   readonly scrapeMetrics?: (target: MetricsTarget) => Promise<ScrapeOutcome>;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly randomLabel?: () => string;
 }
 
-const COREDNS_SELECTOR = 'k8s-app=kube-dns';
 const METRICS_PORT = 9153;
 
 const defaultRandomLabel = (): string => `fleetdns-${randomBytes(6).toString('hex')}`;
@@ -107,7 +113,7 @@ function metricsPortOf(
  * @see https://docs.aws.amazon.com/eks/latest/userguide/managing-coredns.html
  */
 export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckResult[]> {
-  const ns = inputs.namespace ?? 'kube-system';
+  const ns = inputs.namespace ?? KUBE_SYSTEM_NAMESPACE;
   const apiTimeoutMs = inputs.apiTimeoutMs ?? 10_000;
   const tailLines = inputs.logTailLines ?? 200;
   const intervalMs = inputs.metricsIntervalMs ?? 5_000;
@@ -122,37 +128,38 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
   const discovery = inputs.kubeConfig.makeApiClient(DiscoveryV1Api);
   const policy = inputs.kubeConfig.makeApiClient(PolicyV1Api);
   const opts = timeoutOptions(apiTimeoutMs);
-  const read = <T>(target: ReadTarget, call: () => Promise<T>): Promise<ApiRead<T>> =>
-    readApi(target, call, apiTimeoutMs);
+  const read = <T>(target: ReadTarget, call: () => Promise<T>): Promise<RetriedApiRead<T>> =>
+    readApi(target, call, apiTimeoutMs, inputs.apiRetry);
   const items = async <T>(p: Promise<{ items: T[] }>): Promise<T[]> => (await p).items;
 
   const [service, slices, corednsPods, deployment, pdbs, corefileMap, nodes, daemonSets, proxyConfig] =
     await Promise.all([
-      read<KubeService>({ verb: 'get', resource: 'services', namespace: ns, name: 'kube-dns' }, () =>
-        core.readNamespacedService({ name: 'kube-dns', namespace: ns }, opts),
+      read<KubeService>({ verb: 'get', resource: 'services', namespace: ns, name: KUBE_DNS_SERVICE }, () =>
+        core.readNamespacedService({ name: KUBE_DNS_SERVICE, namespace: ns }, opts),
       ),
       read<KubeEndpointSlice[]>(
         { verb: 'list', resource: 'endpointslices.discovery.k8s.io', namespace: ns },
         () =>
           items(
             discovery.listNamespacedEndpointSlice(
-              { namespace: ns, labelSelector: 'kubernetes.io/service-name=kube-dns' },
+              { namespace: ns, labelSelector: KUBE_DNS_SLICE_SELECTOR },
               opts,
             ),
           ),
       ),
       read<KubePod[]>({ verb: 'list', resource: 'pods', namespace: ns }, () =>
-        items(core.listNamespacedPod({ namespace: ns, labelSelector: COREDNS_SELECTOR }, opts)),
+        items(core.listNamespacedPod({ namespace: ns, labelSelector: COREDNS_POD_SELECTOR }, opts)),
       ),
-      read<KubeWorkload>({ verb: 'get', resource: 'deployments.apps', namespace: ns, name: 'coredns' }, () =>
-        apps.readNamespacedDeployment({ name: 'coredns', namespace: ns }, opts),
+      read<KubeWorkload>(
+        { verb: 'get', resource: 'deployments.apps', namespace: ns, name: COREDNS_NAME },
+        () => apps.readNamespacedDeployment({ name: COREDNS_NAME, namespace: ns }, opts),
       ),
       read<KubePodDisruptionBudget[]>(
         { verb: 'list', resource: 'poddisruptionbudgets.policy', namespace: ns },
         () => items(policy.listNamespacedPodDisruptionBudget({ namespace: ns }, opts)),
       ),
-      read<KubeConfigMap>({ verb: 'get', resource: 'configmaps', namespace: ns, name: 'coredns' }, () =>
-        core.readNamespacedConfigMap({ name: 'coredns', namespace: ns }, opts),
+      read<KubeConfigMap>({ verb: 'get', resource: 'configmaps', namespace: ns, name: COREDNS_NAME }, () =>
+        core.readNamespacedConfigMap({ name: COREDNS_NAME, namespace: ns }, opts),
       ),
       read<KubeNode[]>({ verb: 'list', resource: 'nodes' }, () => items(core.listNode({}, opts))),
       read<KubeWorkload[]>({ verb: 'list', resource: 'daemonsets.apps', namespace: ns }, () =>
@@ -165,8 +172,8 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
     ]);
 
   // kube-proxy: the DaemonSet comes from the list when it could be listed (one call fewer).
-  const proxyDs: ApiRead<KubeWorkload> = daemonSets.ok
-    ? ((): ApiRead<KubeWorkload> => {
+  const proxyDs: RetriedApiRead<KubeWorkload> = daemonSets.ok
+    ? ((): RetriedApiRead<KubeWorkload> => {
         const ds = daemonSets.value.find((d) => d.metadata?.name === 'kube-proxy');
         return ds
           ? { ok: true, value: ds }
@@ -194,8 +201,8 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
     ? await read<KubePod[]>({ verb: 'list', resource: 'pods', namespace: ns }, () =>
         items(core.listNamespacedPod({ namespace: ns, labelSelector: proxySelector }, opts)),
       )
-    : ({ ok: true, value: [] } as ApiRead<KubePod[]>);
-  const proxyConfigRead: ApiRead<KubeConfigMap> =
+    : ({ ok: true, value: [] } as RetriedApiRead<KubePod[]>);
+  const proxyConfigRead: RetriedApiRead<KubeConfigMap> =
     proxyConfig.ok || proxyConfig.failure.status !== 404
       ? proxyConfig
       : await read<KubeConfigMap>(
@@ -237,7 +244,7 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
         });
 
   let probeResults: ForwarderProbeResult[] = [];
-  let logs: KubeProxyLog[] = [];
+  let logs: (KubeProxyLog & { log: RetriedApiRead<string> })[] = [];
   const probeAndReadLogs = async (): Promise<void> => {
     [probeResults, logs] = await Promise.all([
       mapBounded(plans, 4, (plan) =>
@@ -247,7 +254,7 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
         ? mapBounded(
             proxyPods.value.filter((p) => !isTerminating(p)),
             4,
-            async (p): Promise<KubeProxyLog> => {
+            async (p) => {
               const name = p.metadata?.name ?? '(unnamed)';
               const container = p.spec?.containers?.[0]?.name;
               const log = await read<string>({ verb: 'get', resource: 'pods/log', namespace: ns, name }, () =>
@@ -297,25 +304,44 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
     ],
   });
 
-  const results: CheckResult[] = [
-    evaluateDnsService({ service, namespace: ns }),
-    evaluateDnsEndpoints({ slices, service: `${ns}/kube-dns` }),
-    evaluateCorednsPods({ pods: corednsPods, deployment, pdbs, now: inputs.now() }),
-    inputs.probeNodeName === undefined
-      ? proxyResult
-      : { ...proxyResult, evidence: { ...proxyResult.evidence, probeNode: inputs.probeNodeName } },
-    corefileResult,
-    corednsPods.ok
-      ? evaluateUpstreamMetrics(metrics, { vpcResolverAddresses })
-      : makeResult('DNS-UPSTREAM-METRICS', {
-          status: 'ERROR',
-          evidence: {
-            summary: `CoreDNS pods not listed, so their metrics could not be scraped: ${apiFailureReason(corednsPods.failure)}`,
-            reason: `CoreDNS pods not listed, so their metrics could not be scraped: ${apiFailureReason(corednsPods.failure)}`,
-          },
-        }),
+  // the reads each check's verdict rests on, whose retries its evidence lists
+  const podsReads = [corednsPods.retried];
+  return [
+    withApiRetries(evaluateDnsService({ service, namespace: ns }), [service.retried]),
+    withApiRetries(evaluateDnsEndpoints({ slices, service: `${ns}/${KUBE_DNS_SERVICE}` }), [slices.retried]),
+    withApiRetries(evaluateCorednsPods({ pods: corednsPods, deployment, pdbs, now: inputs.now() }), [
+      ...podsReads,
+      deployment.retried,
+      pdbs.retried,
+    ]),
+    withApiRetries(
+      inputs.probeNodeName === undefined
+        ? proxyResult
+        : { ...proxyResult, evidence: { ...proxyResult.evidence, probeNode: inputs.probeNodeName } },
+      [
+        daemonSets.retried,
+        proxyDs.retried,
+        nodes.retried,
+        proxyPods.retried,
+        proxyConfig.retried,
+        proxyConfigRead.retried,
+        ...logs.map((l) => l.log.retried),
+      ],
+    ),
+    withApiRetries(corefileResult, [corefileMap.retried, ...podsReads]),
+    withApiRetries(
+      corednsPods.ok
+        ? evaluateUpstreamMetrics(metrics, { vpcResolverAddresses })
+        : makeResult('DNS-UPSTREAM-METRICS', {
+            status: 'ERROR',
+            evidence: {
+              summary: `CoreDNS pods not listed, so their metrics could not be scraped: ${apiFailureReason(corednsPods.failure)}`,
+              reason: `CoreDNS pods not listed, so their metrics could not be scraped: ${apiFailureReason(corednsPods.failure)}`,
+            },
+          }),
+      podsReads,
+    ),
   ];
-  return results;
 }
 
 /**

@@ -10,6 +10,7 @@ import { readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { errorLine } from '../../../lambdas/core/schema/index.js';
 import type { EnaCounters } from '../../../lambdas/core/schema/index.js';
 import { NodeAgentError } from './errors.js';
 
@@ -154,7 +155,7 @@ export async function readEnaStatsFile(file: string, phase: 'before' | 'after'):
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new NodeAgentError(`cannot read the ENA statistics file ${file}: ${(err as Error).message}`, {
+    throw new NodeAgentError(`cannot read the ENA statistics file ${file}: ${errorLine(String(err))}`, {
       cause: err,
     });
   }
@@ -163,7 +164,7 @@ export async function readEnaStatsFile(file: string, phase: 'before' | 'after'):
     doc = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
     throw new NodeAgentError(
-      `${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+      `${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${errorLine((err as Error).message)}`,
       {
         cause: err,
       },
@@ -173,7 +174,7 @@ export async function readEnaStatsFile(file: string, phase: 'before' | 'after'):
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new NodeAgentError(
-      `${file}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'not an ENA statistics file'}`,
+      `${file}: ${issue ? errorLine(`${issue.path.join('.')}: ${issue.message}`) : 'not an ENA statistics file'}`,
     );
   }
   return Object.entries(parsed.data.interfaces).map(([iface, entry]): InterfaceReading => {

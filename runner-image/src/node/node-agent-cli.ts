@@ -3,6 +3,8 @@
  * Exit 0 when the agent ran, whatever it found; 2 for unusable options; 1 when it could not run.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { errorLine } from '../../../lambdas/core/schema/index.js';
+import { outputPathProblem } from '../output.js';
 import { runNodeAgent } from './run-node-agent.js';
 import { NodeAgentError } from './errors.js';
 
@@ -91,6 +93,11 @@ export async function runNodeAgentCli(argv: readonly string[], io: NodeAgentCliI
     stderr.write('runner node: error: --node-name (or env NODE_NAME) is required\n');
     return 2;
   }
+  const outputProblem = flags.output === undefined ? undefined : await outputPathProblem(flags.output);
+  if (outputProblem !== undefined) {
+    stderr.write(`runner node: error: --output: ${errorLine(outputProblem, 500)}\n`);
+    return 2;
+  }
   try {
     await runNodeAgent({
       nodeName: flags.nodeName,
@@ -110,7 +117,7 @@ export async function runNodeAgentCli(argv: readonly string[], io: NodeAgentCliI
     });
     return 0;
   } catch (err) {
-    stderr.write(`runner node: error: ${err instanceof Error ? err.message : String(err)}\n`);
+    stderr.write(`runner node: error: ${errorLine(err instanceof Error ? err.message : String(err), 500)}\n`);
     return err instanceof NodeAgentError ? 2 : 1;
   }
 }

@@ -9,6 +9,15 @@
  */
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  KUBE_DNS_SERVICE,
+  KUBE_DNS_SLICE_SELECTOR,
+  KUBE_SYSTEM_NAMESPACE,
+} from '../../../lambdas/core/incluster/index.js';
+import { apiRetryRecord, attemptWithRetries } from '../../../lambdas/core/retry/index.js';
+import type { ApiRetryRecord } from '../../../lambdas/core/retry/index.js';
+import { transientKubeFault } from '../kube/read-api.js';
+import type { KubeRetryOptions } from '../kube/read-api.js';
 
 export interface DiscoveredEndpoint {
   readonly ip: string;
@@ -21,20 +30,21 @@ export interface DiscoveredEndpoint {
 export type Read<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
+/** A discovery read, with the calls that had to be retried for it (checks.md § Transient failures). */
+export type DiscoveryRead<T> = Read<T> & { readonly retried?: readonly ApiRetryRecord[] };
+
 export interface Discovery {
   /** kube-dns Service: ClusterIP (null when the Service has none) and ports as `53/UDP` */
-  readonly kubeDns: Read<{ clusterIp: string | null; ports: string[] }>;
-  readonly endpoints: Read<DiscoveredEndpoint[]>;
-  readonly kubernetesServiceIp: Read<string | null>;
+  readonly kubeDns: DiscoveryRead<{ clusterIp: string | null; ports: string[] }>;
+  readonly endpoints: DiscoveryRead<DiscoveredEndpoint[]>;
+  readonly kubernetesServiceIp: DiscoveryRead<string | null>;
   /** the `kube-dns-upstream` Service NodeLocal forwards cluster zones to (null when absent) */
-  readonly kubeDnsUpstreamIp: Read<string | null>;
+  readonly kubeDnsUpstreamIp: DiscoveryRead<string | null>;
   /** NodeLocal DNSCache: whether its DaemonSet exists, and its Corefile when readable */
-  readonly nodeLocal: Read<{ daemonSet: boolean; corefile?: string; corefileError?: string }>;
+  readonly nodeLocal: DiscoveryRead<{ daemonSet: boolean; corefile?: string; corefileError?: string }>;
 }
 
-export const KUBE_SYSTEM = 'kube-system';
-export const KUBE_DNS_SERVICE = 'kube-dns';
-export const NODELOCAL_NAME = 'node-local-dns';
+const NODELOCAL_NAME = 'node-local-dns';
 
 function describe(err: unknown): string {
   const code = (err as { code?: unknown }).code;
@@ -45,36 +55,58 @@ function describe(err: unknown): string {
   return typeof code === 'number' ? `API error ${code}: ${message}` : `cluster API unreachable: ${message}`;
 }
 
-async function read<T>(fn: () => Promise<T>): Promise<Read<T>> {
+/** Runs one client-node call, retrying transient failures; resolves or rethrows its last outcome. */
+type RetryingCall = <R>(call: string, thunk: () => Promise<R>) => Promise<R>;
+
+async function read<T>(
+  retry: KubeRetryOptions,
+  fn: (retrying: RetryingCall) => Promise<T>,
+): Promise<DiscoveryRead<T>> {
+  const retried: ApiRetryRecord[] = [];
+  const retrying: RetryingCall = async (call, thunk) => {
+    const attempted = await attemptWithRetries(thunk, { faultOf: transientKubeFault, ...retry });
+    const record = apiRetryRecord(call, attempted);
+    if (record !== undefined) retried.push(record);
+    if (attempted.ok) return attempted.value;
+    throw attempted.error;
+  };
+  const withRetries = (): { retried?: readonly ApiRetryRecord[] } => (retried.length > 0 ? { retried } : {});
   try {
-    return { ok: true, value: await fn() };
+    const value = await fn(retrying);
+    return { ok: true, value, ...withRetries() };
   } catch (err) {
-    return { ok: false, error: describe(err) };
+    const gaveUp = retried.find((r) => !r.cleared);
+    const tries = gaveUp ? ` (after ${gaveUp.attempts} attempts)` : '';
+    return { ok: false, error: `${describe(err)}${tries}`, ...withRetries() };
   }
 }
 
 const is404 = (err: unknown): boolean => (err as { code?: unknown }).code === 404;
 
 /** Reads everything the probe needs, in parallel. Never throws. */
-export async function discover(kubeConfig: KubeConfig): Promise<Discovery> {
+export async function discover(kubeConfig: KubeConfig, retry: KubeRetryOptions = {}): Promise<Discovery> {
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
   const apps = kubeConfig.makeApiClient(AppsV1Api);
 
   const [kubeDns, endpoints, kubernetesServiceIp, nodeLocal, kubeDnsUpstreamIp] = await Promise.all([
-    read(async () => {
-      const svc = await core.readNamespacedService({ name: KUBE_DNS_SERVICE, namespace: KUBE_SYSTEM });
+    read(retry, async (retrying) => {
+      const svc = await retrying(`get services ${KUBE_SYSTEM_NAMESPACE}/${KUBE_DNS_SERVICE}`, () =>
+        core.readNamespacedService({ name: KUBE_DNS_SERVICE, namespace: KUBE_SYSTEM_NAMESPACE }),
+      );
       const ip = svc.spec?.clusterIP;
       return {
         clusterIp: ip && ip !== 'None' ? ip : null,
         ports: (svc.spec?.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`),
       };
     }),
-    read(async () => {
-      const slices = await discovery.listNamespacedEndpointSlice({
-        namespace: KUBE_SYSTEM,
-        labelSelector: `kubernetes.io/service-name=${KUBE_DNS_SERVICE}`,
-      });
+    read(retry, async (retrying) => {
+      const slices = await retrying(`list endpointslices.discovery.k8s.io ${KUBE_SYSTEM_NAMESPACE}`, () =>
+        discovery.listNamespacedEndpointSlice({
+          namespace: KUBE_SYSTEM_NAMESPACE,
+          labelSelector: KUBE_DNS_SLICE_SELECTOR,
+        }),
+      );
       const seen = new Map<string, DiscoveredEndpoint>();
       for (const slice of slices.items) {
         for (const ep of slice.endpoints ?? []) {
@@ -93,21 +125,27 @@ export async function discover(kubeConfig: KubeConfig): Promise<Discovery> {
       }
       return [...seen.values()];
     }),
-    read(async () => {
-      const svc = await core.readNamespacedService({ name: 'kubernetes', namespace: 'default' });
+    read(retry, async (retrying) => {
+      const svc = await retrying('get services default/kubernetes', () =>
+        core.readNamespacedService({ name: 'kubernetes', namespace: 'default' }),
+      );
       return svc.spec?.clusterIP ?? null;
     }),
-    read(async () => {
+    read(retry, async (retrying) => {
       let daemonSet = true;
       try {
-        await apps.readNamespacedDaemonSet({ name: NODELOCAL_NAME, namespace: KUBE_SYSTEM });
+        await retrying(`get daemonsets.apps ${KUBE_SYSTEM_NAMESPACE}/${NODELOCAL_NAME}`, () =>
+          apps.readNamespacedDaemonSet({ name: NODELOCAL_NAME, namespace: KUBE_SYSTEM_NAMESPACE }),
+        );
       } catch (err) {
         if (!is404(err)) throw err;
         daemonSet = false;
       }
       if (!daemonSet) return { daemonSet };
       try {
-        const cm = await core.readNamespacedConfigMap({ name: NODELOCAL_NAME, namespace: KUBE_SYSTEM });
+        const cm = await retrying(`get configmaps ${KUBE_SYSTEM_NAMESPACE}/${NODELOCAL_NAME}`, () =>
+          core.readNamespacedConfigMap({ name: NODELOCAL_NAME, namespace: KUBE_SYSTEM_NAMESPACE }),
+        );
         const corefile = cm.data?.Corefile;
         return corefile === undefined
           ? { daemonSet, corefileError: 'the node-local-dns ConfigMap has no Corefile key' }
@@ -116,9 +154,11 @@ export async function discover(kubeConfig: KubeConfig): Promise<Discovery> {
         return { daemonSet, corefileError: `node-local-dns ConfigMap: ${describe(err)}` };
       }
     }),
-    read(async () => {
+    read(retry, async (retrying) => {
       try {
-        const svc = await core.readNamespacedService({ name: 'kube-dns-upstream', namespace: KUBE_SYSTEM });
+        const svc = await retrying(`get services ${KUBE_SYSTEM_NAMESPACE}/kube-dns-upstream`, () =>
+          core.readNamespacedService({ name: 'kube-dns-upstream', namespace: KUBE_SYSTEM_NAMESPACE }),
+        );
         return svc.spec?.clusterIP ?? null;
       } catch (err) {
         if (is404(err)) return null;

@@ -8,7 +8,7 @@ export type { ProbeSettings, ProbeTarget } from './context.js';
 export { evaluateResolvConf } from './checks/resolv-conf.js';
 export { readNodeLocalCorefile } from './checks/nodelocal.js';
 export { KUBE_CHECK_IDS } from './kube-checks.js';
-export type { KubeChecksInputs, RunKubeChecks } from './kube-checks.js';
+export type { RunKubeChecks } from './kube-checks.js';
 export { waitForNodeAgents, DEFAULT_NODE_AGENTS_TIMEOUT_MS } from './node-agents.js';
 export type { WaitClock, WaitForNodeAgentsOptions } from './node-agents.js';
 export { ProbeError } from './errors.js';

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeResultFrames, verifyRunnerResult } from '../../../lambdas/core/runner-results/index.js';
 import { runnerResultSchema } from '../../../lambdas/core/schema/index.js';
+import { nodeAgentsObservationSchema } from '../../../lambdas/core/capture/index.js';
 import { startLab, stopLab } from './probe-lab.js';
 import type { Lab } from './probe-lab.js';
 
@@ -129,9 +130,48 @@ describe('runner (process)', () => {
       notReady: [],
     });
     expect(lab.api.requests.some((r) => r.path === '/api/v1/namespaces/scanner-ns/pods')).toBe(true);
+    // waited at least the timeout given; the note's figure is measured, so only its shape is checked
+    expect(nodeAgentsObservationSchema.parse(doc.observations.nodeAgents).waitedMs).toBeGreaterThanOrEqual(
+      700,
+    );
     expect(doc.checks.find((c) => c.id === 'DNS-CAPTURE')?.evidence.notes).toEqual([
-      expect.stringMatching(/^no node agent pods matched .* in scanner-ns within 0\.7 s/),
+      expect.stringMatching(
+        /^no node agent pods matched .* in scanner-ns within \d+(\.\d)? s: probed anyway/,
+      ),
     ]);
+  }, 60_000);
+
+  it.each([
+    ['a directory', () => lab.dir, /is a directory/],
+    ['a path under a file', () => join(kubeconfig, 'result.json'), /is not a directory/],
+  ])(
+    'exits 2 with one line, before probing, when --output is %s',
+    async (_what, output, problem) => {
+      const requestsBefore = lab.api.requests.length;
+      const out = await runner([...probeArgs(), '--output', output()]);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(problem);
+      expect(out.stderr.trimEnd().split('\n')).toHaveLength(1);
+      // nothing was probed: the cluster API was never asked
+      expect(lab.api.requests.length).toBe(requestsBefore);
+    },
+    60_000,
+  );
+
+  it('reports an unparsable kubeconfig in one line on the checks that needed the cluster API', async () => {
+    const bad = join(lab.dir, 'bad-kubeconfig');
+    writeFileSync(bad, 'apiVersion: v1\nclusters:\n  - name: a\n   server: [\n\x1b[31m: :\n');
+    const file = join(lab.dir, 'result-bad-kubeconfig.json');
+    const args = probeArgs();
+    args[args.indexOf('--kubeconfig') + 1] = bad;
+
+    const out = await runner([...args, '--output', file]);
+
+    expect(out.code).toBe(0);
+    const doc = runnerResultSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    const reason = doc.checks.find((c) => c.id === 'K8S-DNS-SERVICE')?.evidence.reason;
+    expect(reason).toMatch(/^could not load the cluster API config: /);
+    expect(reason).not.toMatch(/[\p{Cc}]/u);
   }, 60_000);
 
   it('exits 2 with one line naming an unusable argument', async () => {

@@ -9,7 +9,7 @@ import { runProbe } from '../../../runner-image/src/probe/index.js';
 import type { WaitForNodeAgentsOptions } from '../../../runner-image/src/probe/index.js';
 import { runnerResultSchema } from '../../../lambdas/core/schema/index.js';
 import type { RunnerResult } from '../../../lambdas/core/schema/index.js';
-import { nodeAgentsObservationSchema } from '../../../lambdas/core/capture/index.js';
+import { nodeAgentsNote, nodeAgentsObservationSchema } from '../../../lambdas/core/capture/index.js';
 import type { NodeAgentsObservation } from '../../../lambdas/core/capture/index.js';
 import { combineRunnerResults } from '../../../lambdas/core/runner-results/index.js';
 import type { KubeObject } from '../../../lab/fake-kube-api/index.js';
@@ -84,7 +84,6 @@ describe('runProbe --wait-for-node-agents against the fake Kubernetes API', () =
       agentPod('fleet-dns-node-a', 'node-2', false),
       agentPod('fleet-dns-node-b', 'node-3', false),
     ]));
-    const startedAt = Date.now();
     let flippedAt = Number.POSITIVE_INFINITY;
     const flips = [
       setTimeout(() => setReady(l, 'fleet-dns-node-a'), 400),
@@ -111,12 +110,11 @@ describe('runProbe --wait-for-node-agents against the fake Kubernetes API', () =
       ],
     });
     expect(agents.error).toBeUndefined();
-    expect(agents.waitedMs).toBeGreaterThanOrEqual(flippedAt - startedAt - 50);
-    expect(agents.waitedMs).toBeLessThan(5000);
-    // polled at a modest pace (≈ every 500 ms for ~1 s), never a tight loop
+    // polled at a modest pace (every 500 ms however long the wait took), never a tight loop
     expect(podLists(l)).toBeGreaterThanOrEqual(2);
-    expect(podLists(l)).toBeLessThanOrEqual(5);
+    expect(podLists(l)).toBeLessThanOrEqual(Math.ceil(agents.waitedMs / 500) + 1);
     const notes = captureNotes(result);
+    expect(notes.probe).toEqual([nodeAgentsNote(agents)]);
     expect(notes.probe).toEqual([expect.stringMatching(/^node agents ready: 2 of 2 after \d+(\.\d)? s$/)]);
     expect(notes.collected).toEqual(notes.probe);
   });
@@ -137,9 +135,11 @@ describe('runProbe --wait-for-node-agents against the fake Kubernetes API', () =
       notReady: [{ name: 'fleet-dns-node-b', nodeName: 'node-3', phase: 'Running' }],
     });
     expect(nodeAgents(result).waitedMs).toBeGreaterThanOrEqual(1500);
+    // the waited time in the note is measured: the note is the observation's, its shape checked
+    expect(captureNotes(result).probe).toEqual([nodeAgentsNote(nodeAgents(result))]);
     expect(captureNotes(result).probe).toEqual([
       expect.stringMatching(
-        /^node agents not all ready after 1\.5 s \(1 of 2 ready; fleet-dns-node-b on node-3 \[Running\] not ready\): probed anyway, hops on those nodes may be unattributed$/,
+        /^node agents not all ready after \d+(\.\d)? s \(1 of 2 ready; fleet-dns-node-b on node-3 \[Running\] not ready\): probed anyway, hops on those nodes may be unattributed$/,
       ),
     ]);
   });
@@ -153,10 +153,12 @@ describe('runProbe --wait-for-node-agents against the fake Kubernetes API', () =
     expect(firstQueryAt(result)).toBeGreaterThanOrEqual(startedAt + 1000);
     expect(nodeAgents(result)).toMatchObject({ timedOut: true, ready: [], notReady: [] });
     expect(l.api.requests.find((q) => q.path === PODS_PATH)?.query.labelSelector).toBe(SELECTOR);
+    expect(nodeAgents(result).waitedMs).toBeGreaterThanOrEqual(1000);
+    expect(captureNotes(result).probe).toEqual([nodeAgentsNote(nodeAgents(result))]);
     expect(captureNotes(result).probe).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^no node agent pods matched ${SELECTOR.replace(/[.]/g, '\\.')} in ${NS} within 1 s: probed anyway`,
+          `^no node agent pods matched ${SELECTOR.replace(/[.]/g, '\\.')} in ${NS} within \\d+(\\.\\d)? s: probed anyway`,
         ),
       ),
     ]);
@@ -166,13 +168,12 @@ describe('runProbe --wait-for-node-agents against the fake Kubernetes API', () =
   it('probes anyway, without waiting out the timeout, when listing the pods is forbidden (403)', async () => {
     const l = (lab = await startLab({}, [agentPod('fleet-dns-node-a', 'node-2', false)]));
     l.api.addFault({ path: `^${PODS_PATH}$`, method: 'GET', status: 403 });
-    const startedAt = Date.now();
     const result = await probe(l, { timeoutMs: 30_000 });
 
-    expect(firstQueryAt(result) - startedAt).toBeLessThan(5000);
     expect(result.checks.find((c) => c.id === 'DNS-INTERNAL')?.status).toBe('PASS');
     const agents = nodeAgents(result);
     expect(agents).toMatchObject({ timedOut: false, ready: [], notReady: [] });
+    expect(agents.waitedMs).toBeLessThan(30_000);
     expect(agents.error).toMatch(
       /missing permission: the runner's ServiceAccount may not list pods in namespace fleet-dns/,
     );

@@ -85,6 +85,27 @@ describe('parsePcap', () => {
     expect(p).toMatchObject({ src: 'fd00:ec2::253', dst: 'fd00:1::5', rcode: 'NXDOMAIN' });
   });
 
+  it.each([
+    ['fd00:0ec2:0000:0000:0000:0000:0000:0253', 'fd00:ec2::253'],
+    ['2001:0db8:0000:0000:0001:0000:0000:0001', '2001:db8::1:0:0:1'], // equal runs: the first is compressed
+    ['2001:0db8:0000:0001:0000:0000:0000:0001', '2001:db8:0:1::1'], // the longest run, not the first
+    ['2001:0db8:0000:0001:0001:0001:0001:0001', '2001:db8:0:1:1:1:1:1'], // one zero group stays
+    ['0000:0000:0000:0000:0000:0000:0000:0001', '::1'],
+  ])('formats the source %s canonically as %s', (written, canonical) => {
+    const pcap = dnsPcap([
+      {
+        tsMs: 1000,
+        src: written,
+        dst: 'fd00:1::5',
+        srcPort: 53,
+        dstPort: 5000,
+        transport: 'udp',
+        message: response(1, 'x.example', 'NXDOMAIN'),
+      },
+    ]);
+    expect(parsePcap(pcap).packets[0]?.src).toBe(canonical);
+  });
+
   it('reassembles a TCP message split across segments and reads two messages in one segment', () => {
     const split = dnsPcap(
       [

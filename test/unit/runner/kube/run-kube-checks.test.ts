@@ -18,6 +18,7 @@ import type { CheckResult, ProbeQuery } from '../../../../lambdas/core/schema/in
 import { createProbeBudget } from '../../../../runner-image/src/budget/index.js';
 import { createQueryDns } from '../../../../runner-image/src/dns/index.js';
 import { runKubeChecks } from '../../../../runner-image/src/kube/index.js';
+import type { KubeRetryOptions } from '../../../../runner-image/src/kube/read-api.js';
 import { startTestDnsServer } from '../../../integration/runner/dns-test-server.js';
 import type { Behaviour, TestDnsServer } from '../../../integration/runner/dns-test-server.js';
 
@@ -65,6 +66,7 @@ interface Setup {
   readonly proxyLogs?: Record<string, string>;
   readonly faults?: FaultRule[];
   readonly mutate?: (objects: KubeObject[]) => void;
+  readonly apiRetry?: KubeRetryOptions;
 }
 
 async function setUp(
@@ -122,6 +124,7 @@ async function setUp(
     rootZoneProbeDomain: 'example.net',
     vpcResolverAddresses: ['198.18.0.2'],
     probeNodeName: 'ip-198-18-1-10.eu-west-1.compute.internal',
+    ...(setup.apiRetry !== undefined && { apiRetry: setup.apiRetry }),
   });
   return { api, servers: [first, second], results, log };
 }
@@ -263,5 +266,40 @@ describe('runKubeChecks', () => {
     expect(byId(results, 'K8S-COREDNS-COREFILE').status).toBe('ERROR');
     expect(byId(results, 'K8S-COREDNS-COREFILE').evidence.reason).toMatch(/no answer within 1500 ms/);
     expect(byId(results, 'K8S-DNS-SERVICE').status).toBe('PASS');
+  });
+
+  describe('through a burst of 429s on the CoreDNS ConfigMap (checks.md § Transient failures)', () => {
+    /** waits recorded, none slept: the test does not depend on the machine's speed */
+    const instantClock = () => {
+      let t = 0;
+      return { now: () => t, sleep: async (ms: number) => void (t += ms) };
+    };
+    const COREFILE_PATH = '^/api/v1/namespaces/kube-system/configmaps/coredns$';
+
+    it('a burst that clears changes no status; K8S-COREDNS-COREFILE lists the retried read', async () => {
+      const { results } = await setUp({
+        faults: [{ path: COREFILE_PATH, status: 429, times: 2 }],
+        apiRetry: { clock: instantClock() },
+      });
+
+      expect(byId(results, 'K8S-COREDNS-COREFILE').status).toBe('PASS');
+      expect(byId(results, 'K8S-COREDNS-COREFILE').evidence.apiRetries).toEqual([
+        { call: 'get configmaps kube-system/coredns', status: 429, attempts: 3, cleared: true },
+      ]);
+      expect(byId(results, 'K8S-DNS-SERVICE').evidence.apiRetries).toBeUndefined();
+    });
+
+    it('throttling that outlasts the retries is ERROR naming the status', async () => {
+      const { results, api } = await setUp({
+        faults: [{ path: COREFILE_PATH, status: 429 }],
+        apiRetry: { clock: instantClock(), policy: { maxAttempts: 3 } },
+      });
+
+      expect(byId(results, 'K8S-COREDNS-COREFILE').status).toBe('ERROR');
+      expect(byId(results, 'K8S-COREDNS-COREFILE').evidence.reason).toMatch(
+        /answered 429 .*after 3 attempts/,
+      );
+      expect(api.requests.filter((r) => new RegExp(COREFILE_PATH).test(r.path))).toHaveLength(3);
+    });
   });
 });

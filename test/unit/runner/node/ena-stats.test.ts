@@ -105,6 +105,29 @@ describe('readEnaStatsFile (the lab statistics source)', () => {
 
     await expect(readEnaStatsFile(file, 'before')).rejects.toThrow(message);
   });
+
+  // a garbage file: terminal escapes, NULs, a bidi override, and far more than a line of it
+  const GARBAGE = `\x1b[2J\x1b]0;owned\x07\u0000\u202e${'\x01\x02garbage'.repeat(500)}`;
+  it.each([
+    ['garbage.json', GARBAGE],
+    ['garbage.yaml', `interfaces: [${GARBAGE}`],
+    [
+      'key.yaml',
+      `interfaces:\n  "eth0\\x1b[31m\\n${'x'.repeat(2000)}": { linklocal_allowance_exceeded: -1 }\n`,
+    ],
+    ['frame.yaml', 'interfaces:\n  eth0: { a: 1\n  eth1: [\n'],
+  ])('names what is wrong with %s in one bounded, printable line', async (name, text) => {
+    const file = write(name, text);
+
+    const message = await readEnaStatsFile(file, 'before').then(
+      () => 'no error',
+      (err: Error) => err.message,
+    );
+
+    expect(message).toMatch(new RegExp(`^${file.replace(/[.]/g, '\\.')}`));
+    expect(message).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+    expect(message.length).toBeLessThanOrEqual(file.length + 260);
+  });
 });
 
 describe.runIf(prerequisites(command('ethtool', 'ethtool')))('ethtool on this machine', () => {

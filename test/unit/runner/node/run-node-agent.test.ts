@@ -203,6 +203,25 @@ describe('runNodeAgentCli', () => {
     expect(out).toMatch(/--ena-stats-file/);
   });
 
+  it('exits 2 with one line when --output is a directory, before capturing anything', async () => {
+    let err = '';
+    const code = await runNodeAgentCli(
+      [
+        '--node-name',
+        'node-1',
+        '--duration-seconds',
+        '30',
+        '--capture-interface',
+        'none',
+        '--output',
+        tmpdir(),
+      ],
+      { stderr: { write: (t: string) => (err += t) }, stdout: quiet, env: {} },
+    );
+    expect(code).toBe(2);
+    expect(err).toMatch(/^runner node: error: --output: .* is a directory\n$/);
+  });
+
   it.each([
     [['--duration-seconds', '0'], /positive integer/],
     [['--unknown'], /unknown option/],
