@@ -16,6 +16,8 @@ export const checkMetadataSchema = z.strictObject({
   title: z.string().min(1),
   severity: severitySchema,
   category: z.enum(CHECK_CATEGORIES),
+  /** the section of checks.md that specifies it: A AWS-side, B in-cluster (runner), C beyond the runbooks */
+  section: z.enum(['A', 'B', 'C']),
   /** what goes wrong for workloads when this check fails */
   risk: z.string().min(1),
   /** one or two sentences naming the fix */
@@ -43,6 +45,7 @@ const RAW_CATALOG = [
     title: 'The VPC has DNS support and DNS hostnames enabled',
     severity: 'high',
     category: 'aws',
+    section: 'A',
     risk: 'Without enableDnsSupport the Amazon-provided resolver does not answer, so CoreDNS has no upstream; without enableDnsHostnames nodes cannot resolve a private-only cluster endpoint.',
     remediation:
       'Enable both attributes: `aws ec2 modify-vpc-attribute --vpc-id VPC --enable-dns-support` and `--enable-dns-hostnames`.',
@@ -54,6 +57,7 @@ const RAW_CATALOG = [
     title: "The VPC's DHCP options use AmazonProvidedDNS",
     severity: 'medium',
     category: 'aws',
+    section: 'A',
     risk: "CoreDNS forwards to the node's resolv.conf, so custom DHCP name servers become the cluster's upstream and every external lookup depends on them.",
     remediation:
       'Use AmazonProvidedDNS in the DHCP options set, or make sure the custom name servers are reachable from every CoreDNS ENI and sized for the cluster (Route 53 Resolver rules are the usual alternative).',
@@ -65,6 +69,7 @@ const RAW_CATALOG = [
     title: 'Security groups allow UDP/53 from every client ENI to every CoreDNS pod',
     severity: 'high',
     category: 'aws',
+    section: 'A',
     risk: 'Pods whose node or branch ENI may not send UDP/53 to a CoreDNS pod time out on lookups that land on that pod (kube-proxy spreads queries across pods).',
     remediation:
       "Allow UDP 53 in the client groups' egress and in the CoreDNS pods' (node or pod) groups' ingress, e.g. the EKS cluster security group allows all traffic between its members.",
@@ -76,6 +81,7 @@ const RAW_CATALOG = [
     title: 'Security groups allow TCP/53 from every client ENI to every CoreDNS pod',
     severity: 'high',
     category: 'aws',
+    section: 'A',
     risk: 'Answers larger than 512 bytes are truncated over UDP and retried over TCP; if TCP/53 is blocked those lookups fail.',
     remediation:
       "Allow TCP 53 wherever UDP 53 is allowed: in the client groups' egress and the CoreDNS groups' ingress.",
@@ -87,6 +93,7 @@ const RAW_CATALOG = [
     title: 'Network ACLs allow UDP/53 requests and replies between client and CoreDNS subnets',
     severity: 'high',
     category: 'aws',
+    section: 'A',
     risk: 'NACLs are stateless: a missing inbound rule for port 53 or for the reply to the client ephemeral ports (32768–60999 on Linux) drops DNS between subnets, partly or wholly.',
     remediation:
       "Allow UDP 53 into the CoreDNS subnets and the replies to 1024–65535 into the client subnets (both directions in each subnet's NACL), as AWS recommends.",
@@ -98,6 +105,7 @@ const RAW_CATALOG = [
     title: 'Network ACLs allow TCP/53 requests and replies between client and CoreDNS subnets',
     severity: 'high',
     category: 'aws',
+    section: 'A',
     risk: 'Truncated answers retried over TCP fail when a NACL blocks TCP/53 or the TCP reply to the ephemeral ports.',
     remediation:
       "Allow TCP 53 into the CoreDNS subnets and the replies to 1024–65535 into the client subnets, in each subnet's NACL.",
@@ -109,6 +117,7 @@ const RAW_CATALOG = [
     title: 'Every CoreDNS pod sits on its own ENI and its own instance',
     severity: 'medium',
     category: 'aws',
+    section: 'A',
     risk: 'The VPC resolver allows 1024 packets/s per ENI; CoreDNS pods sharing an ENI share that budget, and pods on one instance fail together.',
     remediation:
       'Spread CoreDNS with required pod anti-affinity on kubernetes.io/hostname (or topology spread constraints), and scale replicas with query volume.',
@@ -120,6 +129,7 @@ const RAW_CATALOG = [
     title: 'Every upstream DNS server CoreDNS forwards to is reachable from each CoreDNS ENI',
     severity: 'high',
     category: 'aws',
+    section: 'A',
     risk: 'External and stub-domain lookups fail when an in-VPC custom resolver is blocked by security groups or NACLs.',
     remediation:
       'Allow UDP and TCP 53 from the CoreDNS ENIs to the custom resolver (SG egress and both NACLs), or forward to the Amazon-provided resolver.',
@@ -131,6 +141,7 @@ const RAW_CATALOG = [
     title: 'The CoreDNS and kube-proxy add-ons are versions EKS lists as compatible',
     severity: 'medium',
     category: 'aws',
+    section: 'A',
     risk: 'An add-on version not compatible with the cluster (or the upgrade target) version can break DNS or service routing after an upgrade.',
     remediation:
       'Update the add-on to a compatible version (`aws eks update-addon --addon-name coredns --addon-version V`) before upgrading the control plane; prefer the default version.',
@@ -142,6 +153,7 @@ const RAW_CATALOG = [
     title: 'The scanner can reach and authenticate to the cluster API',
     severity: 'info',
     category: 'aws',
+    section: 'A',
     risk: 'Without cluster access the placement-dependent and in-cluster checks cannot run, so DNS faults go unseen.',
     remediation:
       'Route the scanner to the endpoint (private endpoints), add an EKS access entry mapping the scanner role to the fleet-dns-scanner group, and apply the fleet-dns RBAC (`fleet-dns onboard`).',
@@ -154,6 +166,7 @@ const RAW_CATALOG = [
     title: 'The kube-dns Service exists with a ClusterIP and 53/UDP and 53/TCP ports',
     severity: 'critical',
     category: 'in-cluster',
+    section: 'B',
     risk: 'Pods resolve through the kube-dns ClusterIP: without the Service (or its ports) every lookup fails.',
     remediation: 'Restore the kube-dns Service in kube-system (reinstall or update the CoreDNS add-on).',
     docUrl: K8S_DNS_DEBUG,
@@ -164,6 +177,7 @@ const RAW_CATALOG = [
     title: 'The kube-dns Service has at least two ready endpoints',
     severity: 'critical',
     category: 'in-cluster',
+    section: 'B',
     risk: 'With no ready endpoints every lookup through the ClusterIP fails; with one, a single pod failure is an outage.',
     remediation:
       'Check why CoreDNS pods are not ready (`kubectl -n kube-system describe pod -l k8s-app=kube-dns`) and run at least two replicas.',
@@ -175,6 +189,7 @@ const RAW_CATALOG = [
     title: 'CoreDNS pods are ready, stable, replicated and spread, with a PodDisruptionBudget',
     severity: 'high',
     category: 'in-cluster',
+    section: 'B',
     risk: 'Crashing or unready CoreDNS pods drop a share of lookups; a single replica or no PDB turns node maintenance into a DNS outage.',
     remediation:
       'Fix the crash cause (the last termination reason names OOMKilled etc.), run ≥ 2 replicas with anti-affinity or topology spread, and keep a PodDisruptionBudget.',
@@ -186,6 +201,7 @@ const RAW_CATALOG = [
     title: "The Corefile's forwarders answer and it uses cache, loop, ready and lameduck",
     severity: 'medium',
     category: 'in-cluster',
+    section: 'B',
     risk: 'A dead forwarder in a stub domain silently breaks that zone (seed 002); missing cache/loop/lameduck costs latency or causes loops and errors during rollouts.',
     remediation:
       'Remove or fix forwarders that do not answer; keep `cache`, `loop`, `ready`, and `health { lameduck 5s }`; set `max_concurrent` on non-VPC forwarders.',
@@ -197,6 +213,7 @@ const RAW_CATALOG = [
     title: 'kube-proxy is ready on every node and its logs show no sync errors',
     severity: 'high',
     category: 'in-cluster',
+    section: 'B',
     risk: 'Without a working kube-proxy on a node, the kube-dns ClusterIP is not translated to CoreDNS pods there and every lookup from that node fails.',
     remediation:
       'Fix the failing kube-proxy pods (API-server reachability, RBAC, iptables/nft restore errors in its logs) and keep the kube-proxy add-on compatible with the cluster version.',
@@ -208,6 +225,7 @@ const RAW_CATALOG = [
     title: 'NodeLocal DNSCache, when installed, answers and forwards cluster zones to CoreDNS',
     severity: 'medium',
     category: 'in-cluster',
+    section: 'B',
     risk: 'A NodeLocal cache that does not answer breaks every lookup on its node; one forwarding cluster zones elsewhere serves stale or wrong answers (seed 002).',
     remediation:
       'Restart or fix the node-local-dns pod on the failing node; forward cluster.local and reverse zones to the kube-dns-upstream Service or CoreDNS pods.',
@@ -219,6 +237,7 @@ const RAW_CATALOG = [
     title: "Pods' resolv.conf points at cluster DNS with options resolvers honour",
     severity: 'medium',
     category: 'in-cluster',
+    section: 'B',
     risk: 'A pod whose nameserver is not cluster DNS cannot resolve Services; options past glibc limits are silently capped.',
     remediation:
       'Use dnsPolicy ClusterFirst (or a dnsConfig pointing at the kube-dns ClusterIP / NodeLocal address); lower ndots (e.g. 2) for pods that mostly resolve external names.',
@@ -230,6 +249,7 @@ const RAW_CATALOG = [
     title: 'kubernetes.default resolves to the kubernetes Service ClusterIP via kube-dns over UDP',
     severity: 'critical',
     category: 'in-cluster',
+    section: 'B',
     risk: 'Service discovery inside the cluster fails.',
     remediation:
       'Follow the diagnosis: check kube-dns endpoints, kube-proxy on the node, and the network path to CoreDNS pods.',
@@ -241,6 +261,7 @@ const RAW_CATALOG = [
     title: 'An external name resolves through the kube-dns ClusterIP',
     severity: 'high',
     category: 'in-cluster',
+    section: 'B',
     risk: 'Workloads cannot reach anything outside the cluster by name.',
     remediation:
       "Check CoreDNS's forwarders (the VPC resolver, DHCP options, custom upstreams) and the resolver quota.",
@@ -252,6 +273,7 @@ const RAW_CATALOG = [
     title: 'Every CoreDNS pod answers internal and external queries sent to it directly',
     severity: 'high',
     category: 'in-cluster',
+    section: 'B',
     risk: 'One bad CoreDNS pod hides behind ClusterIP round-robin and fails a share of all lookups.',
     remediation:
       'Inspect and restart the named pods; check their node (security groups, NACLs, ENI allowance).',
@@ -263,6 +285,7 @@ const RAW_CATALOG = [
     title: 'DNS over TCP answers through the ClusterIP and every CoreDNS pod',
     severity: 'medium',
     category: 'in-cluster',
+    section: 'B',
     risk: 'Truncated UDP answers are retried over TCP; if TCP fails, large answers fail.',
     remediation:
       'Allow TCP 53 wherever UDP 53 is allowed (security groups, NACLs, network policies) and make sure kube-dns exposes 53/TCP.',
@@ -274,6 +297,7 @@ const RAW_CATALOG = [
     title: 'DNS latency is within threshold and parallel A/AAAA queries are both answered',
     severity: 'medium',
     category: 'in-cluster',
+    section: 'B',
     risk: 'The conntrack insertion race drops one of glibc’s parallel A/AAAA queries, so lookups wait for the 5 s timeout.',
     remediation:
       'Run NodeLocal DNSCache (or `options single-request-reopen` / use-vc in dnsConfig) to avoid the conntrack race; scale CoreDNS when latency is load.',
@@ -285,6 +309,7 @@ const RAW_CATALOG = [
     title: 'Every probe query is seen leaving the client, reaching CoreDNS and answered back',
     severity: 'medium',
     category: 'in-cluster',
+    section: 'B',
     risk: 'Queries lost between hops show where the data path breaks: the network, CoreDNS, or the return path.',
     remediation:
       'Act on the hop named in the evidence: the network path (SG/NACL/kube-proxy) when queries never reached the CoreDNS node, CoreDNS when they reached it unanswered.',
@@ -296,6 +321,7 @@ const RAW_CATALOG = [
     title: 'CoreDNS metrics show healthy upstreams and a resolver packet rate well under 1024/s per ENI',
     severity: 'medium',
     category: 'in-cluster',
+    section: 'B',
     risk: 'SERVFAIL bursts, failing forwarders or an upstream rate near the 1024 packets/s per-ENI quota mean dropped lookups.',
     remediation:
       'Scale CoreDNS across more nodes/ENIs, enable NodeLocal DNSCache, lower ndots, and fix failing forwarders.',
@@ -308,6 +334,7 @@ const RAW_CATALOG = [
     title: 'No packets to link-local services (VPC resolver) were dropped by the ENA allowance',
     severity: 'high',
     category: 'node',
+    section: 'B',
     risk: 'The VPC resolver drops packets past 1024/s per ENI; CoreDNS upstream lookups then time out.',
     remediation:
       'Spread CoreDNS over more instances/ENIs, add NodeLocal DNSCache, and cut query volume (ndots, caching).',
@@ -319,11 +346,74 @@ const RAW_CATALOG = [
     title: "No packets were dropped by the instance's connection-tracking allowance",
     severity: 'medium',
     category: 'node',
+    section: 'B',
     risk: 'When the ENA conntrack allowance is exhausted new flows (DNS queries included) are dropped.',
     remediation:
       'Use a larger instance type, reduce tracked connections (NodeLocal DNSCache with NOTRACK), or spread CoreDNS.',
     docUrl: ENA_METRICS_DOC,
     seeds: ['004'],
+  },
+  // ── C. Beyond the runbooks (checks.md § C) ────────────────────────────────────────────
+  {
+    id: 'K8S-NETWORKPOLICY-DNS',
+    title: 'Every pod restricted by an egress NetworkPolicy may still reach cluster DNS on UDP and TCP 53',
+    severity: 'high',
+    category: 'in-cluster',
+    section: 'C',
+    risk: 'NetworkPolicies are additive allow-lists: once a policy selects a pod for Egress, DNS is blocked unless some policy allows port 53 to the kube-dns pods (and to NodeLocal DNSCache where it runs), so every lookup from those pods times out.',
+    remediation:
+      'Add an egress rule allowing UDP and TCP 53 to the kube-dns pods (namespaceSelector kubernetes.io/metadata.name: kube-system + podSelector k8s-app: kube-dns), and to the NodeLocal DNSCache address where it runs.',
+    docUrl: 'https://kubernetes.io/docs/concepts/services-networking/network-policies/',
+    seeds: [],
+  },
+  {
+    id: 'NET-RESOLVER-RULES',
+    title: "The Route 53 Resolver rules associated with the cluster's VPC forward to endpoints that work",
+    severity: 'high',
+    category: 'aws',
+    section: 'C',
+    risk: 'A FORWARD rule whose outbound endpoint is down, or whose endpoint IPs cannot reach its targets, makes every name under its domain fail (or fail intermittently, through one endpoint IP), for CoreDNS and nodes alike.',
+    remediation:
+      'Fix the outbound endpoint (status, security groups, the NACLs of its subnets) so each of its IPs reaches a target on port 53 UDP and TCP, spread its IPs over at least two subnets, and keep the names the cluster needs on the VPC resolver.',
+    docUrl:
+      'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-forwarding-outbound-queries.html',
+    seeds: [],
+  },
+  {
+    id: 'NET-DNS-FIREWALL',
+    title: 'Route 53 Resolver DNS Firewall blocks none of the names the cluster needs',
+    severity: 'high',
+    category: 'aws',
+    section: 'C',
+    risk: 'A DNS Firewall rule that blocks the cluster endpoint, STS, EC2, ECR or an image registry breaks node joins, image pulls and IAM for pods; a firewall that fails closed turns a firewall outage into a DNS outage.',
+    remediation:
+      'Allow the names the cluster needs ahead of the blocking rule (a higher-priority ALLOW rule or a narrower domain list), and consider FirewallFailOpen ENABLED for the VPC.',
+    docUrl: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-dns-firewall.html',
+    seeds: [],
+  },
+  {
+    id: 'EKS-COMPUTE-MODE',
+    title: "The cluster's compute mode is known, so checks that do not apply to it are skipped",
+    severity: 'info',
+    category: 'aws',
+    section: 'C',
+    risk: 'On Fargate, EKS Auto Mode or with a kube-proxy-free CNI some DNS checks do not apply; judging them anyway gives false failures and hides real ones.',
+    remediation:
+      'Nothing to fix: the evidence names the mode (managed or self-managed nodes, Fargate, EKS Auto Mode, kube-proxy replacement); an ERROR means the scanner could not read it (grant eks:DescribeCluster and read access to the kube-system DaemonSets).',
+    docUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/eks-compute.html',
+    seeds: [],
+  },
+  {
+    id: 'K8S-COREDNS-RESOURCES',
+    title: 'CoreDNS has the memory and CPU it needs and scales with the cluster',
+    severity: 'medium',
+    category: 'in-cluster',
+    section: 'C',
+    risk: 'An OOMKilled or CPU-throttled CoreDNS drops and delays queries cluster-wide, and a fixed replica count falls behind as nodes are added.',
+    remediation:
+      'Raise the CoreDNS memory limit (and CPU request), and scale it with the cluster: the EKS CoreDNS add-on autoscaling, or the cluster-proportional-autoscaler / an HPA.',
+    docUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/coredns-autoscaling.html',
+    seeds: [],
   },
 ] as const satisfies readonly (Omit<CheckMetadata, 'severity' | 'seeds'> & {
   severity: Severity;

@@ -11,13 +11,16 @@ const root = fileURLToPath(new URL('../../../..', import.meta.url));
 const ID_IN_TEXT = /\b(?:NET|EKS|K8S|DNS|NODE)-[A-Z0-9]+(?:-[A-Z0-9]+)*\b/g;
 
 /** Every check-ID-shaped string literal in the product's source (not tests). */
-function idsUsedInSource(options: { excludeCatalog?: boolean } = {}): Map<string, string> {
+function idsUsedInSource(
+  options: { excludeCatalog?: boolean; excludeDiagnosis?: boolean } = {},
+): Map<string, string> {
   const found = new Map<string, string>();
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir)) {
       const full = path.join(dir, entry);
       if (entry === 'node_modules' || entry === 'dist') continue;
       if (options.excludeCatalog && full.includes(path.join('lambdas', 'core', 'catalog'))) continue;
+      if (options.excludeDiagnosis && full.includes(path.join('lambdas', 'core', 'diagnosis'))) continue;
       if (statSync(full).isDirectory()) walk(full);
       else if (/\.(ts|js|json|ya?ml)$/.test(entry)) {
         const text = readFileSync(full, 'utf8');
@@ -48,9 +51,20 @@ describe('check catalog', () => {
     expect(unknown.map(([id, file]) => `${id} (${file})`)).toEqual([]);
   });
 
-  it('has every catalog check implemented somewhere in the code (no catalog id without its logic)', () => {
-    const used = idsUsedInSource({ excludeCatalog: true });
-    expect(CHECK_IDS.filter((id) => !used.has(id))).toEqual([]);
+  it('has every catalog check implemented somewhere in the code (no catalog id without its logic), except the § C checks still to come', () => {
+    // The diagnosis only reads check ids (its rows for § C causes are in place already), so it does
+    // not count as an implementation here. § C of checks.md (issue 22) is in the catalog, evaluated
+    // nowhere yet: this list must shrink to nothing as those checks land, and an id implemented
+    // while still listed fails the test too.
+    const NOT_YET_EVALUATED = [
+      'EKS-COMPUTE-MODE',
+      'K8S-COREDNS-RESOURCES',
+      'K8S-NETWORKPOLICY-DNS',
+      'NET-DNS-FIREWALL',
+      'NET-RESOLVER-RULES',
+    ];
+    const used = idsUsedInSource({ excludeCatalog: true, excludeDiagnosis: true });
+    expect(CHECK_IDS.filter((id) => !used.has(id)).sort()).toEqual(NOT_YET_EVALUATED);
   });
 
   it('builds schema-valid results from its metadata', () => {

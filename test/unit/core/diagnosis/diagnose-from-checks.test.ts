@@ -7,7 +7,7 @@
  * as results shaped like theirs.
  */
 import { describe, expect, it } from 'vitest';
-import { CHECK_IDS, makeResult } from '../../../../lambdas/core/catalog/index.js';
+import { CHECK_CATALOG, CHECK_IDS, makeResult } from '../../../../lambdas/core/catalog/index.js';
 import type { CheckId } from '../../../../lambdas/core/catalog/index.js';
 import { correlateCapture } from '../../../../lambdas/core/capture/index.js';
 import { parseCorefile } from '../../../../lambdas/core/corefile/index.js';
@@ -379,7 +379,8 @@ const NODELOCAL_COREFILE = `cluster.local:53 {
 /** A healthy cluster: every in-cluster result from its evaluator, the AWS side PASS. */
 async function healthyCluster(): Promise<Map<CheckId, CheckResult>> {
   const byId = new Map<CheckId, CheckResult>();
-  for (const id of CHECK_IDS)
+  // § C checks have no evaluator yet (issue 22): a healthy cluster of today has no result for them.
+  for (const id of CHECK_IDS.filter((i) => CHECK_CATALOG.find((m) => m.id === i)?.section !== 'C'))
     byId.set(id, makeResult(id, { status: 'PASS', evidence: { evaluated: 'fixture' } }));
   const set = (r: CheckResult) => byId.set(r.id as CheckId, r);
   set(evaluateDnsService({ service: ok(object('Service', 'kube-dns')) }));

@@ -11,7 +11,7 @@ import { parseNetworkSnapshot } from '../../../../../lambdas/core/snapshot/index
 import { fixtureJson, loadFixtures } from './fixtures.js';
 
 const fixtures = loadFixtures();
-const SECTION_A = CHECK_CATALOG.filter((m) => m.category === 'aws').map((m) => m.id);
+const SECTION_A = CHECK_CATALOG.filter((m) => m.section === 'A').map((m) => m.id);
 
 describe('auditNetworkSnapshot on the fixtures', () => {
   it('has at least 25 fixtures, each with the expected status of every section-A check', () => {
