@@ -8,7 +8,7 @@
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
-import { runProbe } from './probe/index.js';
+import { DEFAULT_PROBE_SETTINGS, runProbe } from './probe/index.js';
 import { errorLine } from '../../lambdas/core/schema/index.js';
 import { outputPathProblem, writeRunnerResult } from './output.js';
 
@@ -42,6 +42,8 @@ interface ProbeFlags {
   maxQps: number;
   maxQpsPerTarget: number;
   latencyQueries: number;
+  internalLatencyWarnMs: number;
+  externalLatencyWarnMs: number;
   nodelocalAddress: string;
   nodeName?: string;
   timeoutMs: number;
@@ -92,6 +94,18 @@ export function buildProgram(): Command {
     .option('--max-qps <n>', 'probe budget: queries in any one-second window', positiveInt('--max-qps'), 50)
     .option('--max-qps-per-target <n>', 'probe budget per server', positiveInt('--max-qps-per-target'), 20)
     .option('--latency-queries <n>', 'DNS-LATENCY queries per target', positiveInt('--latency-queries'), 20)
+    .option(
+      '--internal-latency-warn-ms <n>',
+      'DNS-LATENCY WARN above this p99 for cluster names',
+      positiveInt('--internal-latency-warn-ms'),
+      DEFAULT_PROBE_SETTINGS.internalP99WarnMs,
+    )
+    .option(
+      '--external-latency-warn-ms <n>',
+      'DNS-LATENCY WARN above this p99 for external names',
+      positiveInt('--external-latency-warn-ms'),
+      DEFAULT_PROBE_SETTINGS.externalP99WarnMs,
+    )
     .option('--nodelocal-address <ip>', 'NodeLocal DNSCache address to probe', ipv4, '169.254.20.10')
     .option('--node-name <name>', 'the node this pod runs on (env NODE_NAME)', process.env.NODE_NAME)
     .option('--timeout-ms <n>', 'per-query timeout', positiveInt('--timeout-ms'), 2000)
@@ -152,6 +166,8 @@ export function buildProgram(): Command {
           externalName: flags.externalName,
           timeoutMs: flags.timeoutMs,
           latencyQueries: flags.latencyQueries,
+          internalP99WarnMs: flags.internalLatencyWarnMs,
+          externalP99WarnMs: flags.externalLatencyWarnMs,
           nodeLocalAddress: flags.nodelocalAddress,
           dnsPort: flags.dnsPort,
         },

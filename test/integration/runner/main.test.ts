@@ -174,6 +174,25 @@ describe('runner (process)', () => {
     expect(reason).not.toMatch(/[\p{Cc}]/u);
   }, 60_000);
 
+  it('judges DNS-LATENCY at the thresholds given by --internal/--external-latency-warn-ms (checks.md: configurable)', async () => {
+    const file = join(lab.dir, 'latency-thresholds.json');
+    const out = await runner([
+      ...probeArgs(),
+      '--internal-latency-warn-ms',
+      '7',
+      '--external-latency-warn-ms',
+      '900',
+      '--output',
+      file,
+    ]);
+    expect(out.code).toBe(0);
+    const doc = runnerResultSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    expect(doc.checks.find((c) => c.id === 'DNS-LATENCY')?.evidence).toMatchObject({
+      thresholds: { internalP99WarnMs: 7, externalP99WarnMs: 900 },
+    });
+    expect((await runner(['probe', '--internal-latency-warn-ms', '0'])).code).toBe(2);
+  }, 60_000);
+
   it('exits 2 with one line naming an unusable argument', async () => {
     const out = await runner(['probe', '--max-qps', 'lots']);
     expect(out.code).toBe(2);
