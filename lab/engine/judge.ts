@@ -14,7 +14,7 @@ export interface ExpectationVerdict {
   readonly reason: string;
 }
 
-/** The verdicts in `expect` order: checks, then expected causes, then forbidden causes. */
+/** The verdicts in `expect` order: checks, expected causes, forbidden causes, then API retries. */
 export interface ScenarioJudgement {
   /** every expectation held */
   readonly held: boolean;
@@ -46,6 +46,12 @@ export function judgeScenario(
       held: !causes.includes(cause),
       reason: diagnosed,
     })),
+    ...expect.apiRetried.map((id) =>
+      retriedVerdict(
+        id,
+        result.checks.find((c) => c.id === id),
+      ),
+    ),
   ];
   return { held: verdicts.every((v) => v.held), verdicts };
 }
@@ -58,5 +64,17 @@ function checkVerdict(id: string, expected: string, check: CheckResult | undefin
     expectation,
     held: check.status === expected,
     reason: `${id} is ${check.status}${typeof summary === 'string' ? `: ${summary}` : ''}`,
+  };
+}
+
+function retriedVerdict(id: string, check: CheckResult | undefined): ExpectationVerdict {
+  const expectation = `${id} records Kubernetes API retries`;
+  if (!check) return { expectation, held: false, reason: `${id} is not in the results` };
+  const retries = (check.evidence as { apiRetries?: unknown }).apiRetries;
+  const count = Array.isArray(retries) ? retries.length : 0;
+  return {
+    expectation,
+    held: count > 0,
+    reason: count > 0 ? `${id} records ${count} retried call(s)` : `${id} records no retried call`,
   };
 }

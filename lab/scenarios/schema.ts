@@ -247,6 +247,8 @@ export const scenarioSchema = z
       diagnosis: z.array(z.enum(CAUSES)).min(1, 'name at least one cause (healthy for a healthy cluster)'),
       /** causes it must not contain */
       notDiagnosis: z.array(z.enum(CAUSES)).default([]),
+      /** checks whose evidence must record Kubernetes API retries (`evidence.apiRetries`, checks.md "Transient failures") */
+      apiRetried: z.array(checkId).default([]),
     }),
   })
   .superRefine((s, ctx) => {

@@ -22,6 +22,7 @@ const upstreamDead: Scenario['expect'] = {
   checks: { 'DNS-INTERNAL': 'PASS', 'DNS-EXTERNAL': 'FAIL' },
   diagnosis: ['upstream'],
   notDiagnosis: ['healthy'],
+  apiRetried: [],
 };
 
 describe('judgeScenario', () => {
@@ -103,6 +104,39 @@ describe('judgeScenario', () => {
         expectation: 'diagnosis has no healthy',
         held: false,
         reason: 'the diagnosis is upstream, healthy',
+      },
+    ]);
+  });
+
+  it('judges apiRetried: held when the check records Kubernetes API retries, not held otherwise', () => {
+    const expectRetries: Scenario['expect'] = {
+      checks: {},
+      diagnosis: ['healthy'],
+      notDiagnosis: [],
+      apiRetried: ['K8S-DNS-SERVICE', 'K8S-DNS-ENDPOINTS'],
+    };
+    const retried: CheckResult = {
+      ...check('K8S-DNS-SERVICE', 'PASS', 'kube-dns has a ClusterIP'),
+      evidence: {
+        summary: 'ok',
+        apiRetries: [{ call: 'readService', status: 429, attempts: 3, cleared: true }],
+      },
+    };
+    const judgement = judgeScenario(expectRetries, {
+      checks: [retried, check('K8S-DNS-ENDPOINTS', 'PASS', '2 ready')],
+      diagnosis: diagnosis('healthy'),
+    });
+    expect(judgement.held).toBe(false);
+    expect(judgement.verdicts.slice(1)).toEqual([
+      {
+        expectation: 'K8S-DNS-SERVICE records Kubernetes API retries',
+        held: true,
+        reason: 'K8S-DNS-SERVICE records 1 retried call(s)',
+      },
+      {
+        expectation: 'K8S-DNS-ENDPOINTS records Kubernetes API retries',
+        held: false,
+        reason: 'K8S-DNS-ENDPOINTS records no retried call',
       },
     ]);
   });
