@@ -13,6 +13,7 @@ import { EXIT, runCli } from '../../lambdas/cli/index.js';
 import '../../lab/cli/index.js';
 import { clusterResultSchema, fleetReportSchema } from '../../lambdas/core/schema/index.js';
 import { labNamespacesOnMachine } from '../../lab/engine/index.js';
+import { LAB_NETNS_PREFIX } from '../../lab/engine/names.js';
 import { captureIo } from '../support/cli-io.js';
 import { ROOT, command, prerequisites } from '../support/prerequisites.js';
 
@@ -26,14 +27,16 @@ const ready = prerequisites(
 
 describe.runIf(ready)('fleet-dns lab run / demo with the netns lab', () => {
   it('lab run tcp-blocked: diagnoses tcp-blocked from the real data path and leaves no namespace behind', async () => {
-    const before = labNamespacesOnMachine().length;
+    // Only this process's labs: other test files may build labs of their own at the same time.
+    const ours = `${LAB_NETNS_PREFIX}${process.pid}-`;
+    const before = labNamespacesOnMachine(ours).length;
     const io = captureIo();
     expect(await runCli(['lab', 'run', 'tcp-blocked', '--format', 'json'], io)).toBe(EXIT.OK);
     const [cluster] = (JSON.parse(io.out) as unknown[]).map((c) => clusterResultSchema.parse(c));
     expect(cluster?.cluster.id).toBe('000000000000:lab:tcp-blocked');
     expect(cluster?.checks.find((c) => c.id === 'DNS-TCP-FALLBACK')?.status).toBe('FAIL');
     expect(cluster?.diagnosis.map((d) => d.cause)).toContain('tcp-blocked');
-    expect(labNamespacesOnMachine().length).toBe(before);
+    expect(labNamespacesOnMachine(ours).length).toBe(before);
   });
 
   it('lab run PATH: a scenario whose expect block is wrong exits 3 and prints what held and what did not', async () => {
