@@ -16,6 +16,7 @@ import { readApi, timeoutOptions } from '../../../runner-image/src/kube/read-api
 import { runProbe } from '../../../runner-image/src/probe/index.js';
 import { startLab, stopLab } from './probe-lab.js';
 import type { Lab } from './probe-lab.js';
+import { recordingClock } from '../../support/recording-clock.js';
 
 const TARGET = { verb: 'get', resource: 'configmaps', namespace: 'kube-system', name: 'coredns' } as const;
 
@@ -23,13 +24,6 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
-
-/** A clock that moves only when slept on, recording the waits asked for. */
-function recordingClock(): RetryClock & { sleeps: number[] } {
-  let t = 0;
-  const sleeps: number[] = [];
-  return { sleeps, now: () => t, sleep: async (ms) => void (sleeps.push(ms), (t += ms)) };
-}
 
 /** Serves the coredns ConfigMap; `answer(n)` decides the n-th request's fate (1-based). */
 async function startThrottlingApi(

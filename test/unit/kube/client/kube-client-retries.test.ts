@@ -10,21 +10,15 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeKubeApi } from '../../../../lab/fake-kube-api/index.js';
 import { generateServerTls } from '../../../../lab/fake-kube-api/tls.js';
-import type { RetryClock } from '../../../../lambdas/core/retry/index.js';
 import { createKubeClient, KubeAccessError, readKubernetesFacts } from '../../../../lambdas/kube/index.js';
 import { buildKubeObjects, buildVpc } from '../../aws/support/fake-aws.js';
+import { recordingClock } from '../../../support/recording-clock.js';
 
 const base64 = (pem: string) => Buffer.from(pem, 'utf8').toString('base64');
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
-
-function recordingClock(): RetryClock & { sleeps: number[] } {
-  let t = 0;
-  const sleeps: number[] = [];
-  return { sleeps, now: () => t, sleep: async (ms) => void (sleeps.push(ms), (t += ms)) };
-}
 
 /** An HTTPS API whose n-th request (1-based) is throttled while `throttled(n)`, else served a node list. */
 async function startThrottlingApi(throttled: (n: number) => boolean) {
