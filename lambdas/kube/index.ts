@@ -5,5 +5,6 @@
  */
 export * from './client/index.js';
 export * from './facts/index.js';
+export * from './manifests/index.js';
 export { KubeAccessError, KubeAdapterError, toKubeAccessError } from './errors.js';
 export type { KubeAccessFailure } from './errors.js';

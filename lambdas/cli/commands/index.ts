@@ -5,5 +5,7 @@
  */
 import { registerCommand } from '../program.js';
 import { auditNetworkCommand } from './audit-network.js';
+import { onboardCommand } from './onboard.js';
 
 registerCommand(auditNetworkCommand);
+registerCommand(onboardCommand);
