@@ -5,6 +5,7 @@
  */
 import { diagnose } from '../diagnosis/index.js';
 import { combineRunnerResults } from '../runner-results/index.js';
+import type { RunnerFailures } from '../runner-results/index.js';
 import type { CheckResult, DiagnosisItem, RunnerResult } from '../schema/index.js';
 
 /** A cluster's in-cluster check results and their diagnosis. */
@@ -13,8 +14,15 @@ export interface RunnerAssessment {
   readonly diagnosis: DiagnosisItem[];
 }
 
-/** Combines the probe's and the node agents' results (DNS-CAPTURE correlated, NODE-* merged) and diagnoses them. */
-export function assessRunnerResults(probe: RunnerResult, nodes: readonly RunnerResult[]): RunnerAssessment {
-  const checks = combineRunnerResults(probe, nodes);
+/**
+ * Combines the probe's and the node agents' results (DNS-CAPTURE correlated, NODE-* merged) and
+ * diagnoses them; roles without a usable result are ERRORs with the reason (`failures`).
+ */
+export function assessRunnerResults(
+  probe: RunnerResult | undefined,
+  nodes: readonly RunnerResult[],
+  failures: RunnerFailures = {},
+): RunnerAssessment {
+  const checks = combineRunnerResults(probe, nodes, failures);
   return { checks, diagnosis: diagnose(checks) };
 }

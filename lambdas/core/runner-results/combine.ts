@@ -1,28 +1,76 @@
 /**
  * The collector's view of one cluster's runner results: the probe's checks, with the
  * provisional DNS-CAPTURE replaced by the correlation with the node agents' captures, plus the
- * node checks (NODE-*) merged across nodes — the worst status wins, evidence per node.
+ * node checks (NODE-*) merged across nodes — the worst status wins, evidence per node. Roles
+ * that gave no usable result are ERRORs with the reason (checks.md, "Runner failures").
  */
 import { isCheckId, makeResult } from '../catalog/index.js';
 import type { CheckResult, RunnerResult, Status } from '../schema/index.js';
 import { correlateCapture, probeDiscoverySchema } from '../capture/index.js';
+import { NODE_CHECK_IDS, nodeAgentUnavailableResult, probeUnavailableResults } from './failures.js';
+import type { NodeAgentFailure, RunnerFailures } from './failures.js';
 
 /** `reason` and the one-line `summary` of an ERROR or SKIPPED result (the same sentence). */
 const withSummary = (reason: string): { reason: string; summary: string } => ({ reason, summary: reason });
-
-/** The checks the node agents report, one result per node hosting CoreDNS. */
-const NODE_CHECK_IDS = ['NODE-LINKLOCAL-ALLOWANCE', 'NODE-CONNTRACK-ALLOWANCE'] as const;
 
 /** Worst first: a FAIL anywhere is the cluster's FAIL; SKIPPED only when every node skipped. */
 const STATUS_RANK: Record<Status, number> = { FAIL: 0, ERROR: 1, WARN: 2, PASS: 3, SKIPPED: 4 };
 
 /**
  * Combines the probe's result with the node agents' results into the cluster's in-cluster
- * check results.
+ * check results. `probe` undefined (no usable probe result): every check the probe runs is
+ * ERROR with `failures.probe` as the reason, and the node agents' NODE-* results still count.
+ * A node in `failures.nodes`: its NODE-* checks are ERROR with the reason, and DNS-CAPTURE notes
+ * the node whose hops it cannot attribute.
  */
-export function combineRunnerResults(probe: RunnerResult, nodes: readonly RunnerResult[]): CheckResult[] {
+export function combineRunnerResults(
+  probe: RunnerResult | undefined,
+  nodes: readonly RunnerResult[],
+  failures: RunnerFailures = {},
+): CheckResult[] {
+  const reported = new Set(nodes.map((n) => n.nodeName ?? '(unnamed node)'));
+  const failedNodes = [
+    ...new Map((failures.nodes ?? []).filter((f) => !reported.has(f.node)).map((f) => [f.node, f])).values(),
+  ].sort((a, b) => a.node.localeCompare(b.node));
+  if (probe === undefined) {
+    const out = probeUnavailableResults(failures.probe ?? 'no probe result was collected');
+    out.push(...nodeChecks(undefined, nodes, failedNodes));
+    return out;
+  }
   const out: CheckResult[] = probe.checks.filter((c) => c.id !== 'DNS-CAPTURE' && !c.id.startsWith('NODE-'));
-  out.push(correlateCapture(probe, nodes));
+  out.push(withUnattributedNodes(correlateCapture(probe, nodes), failedNodes));
+  out.push(...nodeChecks(probe, nodes, failedNodes));
+  return out;
+}
+
+/** DNS-CAPTURE judged what it could see; it names the nodes whose agents gave no usable result. */
+function withUnattributedNodes(capture: CheckResult, failed: readonly NodeAgentFailure[]): CheckResult {
+  if (failed.length === 0) return capture;
+  const notes = Array.isArray(capture.evidence.notes) ? (capture.evidence.notes as string[]) : [];
+  return {
+    ...capture,
+    evidence: {
+      ...capture.evidence,
+      ...('provisional' in capture.evidence ? { provisional: false } : {}),
+      unattributedNodes: failed.map((f) => f.node),
+      notes: [
+        ...notes,
+        ...failed.map(
+          (f) =>
+            `node ${f.node}: no usable node-agent result (${f.reason}); losses on its hops cannot be attributed`,
+        ),
+      ],
+    },
+  };
+}
+
+/** The NODE-* checks: per node, merged; ERROR for failed and silent CoreDNS nodes. */
+function nodeChecks(
+  probe: RunnerResult | undefined,
+  nodes: readonly RunnerResult[],
+  failedNodes: readonly NodeAgentFailure[],
+): CheckResult[] {
+  const out: CheckResult[] = [];
   const byId = new Map<string, { node: string; check: CheckResult }[]>();
   for (const n of nodes) {
     for (const check of n.checks) {
@@ -34,9 +82,14 @@ export function combineRunnerResults(probe: RunnerResult, nodes: readonly Runner
   }
   // A CoreDNS node whose agent reported nothing: its counters were not collected (ERROR, never
   // a silent gap). No CoreDNS pods at all: nothing to evaluate (SKIPPED).
-  const discovery = probeDiscoverySchema.safeParse((probe.observations as Record<string, unknown>).discovery);
+  const discovery = probeDiscoverySchema.safeParse(
+    (probe?.observations as Record<string, unknown> | undefined)?.discovery,
+  );
   const endpoints = discovery.success ? (discovery.data.endpoints ?? []) : undefined;
-  const reported = new Set(nodes.map((n) => n.nodeName ?? '(unnamed node)'));
+  const reported = new Set([
+    ...nodes.map((n) => n.nodeName ?? '(unnamed node)'),
+    ...failedNodes.map((f) => f.node),
+  ]);
   const silent = [
     ...new Set((endpoints ?? []).map((e) => e.nodeName).filter((n): n is string => n !== undefined)),
   ]
@@ -44,6 +97,7 @@ export function combineRunnerResults(probe: RunnerResult, nodes: readonly Runner
     .sort();
   for (const id of NODE_CHECK_IDS) {
     const list = byId.get(id) ?? [];
+    for (const f of failedNodes) list.push({ node: f.node, check: nodeAgentUnavailableResult(id, f) });
     for (const node of silent) {
       list.push({
         node,

@@ -43,6 +43,13 @@ export type DecodeFramesResult =
 
 const FRAME = new RegExp(`${RESULT_LINE_PREFIX} (\\d{1,6})/(\\d{1,6}) ([A-Za-z0-9+/=]*)\\s*$`);
 
+/** `result incomplete: frame 3 of 4 missing` (checks.md, "Runner failures"); the first few missing frames. */
+function incomplete(chunks: readonly (string | undefined)[]): string {
+  const missing = chunks.flatMap((c, i) => (c === undefined ? [i + 1] : []));
+  const shown = missing.slice(0, 10).join(', ') + (missing.length > 10 ? ', …' : '');
+  return `result incomplete: frame${missing.length === 1 ? '' : 's'} ${shown} of ${chunks.length} missing`;
+}
+
 /**
  * Finds the framed lines in a pod log (other lines, and log timestamps before the prefix, are
  * ignored), reassembles the last complete set and parses it. Never throws.
@@ -63,12 +70,10 @@ export function decodeResultFrames(log: string, options: DecodeFramesOptions = {
       problem = `bad frame numbering ${seq}/${total}`;
       continue;
     }
-    // A new set starts at 1 (a restarted container prints its result again).
-    if (seq === 1) current = { total, chunks: new Array<string | undefined>(total).fill(undefined) };
-    if (!current || current.total !== total) {
-      problem = `frame ${seq}/${total} does not belong to the set being read`;
-      continue;
-    }
+    // A new set starts at 1 (a restarted container prints its result again), or wherever a set
+    // of another size shows up (its first frame was lost: reported as missing, below).
+    if (seq === 1 || !current || current.total !== total)
+      current = { total, chunks: new Array<string | undefined>(total).fill(undefined) };
     current.chunks[seq - 1] = chunk;
     if (current.chunks.every((c) => c !== undefined)) {
       complete = current.chunks as string[];
@@ -78,11 +83,7 @@ export function decodeResultFrames(log: string, options: DecodeFramesOptions = {
   if (!complete)
     return {
       ok: false,
-      error:
-        problem ??
-        (current
-          ? 'the result frames are incomplete (log cut short?)'
-          : 'no FLEETDNS-RESULT lines in the log'),
+      error: current ? incomplete(current.chunks) : (problem ?? 'no result frames in the pod log'),
     };
   let json: Buffer;
   try {

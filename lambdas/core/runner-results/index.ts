@@ -11,4 +11,11 @@ export type { DecodeFramesOptions, DecodeFramesResult, EncodeFramesOptions } fro
 export { verifyRunnerResult } from './verify.js';
 export type { VerifyRunnerResultOptions, VerifyRunnerResultOutcome } from './verify.js';
 export { combineRunnerResults } from './combine.js';
+export {
+  NODE_CHECK_IDS,
+  PROBE_CHECK_IDS,
+  nodeAgentUnavailableResult,
+  probeUnavailableResults,
+} from './failures.js';
+export type { NodeAgentFailure, RunnerFailures } from './failures.js';
 export { RunnerResultsError } from './errors.js';

@@ -1,6 +1,8 @@
 /**
  * What the collector accepts from a pod log: a schema-valid runner result, signed with this
- * scan's key, for this scan and this cluster (no replay from another scan or cluster).
+ * scan's key, for this scan and this cluster (no replay from another scan or cluster). Reasons
+ * open with checks.md's words ("Runner failures"): `result frame signature does not match`,
+ * `result from another scan`, `result for another cluster`.
  */
 import { formatSchemaError, runnerResultSchema } from '../schema/index.js';
 import type { RunnerResult } from '../schema/index.js';
@@ -32,16 +34,22 @@ export function verifyRunnerResult(
   if (!hasValidSignature(doc as Record<string, unknown>, options.key))
     return {
       ok: false,
-      reason: 'the runner result signature does not match (wrong key or altered document)',
+      reason: 'result frame signature does not match (wrong key or altered document)',
     };
   if (result.scanId !== options.scanId)
-    return { ok: false, reason: `the runner result belongs to scan ${result.scanId}, not ${options.scanId}` };
+    return {
+      ok: false,
+      reason: `result from another scan: it belongs to scan ${result.scanId}, not ${options.scanId}`,
+    };
   if (result.clusterId !== options.clusterId)
     return {
       ok: false,
-      reason: `the runner result belongs to cluster ${result.clusterId}, not ${options.clusterId}`,
+      reason: `result for another cluster: it belongs to cluster ${result.clusterId}, not ${options.clusterId}`,
     };
   if (options.role !== undefined && result.role !== options.role)
-    return { ok: false, reason: `expected a ${options.role} result, got ${result.role}` };
+    return {
+      ok: false,
+      reason: `result from another role: expected a ${options.role} result, got ${result.role}`,
+    };
   return { ok: true, result };
 }

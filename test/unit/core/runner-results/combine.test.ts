@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { combineRunnerResults } from '../../../../lambdas/core/runner-results/index.js';
+import {
+  NODE_CHECK_IDS,
+  PROBE_CHECK_IDS,
+  combineRunnerResults,
+} from '../../../../lambdas/core/runner-results/index.js';
+import { assessRunnerResults } from '../../../../lambdas/core/results/index.js';
+import { KUBE_CHECK_IDS } from '../../../../runner-image/src/probe/index.js';
 import { makeResult } from '../../../../lambdas/core/catalog/index.js';
 import { RUNNER_RESULT_FORMAT, checkResultSchema } from '../../../../lambdas/core/schema/index.js';
 import type { CheckResult, RunnerResult } from '../../../../lambdas/core/schema/index.js';
@@ -156,6 +162,157 @@ describe('combineRunnerResults', () => {
       expect(c).toMatchObject({
         status: 'SKIPPED',
         evidence: { reason: expect.stringMatching(/no CoreDNS pods/) },
+      });
+  });
+});
+
+describe('combineRunnerResults with runner failures (checks.md, "Runner failures")', () => {
+  const twoNodeProbe: RunnerResult = {
+    ...probe,
+    observations: {
+      ...probe.observations,
+      discovery: {
+        endpoints: [
+          { ip: '198.18.2.11', pod: 'coredns-a', nodeName: 'node-2' },
+          { ip: '198.18.3.11', pod: 'coredns-b', nodeName: 'node-3' },
+        ],
+      },
+    },
+  };
+  const node2 = node('node-2', [
+    makeResult('NODE-LINKLOCAL-ALLOWANCE', { status: 'PASS', evidence: { delta: 0 } }),
+    makeResult('NODE-CONNTRACK-ALLOWANCE', { status: 'FAIL', evidence: { delta: 3 } }),
+  ]);
+
+  it('the probe set is section B in-cluster plus K8S-NETWORKPOLICY-DNS and K8S-COREDNS-RESOURCES, covering what the probe image runs', () => {
+    expect(PROBE_CHECK_IDS).toEqual(
+      expect.arrayContaining([...KUBE_CHECK_IDS, 'DNS-CAPTURE', 'DNS-INTERNAL']),
+    );
+    for (const id of ['K8S-NETWORKPOLICY-DNS', 'K8S-COREDNS-RESOURCES'])
+      expect(PROBE_CHECK_IDS).toContain(id);
+    for (const id of PROBE_CHECK_IDS) expect(id.startsWith('NODE-') || id.startsWith('NET-')).toBe(false);
+    expect([...NODE_CHECK_IDS].sort()).toEqual(['NODE-CONNTRACK-ALLOWANCE', 'NODE-LINKLOCAL-ALLOWANCE']);
+  });
+
+  it.each([
+    ['probe pod Pending: ImagePullBackOff for registry.example/fleet-dns-runner:1'],
+    ['result frame signature does not match (wrong key or altered document)'],
+    ['deadline exceeded after 120 s'],
+  ])(
+    'no usable probe result (%s): every probe check ERROR with the reason; the node agents still count',
+    (reason) => {
+      const out = combineRunnerResults(undefined, [node2], { probe: reason });
+      for (const c of out) expect(checkResultSchema.safeParse(c).success).toBe(true);
+      const probeChecks = out.filter((c) => (PROBE_CHECK_IDS as readonly string[]).includes(c.id));
+      expect(probeChecks.map((c) => c.id).sort()).toEqual([...PROBE_CHECK_IDS].sort());
+      for (const c of probeChecks)
+        expect(c).toMatchObject({
+          status: 'ERROR',
+          evidence: { reason, summary: `no usable probe result: ${reason}` },
+        });
+      expect(out.find((c) => c.id === 'NODE-CONNTRACK-ALLOWANCE')?.status).toBe('FAIL');
+      expect(out.find((c) => c.id === 'NODE-LINKLOCAL-ALLOWANCE')?.status).toBe('PASS');
+      expect(out).toHaveLength(PROBE_CHECK_IDS.length + 2);
+    },
+  );
+
+  it('nothing usable at all: every probe and node check ERROR, no crash, diagnosis never healthy', () => {
+    const { checks, diagnosis } = assessRunnerResults(undefined, [], {
+      probe: 'no result frames in the pod log',
+      nodes: [{ node: 'node-2', reason: 'log larger than 1000 bytes' }],
+    });
+    expect(new Set(checks.map((c) => c.status))).toEqual(new Set(['ERROR']));
+    expect(checks.find((c) => c.id === 'NODE-LINKLOCAL-ALLOWANCE')?.evidence.reason).toBe(
+      'node-2: log larger than 1000 bytes',
+    );
+    expect(diagnosis.map((d) => d.cause)).not.toContain('healthy');
+    // and with no reason given at all
+    expect(combineRunnerResults(undefined, []).every((c) => c.status === 'ERROR')).toBe(true);
+  });
+
+  it("one node agent unusable: that node's NODE-* ERROR with the reason, the other node's counted, DNS-CAPTURE notes the node", () => {
+    const reason = 'result incomplete: frame 3 of 4 missing';
+    const out = combineRunnerResults(twoNodeProbe, [node2], { nodes: [{ node: 'node-3', reason }] });
+    for (const c of out) expect(checkResultSchema.safeParse(c).success).toBe(true);
+    expect(out.find((c) => c.id === 'NODE-LINKLOCAL-ALLOWANCE')).toMatchObject({
+      status: 'ERROR',
+      evidence: {
+        reason: `node-3: ${reason}`,
+        nodes: {
+          'node-2': { status: 'PASS' },
+          'node-3': {
+            status: 'ERROR',
+            evidence: {
+              node: 'node-3',
+              reason,
+              summary: `no usable node-agent result from node-3: ${reason}`,
+            },
+          },
+        },
+      },
+    });
+    // a FAIL elsewhere still wins over the missing node's ERROR
+    expect(out.find((c) => c.id === 'NODE-CONNTRACK-ALLOWANCE')).toMatchObject({
+      status: 'FAIL',
+      evidence: { nodes: { 'node-2': { status: 'FAIL' }, 'node-3': { status: 'ERROR' } } },
+    });
+    // every followed query was answered: the hops it can see are judged (PASS), the node noted
+    const capture = out.find((c) => c.id === 'DNS-CAPTURE');
+    expect(capture?.status).toBe('PASS');
+    expect(capture?.evidence).toMatchObject({
+      unattributedNodes: ['node-3'],
+      provisional: false,
+      notes: expect.arrayContaining([
+        expect.stringContaining(`node node-3: no usable node-agent result (${reason})`),
+      ]),
+    });
+    // the silent-node ERROR is not added twice for a node whose failure is known
+    expect(
+      Object.keys((out.find((c) => c.id === 'NODE-LINKLOCAL-ALLOWANCE')?.evidence.nodes ?? {}) as object),
+    ).toEqual(['node-2', 'node-3']);
+  });
+
+  it('a query lost towards the unusable node: DNS-CAPTURE cannot name the hop (ERROR, never PASS or a guessed FAIL), NODE-* ERROR per node', () => {
+    const lost = { name: 'b.fleet-dns-probe.cluster.local', type: 'A', dnsId: 9 };
+    const lossy: RunnerResult = {
+      ...twoNodeProbe,
+      observations: {
+        ...twoNodeProbe.observations,
+        queries: [
+          ...(twoNodeProbe.observations.queries ?? []),
+          { ...lost, server: '198.18.3.11', transport: 'udp', sentAtMs: 2 },
+        ],
+        capture: {
+          where: 'probe',
+          packets: [
+            {
+              ...lost,
+              tsMs: 2,
+              src: '198.18.9.9',
+              dst: '198.18.3.11',
+              srcPort: 40000,
+              dstPort: 53,
+              transport: 'udp',
+              qr: 'query',
+            },
+          ],
+        },
+      },
+    };
+    const out = combineRunnerResults(lossy, [], {
+      nodes: [
+        { node: 'node-3', reason: 'result from another scan: it belongs to scan s0, not s' },
+        { node: 'node-2', reason: 'node agent pod Pending: ImagePullBackOff for img' },
+      ],
+    });
+    expect(out.find((c) => c.id === 'DNS-CAPTURE')).toMatchObject({
+      status: 'ERROR',
+      evidence: { unattributedNodes: ['node-2', 'node-3'] },
+    });
+    for (const id of NODE_CHECK_IDS)
+      expect(out.find((c) => c.id === id)).toMatchObject({
+        status: 'ERROR',
+        evidence: { nodes: { 'node-2': { status: 'ERROR' }, 'node-3': { status: 'ERROR' } } },
       });
   });
 });

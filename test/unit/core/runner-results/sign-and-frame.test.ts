@@ -57,12 +57,16 @@ describe('signing and verification', () => {
   });
 
   it.each([
-    ['a wrong key', { key: 'x'.repeat(32) }, /signature does not match/],
-    ['another scan', { scanId: 'scan-0' }, /belongs to scan scan-1, not scan-0/],
+    ['a wrong key', { key: 'x'.repeat(32) }, /^result frame signature does not match/],
+    [
+      'another scan',
+      { scanId: 'scan-0' },
+      /^result from another scan: it belongs to scan scan-1, not scan-0/,
+    ],
     [
       'another cluster',
       { clusterId: '111122223333:eu-west-1:other' },
-      /belongs to cluster 111122223333:eu-west-1:prod-a/,
+      /^result for another cluster: it belongs to cluster 111122223333:eu-west-1:prod-a/,
     ],
     ['the wrong role', { role: 'node' as const }, /expected a node result, got probe/],
   ])('rejects %s with a clear reason', (_what, over, reason) => {
@@ -145,11 +149,24 @@ describe('pod-log framing', () => {
     const lines = encodeResultFrames({ big: 'x'.repeat(5000) }, { chunkChars: 50 });
     expect(decodeResultFrames('nothing here')).toEqual({
       ok: false,
-      error: 'no FLEETDNS-RESULT lines in the log',
+      error: 'no result frames in the pod log',
     });
     expect(decodeResultFrames(lines.slice(0, -1).join('\n'))).toEqual({
       ok: false,
-      error: 'the result frames are incomplete (log cut short?)',
+      error: `result incomplete: frame ${lines.length} of ${lines.length} missing`,
+    });
+    // gzip cannot shrink an LCG's digits: enough frames to drop some in the middle
+    let x = 1;
+    const noise = Array.from({ length: 400 }, () => (x = (x * 1103515245 + 12345) % 2 ** 31).toString(36));
+    const many = encodeResultFrames({ noise }, { chunkChars: 200 });
+    expect(many.length).toBeGreaterThan(5);
+    expect(decodeResultFrames(many.filter((_, i) => i !== 2).join('\n'))).toEqual({
+      ok: false,
+      error: `result incomplete: frame 3 of ${many.length} missing`,
+    });
+    expect(decodeResultFrames(many.filter((_, i) => i !== 0 && i !== 4).join('\n'))).toEqual({
+      ok: false,
+      error: `result incomplete: frames 1, 5 of ${many.length} missing`,
     });
     expect(decodeResultFrames(lines.join('\n'), { maxBytes: 1000 })).toEqual({
       ok: false,
