@@ -1,4 +1,5 @@
 import {
+  BatchV1Api,
   CoreV1Api,
   DiscoveryV1Api,
   IsomorphicFetchHttpLibrary,
@@ -42,11 +43,13 @@ export interface KubeConnection {
   readonly retry?: RetrySettings;
 }
 
-/** The API groups the collectors read. */
+/** The API groups the collectors read and the dispatcher writes. */
 export interface KubeApis {
   readonly server: string;
   readonly core: CoreV1Api;
   readonly discovery: DiscoveryV1Api;
+  /** the runner's Jobs (dispatch, collect, sweep) */
+  readonly batch: BatchV1Api;
   /** the calls this client had to retry so far, for the evidence (checks.md § Transient failures) */
   readonly apiRetries?: readonly ApiRetryRecord[];
 }
@@ -142,6 +145,7 @@ export function createKubeClient(connection: KubeConnection): KubeApis {
     server: connection.server,
     core: new CoreV1Api(configuration),
     discovery: new DiscoveryV1Api(configuration),
+    batch: new BatchV1Api(configuration),
     apiRetries,
   };
 }

@@ -1,4 +1,12 @@
-/** Dispatching the in-cluster runner: where its Jobs stand (pure readings of Job, pod and event objects). */
+/** Dispatching the in-cluster runner: creating its objects, where its Jobs stand, sweeping leftovers. */
+export {
+  dispatchRunner,
+  firstDifference,
+  labelSelectorOf,
+  RunnerDispatchError,
+  scanSelector,
+} from './dispatch-runner.js';
+export type { CoreDnsPodPlacement, DispatchedRunner, DispatchRunnerInput } from './dispatch-runner.js';
 export { runnerJobStatus, runnerScanStatus } from './runner-job-status.js';
 export type {
   RunnerJobPhase,
@@ -7,3 +15,5 @@ export type {
   RunnerJobStatusInput,
   RunnerScanStatus,
 } from './runner-job-status.js';
+export { sweepRunnerObjects } from './sweep-runner-objects.js';
+export type { SweepRunnerObjectsInput, SweptRunnerObjects } from './sweep-runner-objects.js';

@@ -45,10 +45,17 @@ export const READER_RULES: readonly V1PolicyRule[] = [
 
 /** The scanner group in its own namespace: each scan creates and deletes its Secret and Jobs and reads its pods' logs. */
 export const DISPATCHER_RULES: readonly V1PolicyRule[] = [
-  { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'delete', 'get', 'list', 'watch'] },
-  { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'delete', 'get'] },
+  {
+    apiGroups: ['batch'],
+    resources: ['jobs'],
+    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'watch'],
+  },
+  // list: the sweep finds leftovers; deletecollection: the collector deletes a scan's by label
+  { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list'] },
   { apiGroups: [''], resources: ['pods'], verbs: READ },
   { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+  // why a runner pod never came up (FailedCreate, image pulls): runnerStatus reads them
+  { apiGroups: [''], resources: ['events'], verbs: ['list'] },
 ];
 
 /** The runner in the scanner's namespace: the probe's wait for the node agents lists their pods. */
