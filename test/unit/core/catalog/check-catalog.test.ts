@@ -23,7 +23,11 @@ function idsUsedInSource(
       if (options.excludeDiagnosis && full.includes(path.join('lambdas', 'core', 'diagnosis'))) continue;
       if (statSync(full).isDirectory()) walk(full);
       else if (/\.(ts|js|json|ya?ml)$/.test(entry)) {
-        const text = readFileSync(full, 'utf8');
+        // Comments mention ids without implementing them: block comments and whole-line // comments go.
+        const raw = readFileSync(full, 'utf8');
+        const text = /\.(ts|js)$/.test(entry)
+          ? raw.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '')
+          : raw;
         for (const m of text.matchAll(/['"`]((?:NET|EKS|K8S|DNS|NODE)-[A-Z0-9]+(?:-[A-Z0-9]+)*)['"`*]/g)) {
           if (m[1] && !found.has(m[1])) found.set(m[1], path.relative(root, full));
         }
