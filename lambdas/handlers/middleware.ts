@@ -54,7 +54,8 @@ export type RunnerLambda<R> = (event: unknown, context: Context) => Promise<R>;
 /**
  * Parses the event with `schema` before the handler runs: an invalid one is a
  * {@link HandlerInputError} naming each field (`cluster.endpoint: must be an https:// URL`);
- * a valid one replaces the event, and its scanId and clusterId join every log line.
+ * a valid one replaces the event, and its scanId and clusterId join every log line. The
+ * rejection is logged (with whatever ids the event had) before the error reaches the runtime.
  */
 export function parseScanEvent<S extends z.ZodType<{ scanId: string; clusterId: string }>>(
   handlerName: string,
@@ -77,6 +78,10 @@ export function parseScanEvent<S extends z.ZodType<{ scanId: string; clusterId: 
       logger.appendKeys({ scanId: parsed.data.scanId, clusterId: parsed.data.clusterId });
       tracer.putAnnotation('scanId', parsed.data.scanId);
       tracer.putAnnotation('clusterId', parsed.data.clusterId);
+    },
+    onError: (request) => {
+      if (request.error instanceof HandlerInputError)
+        logger.error('payload rejected', { problems: request.error.problems });
     },
   };
 }
