@@ -159,7 +159,7 @@ let built: RunnerLambda<CollectRunnerOutput> | undefined;
  * credentials, createKubeClient, configuration parsed once from `process.env` on the first
  * invocation (a bad variable fails that invocation, naming it).
  */
-export const handler: RunnerLambda<CollectRunnerOutput> = (event, context) => {
+export const handler: RunnerLambda<CollectRunnerOutput> = async (event, context) => {
   built ??= createCollectRunnerHandler({
     ...createPowertools('fleet-dns-collect-runner'),
     config: parseRunnerHandlerConfig(process.env),

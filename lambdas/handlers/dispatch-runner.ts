@@ -130,7 +130,7 @@ let built: RunnerLambda<DispatchRunnerOutput> | undefined;
  * credentials, createKubeClient, configuration parsed once from `process.env` on the first
  * invocation (a bad variable fails that invocation, naming it).
  */
-export const handler: RunnerLambda<DispatchRunnerOutput> = (event, context) => {
+export const handler: RunnerLambda<DispatchRunnerOutput> = async (event, context) => {
   built ??= createDispatchRunnerHandler({
     ...createPowertools('fleet-dns-dispatch-runner'),
     config: parseRunnerHandlerConfig(process.env),

@@ -97,7 +97,8 @@ export function withRunnerMiddleware<S extends z.ZodType<{ scanId: string; clust
   handler: (event: z.infer<S>, context: Context) => Promise<R>,
 ): RunnerLambda<R> {
   const wrapped = middy<unknown, R>()
-    .use(captureLambdaHandler(tools.tracer))
+    // The response is not copied into the trace: a cluster's check results can outgrow a segment.
+    .use(captureLambdaHandler(tools.tracer, { captureResponse: false }))
     .use(injectLambdaContext(tools.logger, { resetKeys: true }))
     .use(logMetrics(tools.metrics, { captureColdStartMetric: true }))
     .use(parseScanEvent(handlerName, schema, tools))

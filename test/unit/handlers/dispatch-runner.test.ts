@@ -4,9 +4,12 @@
  * reuses the Secret's key, a payload rejected naming its fields, and Powertools log lines that
  * carry the scan id and cluster id.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createDispatchRunnerHandler } from '../../../lambdas/handlers/dispatch-runner.js';
-import { HandlerInputError } from '../../../lambdas/handlers/errors.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  createDispatchRunnerHandler,
+  handler as dispatchRunnerLambda,
+} from '../../../lambdas/handlers/dispatch-runner.js';
+import { HandlerConfigError, HandlerInputError } from '../../../lambdas/handlers/errors.js';
 import { nodeAgentJobName, probeJobName, scanSecretName } from '../../../lambdas/kube/index.js';
 import {
   CLUSTER,
@@ -26,6 +29,7 @@ import type { OutputCapture } from './support.js';
 let cluster: RunnerCluster | undefined;
 let stdout: OutputCapture | undefined;
 afterEach(async () => {
+  vi.unstubAllEnvs();
   stdout?.restore();
   stdout = undefined;
   await cluster?.stop();
@@ -201,5 +205,19 @@ describe('dispatch-runner handler', () => {
     const second = stdout.logs().filter((l) => l.function_request_id === 'req-2');
     expect(second.length).toBeGreaterThan(0);
     for (const line of second) expect(line).toMatchObject({ scanId: 'scan-8', clusterId: CLUSTER });
+  });
+
+  it('the exported entry point parses its environment on first use: a bad variable fails naming it', async () => {
+    vi.stubEnv('RUNNER_IMAGE', '');
+    vi.stubEnv('RUNNER_ACTIVE_DEADLINE_SECONDS', 'soon');
+    stdout = captureOutput();
+    const err = await dispatchRunnerLambda({}, fakeContext('fleet-dns-dispatch-runner')).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(HandlerConfigError);
+    expect((err as HandlerConfigError).problems).toEqual([
+      'RUNNER_IMAGE: is required (the runner image reference)',
+      'RUNNER_ACTIVE_DEADLINE_SECONDS: must be a whole number',
+    ]);
   });
 });
