@@ -17,3 +17,5 @@ export type {
 } from './runner-job-status.js';
 export { sweepRunnerObjects } from './sweep-runner-objects.js';
 export type { SweepRunnerObjectsInput, SweptRunnerObjects } from './sweep-runner-objects.js';
+export { readScanResultKey } from './read-scan-result-key.js';
+export type { ReadScanResultKeyInput } from './read-scan-result-key.js';

@@ -1,0 +1,21 @@
+/**
+ * The Lambda entry points: thin middy handlers that parse their payload and configuration at
+ * the edge and wire lambdas/aws and lambdas/kube to the core. Each function's `handler` is the
+ * export of its own module (`dispatch-runner.handler`, `collect-runner.handler`).
+ */
+export { createCollectRunnerHandler, collectRunnerEventSchema } from './collect-runner.js';
+export type { CollectRunnerDeps, CollectRunnerEvent, CollectRunnerOutput } from './collect-runner.js';
+export { createDispatchRunnerHandler, dispatchRunnerEventSchema } from './dispatch-runner.js';
+export type {
+  DispatchRunnerDeps,
+  DispatchRunnerEvent,
+  DispatchRunnerOutput,
+  HmacKeyRef,
+} from './dispatch-runner.js';
+export { parseRunnerHandlerConfig } from './config.js';
+export type { RunnerHandlerConfig } from './config.js';
+export { connectToCluster, eksTokenProvider } from './cluster-connection.js';
+export type { ClusterConnectionDeps, ClusterTokenProvider, TokenTarget } from './cluster-connection.js';
+export { createPowertools, METRICS_NAMESPACE, parseScanEvent, withRunnerMiddleware } from './middleware.js';
+export type { Context, Powertools, RunnerLambda } from './middleware.js';
+export { HandlerConfigError, HandlerError, HandlerInputError } from './errors.js';
