@@ -19,18 +19,17 @@ import type { RunnerFailures } from '../core/runner-results/index.js';
 import type { CheckResult, Status } from '../core/schema/index.js';
 import {
   collectRunner,
-  createKubeClient,
   deleteRunnerObjects,
   KubeAccessError,
   readScanResultKey,
   scanSecretName,
 } from '../kube/index.js';
 import type { CollectedRunner, KubeApis } from '../kube/index.js';
-import { parseRunnerHandlerConfig } from './config.js';
 import type { RunnerHandlerConfig } from './config.js';
-import { connectToCluster, eksTokenProvider } from './cluster-connection.js';
+import { connectToCluster } from './cluster-connection.js';
 import type { ClusterConnectionDeps } from './cluster-connection.js';
-import { createPowertools, withRunnerMiddleware } from './middleware.js';
+import { withRunnerMiddleware } from './middleware.js';
+import { lazyEntryPoint, realRunnerDeps } from './runner-entry-point.js';
 import type { Powertools, RunnerLambda } from './middleware.js';
 import { scanClusterSchema } from './scan-payload.js';
 
@@ -152,19 +151,7 @@ export function createCollectRunnerHandler(deps: CollectRunnerDeps): RunnerLambd
   });
 }
 
-let built: RunnerLambda<CollectRunnerOutput> | undefined;
-
-/**
- * The function's entry point, wired to the real adapters: EKS tokens signed with the function's
- * credentials, createKubeClient, configuration parsed once from `process.env` on the first
- * invocation (a bad variable fails that invocation, naming it).
- */
-export const handler: RunnerLambda<CollectRunnerOutput> = async (event, context) => {
-  built ??= createCollectRunnerHandler({
-    ...createPowertools('fleet-dns-collect-runner'),
-    config: parseRunnerHandlerConfig(process.env),
-    tokenProvider: eksTokenProvider(),
-    kubeClientFactory: createKubeClient,
-  });
-  return built(event, context);
-};
+/** The function's entry point, wired to the real adapters ({@link realRunnerDeps}). */
+export const handler: RunnerLambda<CollectRunnerOutput> = lazyEntryPoint(() =>
+  createCollectRunnerHandler(realRunnerDeps('fleet-dns-collect-runner')),
+);

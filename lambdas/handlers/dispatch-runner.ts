@@ -12,18 +12,12 @@
 import { randomBytes } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import {
-  createKubeClient,
-  dispatchRunner,
-  RESULT_KEY_SECRET_KEY,
-  readScanResultKey,
-  scanSecretName,
-} from '../kube/index.js';
-import { parseRunnerHandlerConfig } from './config.js';
+import { dispatchRunner, RESULT_KEY_SECRET_KEY, readScanResultKey, scanSecretName } from '../kube/index.js';
 import type { RunnerHandlerConfig } from './config.js';
-import { connectToCluster, eksTokenProvider } from './cluster-connection.js';
+import { connectToCluster } from './cluster-connection.js';
 import type { ClusterConnectionDeps } from './cluster-connection.js';
-import { createPowertools, withRunnerMiddleware } from './middleware.js';
+import { withRunnerMiddleware } from './middleware.js';
+import { lazyEntryPoint, realRunnerDeps } from './runner-entry-point.js';
 import type { Powertools, RunnerLambda } from './middleware.js';
 import { scanClusterSchema } from './scan-payload.js';
 
@@ -123,19 +117,7 @@ export function createDispatchRunnerHandler(deps: DispatchRunnerDeps): RunnerLam
   });
 }
 
-let built: RunnerLambda<DispatchRunnerOutput> | undefined;
-
-/**
- * The function's entry point, wired to the real adapters: EKS tokens signed with the function's
- * credentials, createKubeClient, configuration parsed once from `process.env` on the first
- * invocation (a bad variable fails that invocation, naming it).
- */
-export const handler: RunnerLambda<DispatchRunnerOutput> = async (event, context) => {
-  built ??= createDispatchRunnerHandler({
-    ...createPowertools('fleet-dns-dispatch-runner'),
-    config: parseRunnerHandlerConfig(process.env),
-    tokenProvider: eksTokenProvider(),
-    kubeClientFactory: createKubeClient,
-  });
-  return built(event, context);
-};
+/** The function's entry point, wired to the real adapters ({@link realRunnerDeps}). */
+export const handler: RunnerLambda<DispatchRunnerOutput> = lazyEntryPoint(() =>
+  createDispatchRunnerHandler(realRunnerDeps('fleet-dns-dispatch-runner')),
+);

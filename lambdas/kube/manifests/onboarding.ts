@@ -4,6 +4,7 @@
  * of the scanner group (EKS access entry `kubernetesGroups: [fleet-dns-scanner]`) and of the runner.
  */
 import type {
+  RbacV1Subject,
   V1ClusterRole,
   V1ClusterRoleBinding,
   V1Namespace,
@@ -115,7 +116,6 @@ export function buildOnboardingManifests(input: OnboardingInput = {}): Onboardin
   ];
   if (problems.length > 0) throw new ManifestError(problems);
 
-  const labels = () => ({ [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_NAME]: 'fleet-dns' });
   const group = { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: scannerGroup };
   const runner = { kind: 'ServiceAccount', name: runnerServiceAccount, namespace };
   const rules = (r: readonly V1PolicyRule[]) => structuredClone([...r]);
@@ -156,32 +156,10 @@ export function buildOnboardingManifests(input: OnboardingInput = {}): Onboardin
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: READER_CLUSTER_ROLE },
     subjects: [group, runner],
   };
-  const dispatcherRole: V1Role = {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: { name: DISPATCHER_ROLE, namespace, labels: labels() },
-    rules: rules(DISPATCHER_RULES),
-  };
-  const dispatcherBinding: V1RoleBinding = {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: DISPATCHER_ROLE, namespace, labels: labels() },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: DISPATCHER_ROLE },
-    subjects: [{ ...group }],
-  };
-  const runnerRole: V1Role = {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: { name: RUNNER_ROLE, namespace, labels: labels() },
-    rules: rules(RUNNER_RULES),
-  };
-  const runnerBinding: V1RoleBinding = {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: RUNNER_ROLE, namespace, labels: labels() },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: RUNNER_ROLE },
-    subjects: [{ ...runner }],
-  };
+  const dispatcherRole = namespacedRole(DISPATCHER_ROLE, namespace, rules(DISPATCHER_RULES));
+  const dispatcherBinding = namespacedRoleBinding(DISPATCHER_ROLE, namespace, { ...group });
+  const runnerRole = namespacedRole(RUNNER_ROLE, namespace, rules(RUNNER_RULES));
+  const runnerBinding = namespacedRoleBinding(RUNNER_ROLE, namespace, { ...runner });
   return {
     namespace: ns,
     serviceAccount,
@@ -201,5 +179,30 @@ export function buildOnboardingManifests(input: OnboardingInput = {}): Onboardin
       runnerRole,
       runnerBinding,
     ],
+  };
+}
+
+/** The labels of every object onboarding creates. */
+function labels(): Record<string, string> {
+  return { [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_NAME]: 'fleet-dns' };
+}
+
+function namespacedRole(name: string, namespace: string, rules: V1PolicyRule[]): V1Role {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name, namespace, labels: labels() },
+    rules,
+  };
+}
+
+/** Binds the Role of the same name to one subject. */
+function namespacedRoleBinding(name: string, namespace: string, subject: RbacV1Subject): V1RoleBinding {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name, namespace, labels: labels() },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [subject],
   };
 }
