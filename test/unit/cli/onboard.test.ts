@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../../lambdas/cli/index.js';
 import { buildOnboardingManifests } from '../../../lambdas/kube/manifests/index.js';
 import { captureIo } from '../../support/cli-io.js';
+import { spawnCli } from './spawn-cli.js';
 
 function documents(text: string): unknown[] {
   const docs = parseAllDocuments(text);
@@ -59,4 +60,15 @@ describe('fleet-dns onboard', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(line);
   });
+
+  it('the real process: --print --quiet writes only the manifests (exit 0); without --print one line, exit 2', async () => {
+    const printed = await spawnCli(['onboard', '--print', '--quiet']);
+    expect(printed.code).toBe(0);
+    expect(printed.stderr).toBe('');
+    expect(documents(printed.stdout)).toEqual(buildOnboardingManifests({}).all);
+    const refused = await spawnCli(['onboard']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trimEnd().split('\n')).toHaveLength(1);
+  }, 60_000);
 });
