@@ -8,38 +8,18 @@ import {
   encodeResultFrames,
   signRunnerResult,
 } from '../../../../lambdas/core/runner-results/index.js';
-import { makeResult } from '../../../../lambdas/core/catalog/index.js';
-import { RUNNER_RESULT_FORMAT } from '../../../../lambdas/core/schema/index.js';
-import type { RunnerResult } from '../../../../lambdas/core/schema/index.js';
+import {
+  CLUSTER,
+  KEY,
+  NODE_A,
+  NODE_B,
+  nodeDocument,
+  probeDocument,
+  SCAN,
+} from '../support/runner-cluster.js';
 
-const KEY = 'per-scan-key-0123456789abcdef';
-const SCAN = 'scan-7';
-const CLUSTER = '111122223333:eu-west-1:prod-a';
-const NODE_A = 'ip-10-0-1-5.eu-west-1.compute.internal';
-const NODE_B = 'ip-10-0-2-9.eu-west-1.compute.internal';
-
-const doc = (over: Partial<RunnerResult> = {}): RunnerResult => ({
-  format: RUNNER_RESULT_FORMAT,
-  role: 'probe',
-  scanId: SCAN,
-  clusterId: CLUSTER,
-  startedAt: '2026-03-01T10:00:00.000Z',
-  finishedAt: '2026-03-01T10:00:40.000Z',
-  checks: [makeResult('DNS-INTERNAL', { status: 'PASS', evidence: { answers: ['10.100.0.1'] } })],
-  observations: { queries: [] },
-  ...over,
-});
-const nodeDoc = (node: string, over: Partial<RunnerResult> = {}): RunnerResult =>
-  doc({
-    role: 'node',
-    nodeName: node,
-    checks: [makeResult('NODE-LINKLOCAL-ALLOWANCE', { status: 'PASS', evidence: { delta: 0 } })],
-    observations: { capture: { where: node, packets: [] } },
-    ...over,
-  });
-
-const probeSigned = signRunnerResult(doc(), KEY);
-const nodeASigned = signRunnerResult(nodeDoc(NODE_A), KEY);
+const probeSigned = signRunnerResult(probeDocument(), KEY);
+const nodeASigned = signRunnerResult(nodeDocument(NODE_A), KEY);
 
 /** A pod log as kubectl shows it: the runner's own lines, then the framed result. */
 const podLog = (document: unknown, chunkChars = 64): string =>
@@ -63,7 +43,7 @@ const input = (over: Partial<RunnerResultsFromLogsInput> = {}): RunnerResultsFro
 function manyFrames(): string[] {
   let x = 7;
   const noise = Array.from({ length: 200 }, () => (x = (x * 1103515245 + 12345) % 2 ** 31).toString(36));
-  const lines = encodeResultFrames(signRunnerResult(doc({ observations: { noise } }), KEY), {
+  const lines = encodeResultFrames(signRunnerResult(probeDocument({ observations: { noise } }), KEY), {
     chunkChars: 200,
   });
   expect(lines.length).toBeGreaterThanOrEqual(4);
@@ -103,12 +83,16 @@ describe('runnerResultsFromLogs', () => {
     ],
     [
       'signed for another scan → replay refused',
-      { probe: { log: podLog(signRunnerResult(doc({ scanId: 'scan-6' }), KEY)) } },
+      { probe: { log: podLog(signRunnerResult(probeDocument({ scanId: 'scan-6' }), KEY)) } },
       'result from another scan: it belongs to scan scan-6, not scan-7',
     ],
     [
       'for another cluster → refused',
-      { probe: { log: podLog(signRunnerResult(doc({ clusterId: '111122223333:eu-west-1:other' }), KEY)) } },
+      {
+        probe: {
+          log: podLog(signRunnerResult(probeDocument({ clusterId: '111122223333:eu-west-1:other' }), KEY)),
+        },
+      },
       `result for another cluster: it belongs to cluster 111122223333:eu-west-1:other, not ${CLUSTER}`,
     ],
     [
@@ -122,7 +106,10 @@ describe('runnerResultsFromLogs', () => {
       {
         maxBytes: 5000,
         probe: {
-          log: podLog(signRunnerResult(doc({ observations: { pad: 'x'.repeat(20000) } }), KEY), 8000),
+          log: podLog(
+            signRunnerResult(probeDocument({ observations: { pad: 'x'.repeat(20000) } }), KEY),
+            8000,
+          ),
         },
       },
       'the result document is larger than 5000 bytes',
@@ -164,13 +151,13 @@ describe('runnerResultsFromLogs', () => {
       input({
         nodeAgents: [
           { node: NODE_A, log: podLog(nodeASigned) },
-          { node: NODE_B, log: podLog(signRunnerResult(nodeDoc(NODE_B, { scanId: 'scan-6' }), KEY)) },
+          { node: NODE_B, log: podLog(signRunnerResult(nodeDocument(NODE_B, { scanId: 'scan-6' }), KEY)) },
           {
             node: 'ip-10-0-3-3',
             log: undefined,
             jobReason: 'node agent pod Pending: ImagePullBackOff for img',
           },
-          { node: 'ip-10-0-4-4', log: podLog(signRunnerResult(nodeDoc(NODE_A), KEY)) },
+          { node: 'ip-10-0-4-4', log: podLog(signRunnerResult(nodeDocument(NODE_A), KEY)) },
         ],
       }),
     );
@@ -189,7 +176,7 @@ describe('runnerResultsFromLogs', () => {
   });
 
   it("a node agent result without nodeName is named after its pod's node; a retried pod that worked wins", () => {
-    const unnamed = signRunnerResult(nodeDoc(NODE_B, { nodeName: undefined }), KEY);
+    const unnamed = signRunnerResult(nodeDocument(NODE_B, { nodeName: undefined }), KEY);
     const out = runnerResultsFromLogs(
       input({
         nodeAgents: [
@@ -282,7 +269,10 @@ describe('runnerResultsFromLogs', () => {
             extra: fc.jsonValue(),
           }),
           (over) => {
-            const forged = { ...doc({ scanId: over.scanId, clusterId: over.clusterId }), extra: over.extra };
+            const forged = {
+              ...probeDocument({ scanId: over.scanId, clusterId: over.clusterId }),
+              extra: over.extra,
+            };
             const log = podLog(
               over.signature === undefined ? forged : { ...forged, signature: over.signature },
             );

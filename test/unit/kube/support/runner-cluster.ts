@@ -42,7 +42,8 @@ export const CORE_DNS_PODS = [
   { name: 'coredns-d' },
 ];
 
-const doc = (over: Partial<RunnerResult> = {}): RunnerResult => ({
+/** A probe's result document, unsigned (tests that sign with another key, or not at all, start here). */
+export const probeDocument = (over: Partial<RunnerResult> = {}): RunnerResult => ({
   format: RUNNER_RESULT_FORMAT,
   role: 'probe',
   scanId: SCAN,
@@ -53,20 +54,20 @@ const doc = (over: Partial<RunnerResult> = {}): RunnerResult => ({
   observations: { queries: [] },
   ...over,
 });
+/** A node agent's result document, unsigned. */
+export const nodeDocument = (node: string, over: Partial<RunnerResult> = {}): RunnerResult =>
+  probeDocument({
+    role: 'node',
+    nodeName: node,
+    checks: [makeResult('NODE-LINKLOCAL-ALLOWANCE', { status: 'PASS', evidence: { delta: 0 } })],
+    observations: { capture: { where: node, packets: [] } },
+    ...over,
+  });
 
 export const probeResult = (over: Partial<RunnerResult> = {}): RunnerResult =>
-  signRunnerResult(doc(over), KEY);
+  signRunnerResult(probeDocument(over), KEY);
 export const nodeResult = (node: string, over: Partial<RunnerResult> = {}): RunnerResult =>
-  signRunnerResult(
-    doc({
-      role: 'node',
-      nodeName: node,
-      checks: [makeResult('NODE-LINKLOCAL-ALLOWANCE', { status: 'PASS', evidence: { delta: 0 } })],
-      observations: { capture: { where: node, packets: [] } },
-      ...over,
-    }),
-    KEY,
-  );
+  signRunnerResult(nodeDocument(node, over), KEY);
 
 /** A pod log as the runner writes it: its own lines, then the framed, signed result. */
 export const podLog = (document: unknown): string =>
