@@ -29,6 +29,8 @@ export interface RunRunnerScanInput {
   readonly pollMs?: number;
   /** @default collectRunner's */
   readonly maxLogBytes?: number;
+  /** see `waitForRunner` @default wait for the Job's deadline */
+  readonly stuckAfterMs?: number;
   readonly signal?: AbortSignal;
   /** a new per-scan HMAC key @default 32 random bytes */
   readonly newHmacKey?: () => string;
@@ -67,6 +69,7 @@ export async function runRunnerScan(input: RunRunnerScanInput): Promise<RunnerSc
     namespace: settings.namespace,
     timeoutMs: settings.collectDeadlineSeconds * 1000,
     ...(input.pollMs !== undefined ? { pollMs: input.pollMs } : {}),
+    ...(input.stuckAfterMs !== undefined ? { stuckAfterMs: input.stuckAfterMs } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
   });
   const doneMs = Date.now() - started;

@@ -19,6 +19,13 @@ export interface WaitForRunnerInput {
   readonly pollMs?: number;
   /** stops the wait early (the caller collects what there is) */
   readonly signal?: AbortSignal;
+  /**
+   * Stop waiting once the probe pod has been stuck this long in a state only a person can fix —
+   * Pending on an image pull error, unschedulable, or its container config refused — rather than
+   * until the Job's deadline. @default undefined: wait for the deadline (a cluster autoscaler
+   * may still make room; a registry may come back)
+   */
+  readonly stuckAfterMs?: number;
 }
 
 export interface RunnerWait {
@@ -28,6 +35,10 @@ export interface RunnerWait {
   readonly stoppedBecause?: string;
   readonly polls: number;
 }
+
+/** A probe that will not start without someone's help (runnerJobStatus's reason for it). */
+const STUCK =
+  /pod Pending: (ErrImagePull|ImagePullBackOff|InvalidImageName|ErrImageNeverPull|Unschedulable|CreateContainerConfigError)\b/;
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
@@ -49,6 +60,7 @@ export async function waitForRunner(input: WaitForRunnerInput): Promise<RunnerWa
   const pollMs = input.pollMs ?? 1000;
   let status: RunnerScanStatus | undefined;
   let polls = 0;
+  let stuckSince: { reason: string; atMs: number } | undefined;
   for (;;) {
     try {
       polls += 1;
@@ -62,6 +74,14 @@ export async function waitForRunner(input: WaitForRunnerInput): Promise<RunnerWa
       };
     }
     if (status.done) return { status, polls };
+    const stuck = status.probe.reason !== undefined && STUCK.test(status.probe.reason);
+    stuckSince = stuck ? (stuckSince ?? { reason: status.probe.reason ?? '', atMs: Date.now() }) : undefined;
+    if (stuckSince && input.stuckAfterMs !== undefined && Date.now() - stuckSince.atMs >= input.stuckAfterMs)
+      return {
+        status,
+        stoppedBecause: `the probe could not start for ${Math.round((Date.now() - stuckSince.atMs) / 1000)} s: ${status.probe.reason ?? ''}`,
+        polls,
+      };
     if (input.signal?.aborted) return { status, stoppedBecause: 'the wait was cancelled', polls };
     if (Date.now() + pollMs > deadline)
       return {
