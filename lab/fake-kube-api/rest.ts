@@ -32,6 +32,8 @@ export interface RestContext {
   readonly token: string;
   /** named in 403 messages */
   readonly user: string;
+  /** more bearer tokens and the user each authenticates as (the main token is `user`'s) */
+  readonly users?: ReadonlyMap<string, string>;
   readonly version: { readonly major: string; readonly minor: string };
   /** aborted when the server stops: delays end, watches close */
   readonly stopping: AbortSignal;
@@ -79,7 +81,10 @@ export async function handleRequest(
   const method = (req.method ?? 'GET').toUpperCase();
   const url = new URL(req.url ?? '/', 'https://fake-kube-api');
   const path = url.pathname.replace(/\/+$/, '') || '/';
-  const authenticated = req.headers.authorization === `Bearer ${ctx.token}`;
+  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  const user =
+    bearer === undefined ? undefined : bearer === ctx.token ? ctx.user : ctx.users?.get(bearer);
+  const authenticated = user !== undefined;
   const entry: MutableLog = {
     method,
     path,
@@ -87,6 +92,7 @@ export async function handleRequest(
     status: 0,
     atMs: Date.now(),
     authenticated,
+    ...(user !== undefined ? { user } : {}),
   };
   ctx.requests.push(entry);
   const send = responder(res, entry);

@@ -81,6 +81,8 @@ export interface RequestLog {
   readonly atMs: number;
   /** whether the bearer token was the expected one */
   readonly authenticated: boolean;
+  /** who the bearer token authenticated (the server's `user`, or one of its `users`) */
+  readonly user?: string;
   /** the JSON body of a write, when there was one */
   readonly body?: unknown;
 }
