@@ -9,5 +9,6 @@ export * from './collect/index.js';
 export * from './dispatch/index.js';
 export * from './facts/index.js';
 export * from './manifests/index.js';
+export { firstDifference } from './first-difference.js';
 export { KubeAccessError, KubeAdapterError, toKubeAccessError } from './errors.js';
 export type { KubeAccessFailure } from './errors.js';
