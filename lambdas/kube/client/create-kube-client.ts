@@ -8,7 +8,7 @@ import {
   ServerConfiguration,
   createConfiguration,
 } from '@kubernetes/client-node';
-import type { HttpLibrary, RequestContext, ResponseContext } from '@kubernetes/client-node';
+import type { Configuration, HttpLibrary, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import { apiRetryRecord, attemptWithRetries, transientFaultOf } from '../../core/retry/index.js';
 import type {
   ApiRetryRecord,
@@ -132,6 +132,42 @@ class RetryingHttpLibrary implements HttpLibrary {
   }
 }
 
+/** Deadline and retries of every request a {@link kubeApiConfiguration} client sends. */
+export interface KubeRequestOptions {
+  /** @default 10_000 (see {@link KubeConnection.timeoutMs}) */
+  readonly timeoutMs?: number;
+  /** @default 300_000 (see {@link KubeConnection.followTimeoutMs}) */
+  readonly followTimeoutMs?: number;
+  /** @default DEFAULT_RETRY_POLICY, no deadline (see {@link KubeConnection.retry}) */
+  readonly retry?: RetrySettings;
+}
+
+/**
+ * The client-node configuration of the API classes (`new RbacAuthorizationV1Api(configuration)`)
+ * for a loaded kubeconfig's current context: its server, its credentials (token, client
+ * certificate, exec plugin) and CA, plus this module's deadline per request and retries of
+ * transient failures — what `kc.makeApiClient` gives, with the deadline and the retries.
+ * Retried calls are appended to `apiRetries`.
+ */
+export function kubeApiConfiguration(
+  kc: KubeConfig,
+  options: KubeRequestOptions = {},
+  apiRetries: ApiRetryRecord[] = [],
+): Configuration {
+  const server = kc.getCurrentCluster()?.server;
+  if (server === undefined || server === '')
+    throw new KubeAdapterError(`kubeconfig context "${kc.getCurrentContext()}" names no cluster server`);
+  return createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: kc },
+    httpApi: new RetryingHttpLibrary(
+      new DeadlineHttpLibrary(options.timeoutMs ?? 10_000, options.followTimeoutMs ?? 300_000),
+      options.retry ?? {},
+      apiRetries,
+    ),
+  });
+}
+
 /**
  * A cluster API client from an endpoint, its CA and a bearer token — no kubeconfig file, no
  * exec plugin, no kubectl. TLS is always verified against the given CA.
@@ -157,15 +193,7 @@ export function createKubeClient(connection: KubeConnection): KubeApis {
     contexts: [{ name: 'scan', cluster: 'cluster', user: 'scanner' }],
     currentContext: 'scan',
   });
-  const configuration = createConfiguration({
-    baseServer: new ServerConfiguration(connection.server, {}),
-    authMethods: { default: kc },
-    httpApi: new RetryingHttpLibrary(
-      new DeadlineHttpLibrary(connection.timeoutMs ?? 10_000, connection.followTimeoutMs ?? 300_000),
-      connection.retry ?? {},
-      apiRetries,
-    ),
-  });
+  const configuration = kubeApiConfiguration(kc, connection, apiRetries);
   return {
     server: connection.server,
     core: new CoreV1Api(configuration),

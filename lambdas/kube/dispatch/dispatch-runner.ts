@@ -15,6 +15,7 @@ import type { KubeConfig, V1Job, V1Secret, V1Toleration } from '@kubernetes/clie
 import { runnerApis } from '../client/runner-apis.js';
 import type { RunnerApis } from '../client/runner-apis.js';
 import { KubeAdapterError, toKubeAccessError } from '../errors.js';
+import { firstDifference } from '../first-difference.js';
 import { buildNodeAgentJob, buildProbeJob } from '../manifests/jobs.js';
 import { scanLabels } from '../manifests/names.js';
 import { buildScanSecret } from '../manifests/secret.js';
@@ -68,35 +69,6 @@ export function labelSelectorOf(labels: Record<string, string>): string {
 /** The scan's label selector: every object of the scan. */
 export function scanSelector(scanId: string): string {
   return labelSelectorOf(scanLabels(scanId));
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
-}
-
-/**
- * The first path where `wanted` is not contained in `actual` (objects: every key of `wanted`
- * present and contained; arrays: same length, element-wise), or undefined when contained.
- */
-export function firstDifference(wanted: unknown, actual: unknown, path = ''): string | undefined {
-  if (Array.isArray(wanted)) {
-    if (!Array.isArray(actual) || actual.length !== wanted.length) return path || '(root)';
-    for (let i = 0; i < wanted.length; i += 1) {
-      const d = firstDifference(wanted[i], actual[i], `${path}[${i}]`);
-      if (d !== undefined) return d;
-    }
-    return undefined;
-  }
-  if (isObject(wanted)) {
-    if (!isObject(actual)) return path || '(root)';
-    for (const [k, v] of Object.entries(wanted)) {
-      if (v === undefined) continue;
-      const d = firstDifference(v, actual[k], path ? `${path}.${k}` : k);
-      if (d !== undefined) return d;
-    }
-    return undefined;
-  }
-  return wanted === actual ? undefined : path || '(root)';
 }
 
 const accessOrSelf = (what: string, err: unknown): unknown => toKubeAccessError(what, err) ?? err;

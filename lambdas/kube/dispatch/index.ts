@@ -1,11 +1,5 @@
 /** Dispatching the in-cluster runner: creating its objects, where its Jobs stand, sweeping leftovers. */
-export {
-  dispatchRunner,
-  firstDifference,
-  labelSelectorOf,
-  RunnerDispatchError,
-  scanSelector,
-} from './dispatch-runner.js';
+export { dispatchRunner, labelSelectorOf, RunnerDispatchError, scanSelector } from './dispatch-runner.js';
 export type { CoreDnsPodPlacement, DispatchedRunner, DispatchRunnerInput } from './dispatch-runner.js';
 export { runnerJobStatus, runnerScanStatus } from './runner-job-status.js';
 export type {
