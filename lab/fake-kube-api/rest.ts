@@ -82,8 +82,7 @@ export async function handleRequest(
   const url = new URL(req.url ?? '/', 'https://fake-kube-api');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  const user =
-    bearer === undefined ? undefined : bearer === ctx.token ? ctx.user : ctx.users?.get(bearer);
+  const user = bearer === undefined ? undefined : bearer === ctx.token ? ctx.user : ctx.users?.get(bearer);
   const authenticated = user !== undefined;
   const entry: MutableLog = {
     method,
