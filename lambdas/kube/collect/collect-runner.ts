@@ -17,8 +17,8 @@
  * - get pods/log: 1 + N (the R Running node agents' are follow reads);
  * - delete pods: R;
  * - deletecollection: jobs 1, secrets 1.
- * That is 4 + N + R, plus 1 for events: 6 + 2N when the node agents are still capturing (10 for
- * two CoreDNS nodes), 5 + N when every Job already completed. Retries of transient failures
+ * That is 5 + N + R, plus 1 for events: 6 + 2N when the node agents are still capturing (10 for
+ * two CoreDNS nodes), 5 + N when every Job already completed (7 for two). Retries of transient failures
  * (429/500/503, resets) come on top and are listed in `apiRetries`.
  *
  * `runnerStatus` reads the same Jobs and pods (and events) for the Step Functions wait loop:

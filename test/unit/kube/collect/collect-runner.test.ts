@@ -317,7 +317,9 @@ describe('collectRunner stops the node agents still capturing', () => {
     expect(out.failures.nodes.map((f) => f.node).sort()).toEqual([NODE_A, NODE_B]);
     for (const f of out.failures.nodes)
       expect(f.reason).toMatch(
-        new RegExp(`^the node agent could not be stopped: delete pods ${NS}/${podOf(f.node)}: HTTP 403: `),
+        new RegExp(
+          `^the node agent could not be stopped: delete pods ${NS}/${podOf(f.node)}: HTTP 403: .*\\(the scanner's Role needs delete on pods: re-apply the onboarding RBAC, \`fleet-dns onboard\`\\)`,
+        ),
       );
     expect(c.scanObjects()).toEqual([]);
   });
