@@ -5,7 +5,7 @@
 export { startFakeKubeApi } from './server.js';
 export type { FakeKubeApi, FakeKubeApiOptions, KubeconfigOptions } from './server.js';
 export { ObjectStore } from './store.js';
-export type { ListFilter, PropagationPolicy, StoreEvent } from './store.js';
+export type { DeleteSettings, ListFilter, PropagationPolicy, StoreEvent } from './store.js';
 export { DEFAULT_RESOURCES, ResourceRegistry } from './resources.js';
 export type { ResourceDefinition } from './resources.js';
 export { parseLabelSelector, matchesLabels, parseFieldSelector, matchesFields } from './selectors.js';

@@ -11,14 +11,14 @@ import { InvalidObjectError, KubeStatusError } from './errors.js';
 import { faultError } from './faults.js';
 import type { FaultList } from './faults.js';
 import { applyJsonPatch, applyMergePatch } from './patch.js';
-import type { PodLogStore } from './pod-logs.js';
+import type { LogQuery, PodLogStore } from './pod-logs.js';
 import { apiVersionOf } from './resources.js';
 import type { ResourceDefinition, ResourceRegistry } from './resources.js';
 import { parseResourceRoute } from './routes.js';
 import type { ResourceRoute } from './routes.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import type { FieldRequirement, LabelRequirement } from './selectors.js';
-import type { ObjectStore, PropagationPolicy, StoreEvent } from './store.js';
+import type { DeleteSettings, ObjectStore, PropagationPolicy, StoreEvent } from './store.js';
 import type { KubeObject, RequestLog } from './types.js';
 
 /** The server's state and settings, as the REST layer needs them. */
@@ -187,7 +187,7 @@ function serveGet(ctx: RestContext, call: RestCall, r: ResourceRoute): void {
   }
   const obj = ctx.store.read(r.def, r.namespace, r.name);
   if (r.subresource === 'log') {
-    const text = ctx.logs.read(obj, {
+    const logQuery: LogQuery = {
       container: query.get('container') ?? undefined,
       tailLines: intParam(query, 'tailLines'),
       sinceSeconds: intParam(query, 'sinceSeconds'),
@@ -195,10 +195,60 @@ function serveGet(ctx: RestContext, call: RestCall, r: ResourceRoute): void {
       timestamps: query.get('timestamps') === 'true',
       limitBytes: intParam(query, 'limitBytes'),
       previous: query.get('previous') === 'true',
-    });
-    return send(200, text, 'text/plain');
+    };
+    if (query.get('follow') === 'true' || query.get('follow') === '1')
+      return followLog(ctx, call, r.def, obj, logQuery);
+    return send(200, ctx.logs.read(obj, logQuery), 'text/plain');
   }
   return send(200, obj);
+}
+
+/**
+ * A follow log read: the current lines at once, then appended lines as they come, chunked. It
+ * ends when the container's log is marked ended, `limitBytes` were sent, the pod object is
+ * removed (a DELETED event for its uid), the server stops, or the client goes.
+ */
+function followLog(
+  ctx: RestContext,
+  { req, res, entry }: RestCall,
+  def: ResourceDefinition,
+  pod: KubeObject,
+  logQuery: LogQuery,
+): void {
+  // An unknown or ambiguous container is a 400 Status, before anything is streamed.
+  ctx.logs.read(pod, { ...logQuery, limitBytes: 0 });
+  entry.status = 200;
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  let stopFollowing: () => void = () => undefined;
+  let finished = false;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    stopFollowing();
+    unsubscribe();
+    ctx.stopping.removeEventListener('abort', finish);
+    if (!res.writableEnded) res.end();
+  };
+  const unsubscribe = ctx.store.subscribe((event) => {
+    if (
+      event.type === 'DELETED' &&
+      event.resource.plural === def.plural &&
+      event.resource.group === def.group &&
+      event.object.metadata.uid === pod.metadata.uid
+    )
+      finish();
+  });
+  ctx.stopping.addEventListener('abort', finish);
+  req.on('close', finish);
+  res.on('close', finish);
+  stopFollowing = ctx.logs.follow(pod, logQuery, {
+    write: (text) => {
+      if (!res.writableEnded) res.write(text);
+    },
+    end: finish,
+  });
+  if (finished) stopFollowing();
 }
 
 /** create (POST on a collection); a created batch/v1 Job calls the Job hook. */
@@ -277,6 +327,7 @@ function serveDelete(ctx: RestContext, call: RestCall, r: ResourceRoute): void {
   if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
     throw new KubeStatusError(400, 'BadRequest', `propagationPolicy: Unsupported value: "${policy}"`);
   }
+  const settings = deleteSettings(query, body);
   if (r.name === undefined) {
     const labels = parseLabelSelector(query.get('labelSelector') ?? '');
     const fields = parseFieldSelector(
@@ -286,7 +337,7 @@ function serveDelete(ctx: RestContext, call: RestCall, r: ResourceRoute): void {
     );
     const victims = ctx.store.list(r.def, { namespace: r.namespace, labels, fields });
     const items = victims.map((v) =>
-      ctx.store.delete(r.def, v.metadata.namespace, v.metadata.name ?? '', policy),
+      ctx.store.delete(r.def, v.metadata.namespace, v.metadata.name ?? '', policy, settings),
     );
     return send(200, {
       kind: `${r.def.kind}List`,
@@ -295,7 +346,9 @@ function serveDelete(ctx: RestContext, call: RestCall, r: ResourceRoute): void {
       items,
     });
   }
-  const deleted = ctx.store.delete(r.def, r.namespace, r.name, policy);
+  const deleted = ctx.store.delete(r.def, r.namespace, r.name, policy, settings);
+  // Kept by its finalizers (now terminating): the API answers the object, whatever its kind.
+  if ((deleted.metadata.finalizers ?? []).length > 0) return send(200, deleted);
   if (r.def.group === '' && ['Pod', 'Service', 'Namespace'].includes(r.def.kind)) {
     if (r.def.kind === 'Namespace') deleted.status = { phase: 'Terminating' };
     return send(200, deleted);
@@ -307,6 +360,23 @@ function serveDelete(ctx: RestContext, call: RestCall, r: ResourceRoute): void {
     status: 'Success',
     details: { name: r.name, group: r.def.group, kind: r.def.plural, uid: deleted.metadata.uid },
   });
+}
+
+/** DeleteOptions.gracePeriodSeconds from the query or the body (a non-negative integer). */
+function deleteSettings(query: URLSearchParams, body: unknown): DeleteSettings {
+  const fromBody =
+    body && typeof body === 'object'
+      ? (body as { gracePeriodSeconds?: unknown }).gracePeriodSeconds
+      : undefined;
+  const grace = intParam(query, 'gracePeriodSeconds') ?? fromBody;
+  if (grace === undefined || grace === null) return {};
+  if (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0)
+    throw new KubeStatusError(
+      422,
+      'Invalid',
+      `DeleteOptions.gracePeriodSeconds: Invalid value: ${JSON.stringify(grace)}: must be a non-negative integer`,
+    );
+  return { gracePeriodSeconds: grace };
 }
 
 function listDocument(

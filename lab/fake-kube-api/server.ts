@@ -94,8 +94,18 @@ export interface FakeKubeApi {
   apply(object: KubeObject): KubeObject;
   /** Replaces a container's log: key `namespace/pod[/container]`. */
   setPodLog(key: string, text: string): void;
-  /** Appends lines to a container's log. */
+  /** Appends lines to a container's log; follow reads receive them. */
   appendPodLog(key: string, text: string): void;
+  /**
+   * Marks a container's log as finished (its container terminated): follow reads end after what
+   * is left, later ones return at once. Key `namespace/pod[/container]`.
+   */
+  endPodLog(key: string): void;
+  /**
+   * Takes `finalizer` off an object's `metadata.finalizers`, as the controller owning it would;
+   * an object being deleted goes once none is left.
+   */
+  removeFinalizer(ref: ObjectRef, finalizer: string): KubeObject;
   /** Adds a fault at the end of the list; returns a function that removes it. */
   addFault(rule: FaultRule): () => void;
   /** Removes every fault. */
@@ -171,6 +181,8 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     apply: (object) => store.upsert(object),
     setPodLog: (key, text) => logs.set(key, text),
     appendPodLog: (key, text) => logs.append(key, text),
+    endPodLog: (key) => logs.end(key),
+    removeFinalizer: (ref, finalizer) => store.removeFinalizer(ref, finalizer),
     addFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
     stop: async () => {

@@ -35,6 +35,17 @@ export interface ListFilter {
 /** How dependents are treated on delete (DeleteOptions.propagationPolicy). */
 export type PropagationPolicy = 'Orphan' | 'Background' | 'Foreground';
 
+/** The rest of DeleteOptions the store honours. */
+export interface DeleteSettings {
+  /**
+   * `deletionGracePeriodSeconds` of an object kept by its finalizers
+   * @default a Pod's `spec.terminationGracePeriodSeconds` ?? 30, 0 for other kinds
+   */
+  readonly gracePeriodSeconds?: number;
+  /** remove the object now, finalizers or not (a namespace's objects go with it); @default false */
+  readonly ignoreFinalizers?: boolean;
+}
+
 /** The namespaces every cluster has. */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
 
@@ -44,6 +55,14 @@ const NAME_PATTERN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 const keyOf = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;
 const groupOf = (def: ResourceDefinition): string => def.group;
+
+/** A Pod's `spec.terminationGracePeriodSeconds` ?? 30; 0 for every other kind. */
+function defaultGracePeriod(def: ResourceDefinition, obj: KubeObject): number {
+  if (def.group !== '' || def.kind !== 'Pod') return 0;
+  const grace = (obj.spec as { terminationGracePeriodSeconds?: unknown } | undefined)
+    ?.terminationGracePeriodSeconds;
+  return typeof grace === 'number' ? grace : 30;
+}
 
 function notFound(def: ResourceDefinition, name: string): KubeStatusError {
   const resource = def.group === '' ? def.plural : `${def.plural}.${def.group}`;
@@ -60,6 +79,8 @@ export class ObjectStore {
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   private revision = 1000;
+  // propagationPolicy of a delete that waits for finalizers, applied when the object goes (by uid)
+  private readonly pendingPolicies = new Map<string, PropagationPolicy>();
 
   constructor(readonly registry: ResourceRegistry) {
     for (const def of registry.all()) this.objects.set(def, new Map());
@@ -229,8 +250,22 @@ export class ObjectStore {
         creationTimestamp: current.metadata.creationTimestamp,
       };
       if (!def.namespaced) delete next.metadata.namespace;
+      // Only a delete sets these; an update can neither set nor clear them.
+      delete next.metadata.deletionTimestamp;
+      delete next.metadata.deletionGracePeriodSeconds;
+      if (current.metadata.deletionTimestamp !== undefined) {
+        next.metadata.deletionTimestamp = current.metadata.deletionTimestamp;
+        if (current.metadata.deletionGracePeriodSeconds !== undefined)
+          next.metadata.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
+      }
       if (JSON.stringify(next.spec) !== JSON.stringify(current.spec)) {
         next.metadata.generation = (current.metadata.generation ?? 1) + 1;
+      }
+      if (next.metadata.deletionTimestamp !== undefined && (next.metadata.finalizers ?? []).length === 0) {
+        // The last finalizer of a terminating object is gone: the update deletes it (as the API
+        // server's registry does), so watchers see DELETED.
+        this.remove(def, next);
+        return structuredClone(next);
       }
     }
     this.commit(def, 'MODIFIED', next, current);
@@ -261,7 +296,10 @@ export class ObjectStore {
       ...input,
       metadata: { ...input.metadata, namespace: current.metadata.namespace, resourceVersion: undefined },
     });
-    return input.status === undefined
+    // an update that took the last finalizer off a terminating object removed it
+    const gone =
+      next.metadata.deletionTimestamp !== undefined && (next.metadata.finalizers ?? []).length === 0;
+    return input.status === undefined || gone
       ? next
       : this.replace({ ...next, status: input.status }, { onlyStatus: true });
   }
@@ -269,38 +307,79 @@ export class ObjectStore {
   /**
    * Deletes an object and — unless `propagationPolicy` is `Orphan` — the objects it owns
    * (ownerReferences by uid), recursively; deleting a Namespace deletes everything in it.
+   *
+   * An object with `metadata.finalizers` is only marked, as the API server does: it gets
+   * `deletionTimestamp` and `deletionGracePeriodSeconds` (a MODIFIED event) and stays until an
+   * update leaves its finalizers empty; then it goes (DELETED) and its dependents are handled.
+   * Deleting an object already marked changes nothing. The marked (or removed) object is returned.
    * @default propagationPolicy `Orphan` for batch/v1 Jobs (the API's legacy default), `Background` otherwise
    * @throws KubeStatusError 404 NotFound
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/finalizers/
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
    */
   delete(
     def: ResourceDefinition,
     namespace: string | undefined,
     name: string,
     propagationPolicy?: PropagationPolicy,
+    settings: DeleteSettings = {},
   ): KubeObject {
     const current = this.read(def, namespace, name);
     const policy =
       propagationPolicy ?? (def.group === 'batch' && def.kind === 'Job' ? 'Orphan' : 'Background');
-    this.bucket(def).delete(keyOf(def.namespaced ? current.metadata.namespace : undefined, name));
-    this.commit(def, 'DELETED', current, undefined, false);
-    if (def.kind === 'Namespace' && def.group === '') {
-      for (const other of this.objects.keys()) {
-        if (!other.namespaced) continue;
-        for (const obj of this.list(other, { namespace: name }))
-          this.delete(other, name, obj.metadata.name ?? '', 'Background');
-      }
-    } else if (policy !== 'Orphan') {
-      this.deleteDependents(current.metadata.uid ?? '');
-    } else {
-      this.orphanDependents(current.metadata.uid ?? '');
+    if (!settings.ignoreFinalizers && (current.metadata.finalizers ?? []).length > 0) {
+      if (current.metadata.deletionTimestamp !== undefined) return current;
+      const next = structuredClone(current);
+      next.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      next.metadata.deletionGracePeriodSeconds =
+        settings.gracePeriodSeconds ?? defaultGracePeriod(def, current);
+      this.pendingPolicies.set(current.metadata.uid ?? '', policy);
+      this.commit(def, 'MODIFIED', next, current);
+      return structuredClone(next);
     }
+    this.remove(def, current, policy);
     return current;
+  }
+
+  /** Takes `finalizer` off an object's `metadata.finalizers` (an update: a terminating object then goes). */
+  removeFinalizer(ref: ObjectRef, finalizer: string): KubeObject {
+    const current = this.mustGet(ref);
+    const finalizers = current.metadata.finalizers ?? [];
+    if (!finalizers.includes(finalizer)) return current;
+    return this.replace({
+      ...current,
+      metadata: { ...current.metadata, finalizers: finalizers.filter((f) => f !== finalizer) },
+    });
   }
 
   /** The object or a 404. */
   mustGet(ref: ObjectRef): KubeObject {
     const def = this.resourceFor(ref.apiVersion, ref.kind);
     return this.read(def, ref.namespace, ref.name);
+  }
+
+  /** Removes a stored object now (DELETED) and handles its dependents by `policy` (or the pending one). */
+  private remove(def: ResourceDefinition, current: KubeObject, propagationPolicy?: PropagationPolicy): void {
+    const uid = current.metadata.uid ?? '';
+    const policy =
+      propagationPolicy ??
+      this.pendingPolicies.get(uid) ??
+      (def.group === 'batch' && def.kind === 'Job' ? 'Orphan' : 'Background');
+    this.pendingPolicies.delete(uid);
+    const name = current.metadata.name ?? '';
+    this.bucket(def).delete(keyOf(def.namespaced ? current.metadata.namespace : undefined, name));
+    this.commit(def, 'DELETED', current, undefined, false);
+    if (def.kind === 'Namespace' && def.group === '') {
+      for (const other of this.objects.keys()) {
+        if (!other.namespaced) continue;
+        for (const obj of this.list(other, { namespace: name }))
+          this.delete(other, name, obj.metadata.name ?? '', 'Background', { ignoreFinalizers: true });
+      }
+    } else if (policy !== 'Orphan') {
+      this.deleteDependents(uid);
+    } else {
+      this.orphanDependents(uid);
+    }
   }
 
   private deleteDependents(ownerUid: string): void {

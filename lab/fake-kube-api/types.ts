@@ -9,7 +9,11 @@ export interface KubeObjectMeta {
   resourceVersion?: string;
   generation?: number;
   creationTimestamp?: string;
+  /** set by a delete of an object that has finalizers; it goes once they are all removed */
   deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  /** while non-empty, a delete only marks the object (deletionTimestamp) */
+  finalizers?: string[];
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   ownerReferences?: {

@@ -36,6 +36,13 @@ export interface KubeConnection {
    */
   readonly timeoutMs?: number;
   /**
+   * Deadline of a follow log read (`readNamespacedPodLog({ follow: true })`), which stays open
+   * while the container runs: `timeoutMs` would cut it. The caller bounds its own wait (with an
+   * AbortSignal set on the request, which is kept); this is the backstop.
+   * @default 300_000
+   */
+  readonly followTimeoutMs?: number;
+  /**
    * Retries of transient failures (429, 500, 503, reset connections), as client-go does; set
    * `deadlineMs` to the collection's deadline.
    * @default DEFAULT_RETRY_POLICY, no deadline
@@ -57,12 +64,30 @@ export interface KubeApis {
 /** A factory for {@link KubeApis}; inject one in tests. */
 export type KubeClientFactory = (connection: KubeConnection) => KubeApis;
 
-/** Sets a deadline on every request, then hands it to the client's usual fetch library. */
+/** A log read with `follow=true`: it lasts as long as the container writes. */
+function isFollowRead(request: RequestContext): boolean {
+  const url = new URL(request.getUrl());
+  return url.pathname.endsWith('/log') && url.searchParams.get('follow') === 'true';
+}
+
+/**
+ * Sets a deadline on every request (follow log reads get their own, longer one), then hands it
+ * to the client's usual fetch library. A signal the caller set on the request (a per-call
+ * middleware) still aborts it.
+ */
 class DeadlineHttpLibrary implements HttpLibrary {
   readonly #inner = new IsomorphicFetchHttpLibrary();
-  constructor(private readonly timeoutMs: number) {}
+  // the caller's own signal per request, kept across retries (each attempt gets a fresh deadline)
+  readonly #callerSignals = new WeakMap<RequestContext, AbortSignal | undefined>();
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly followTimeoutMs: number,
+  ) {}
   send(request: RequestContext): ReturnType<HttpLibrary['send']> {
-    request.setSignal(AbortSignal.timeout(this.timeoutMs));
+    if (!this.#callerSignals.has(request)) this.#callerSignals.set(request, request.getSignal());
+    const caller = this.#callerSignals.get(request);
+    const deadline = AbortSignal.timeout(isFollowRead(request) ? this.followTimeoutMs : this.timeoutMs);
+    request.setSignal(caller === undefined ? deadline : AbortSignal.any([caller, deadline]));
     return this.#inner.send(request);
   }
 }
@@ -111,6 +136,8 @@ class RetryingHttpLibrary implements HttpLibrary {
 export interface KubeRequestOptions {
   /** @default 10_000 (see {@link KubeConnection.timeoutMs}) */
   readonly timeoutMs?: number;
+  /** @default 300_000 (see {@link KubeConnection.followTimeoutMs}) */
+  readonly followTimeoutMs?: number;
   /** @default DEFAULT_RETRY_POLICY, no deadline (see {@link KubeConnection.retry}) */
   readonly retry?: RetrySettings;
 }
@@ -134,7 +161,7 @@ export function kubeApiConfiguration(
     baseServer: new ServerConfiguration(server, {}),
     authMethods: { default: kc },
     httpApi: new RetryingHttpLibrary(
-      new DeadlineHttpLibrary(options.timeoutMs ?? 10_000),
+      new DeadlineHttpLibrary(options.timeoutMs ?? 10_000, options.followTimeoutMs ?? 300_000),
       options.retry ?? {},
       apiRetries,
     ),
