@@ -1,7 +1,8 @@
 /**
  * The Lambda entry points: thin middy handlers that parse their payload and configuration at
  * the edge and wire lambdas/aws and lambdas/kube to the core. Each function's `handler` is the
- * export of its own module (`dispatch-runner.handler`, `collect-runner.handler`).
+ * export of its own module (`dispatch-runner.handler`, `runner-status.handler`,
+ * `collect-runner.handler`).
  */
 export { createCollectRunnerHandler, collectRunnerEventSchema } from './collect-runner.js';
 export type { CollectRunnerDeps, CollectRunnerEvent, CollectRunnerOutput } from './collect-runner.js';
@@ -12,6 +13,8 @@ export type {
   DispatchRunnerOutput,
   HmacKeyRef,
 } from './dispatch-runner.js';
+export { createRunnerStatusHandler, runnerStatusEventSchema } from './runner-status.js';
+export type { RunnerStatusDeps, RunnerStatusEvent, RunnerStatusOutput } from './runner-status.js';
 export { parseRunnerHandlerConfig } from './config.js';
 export type { RunnerHandlerConfig } from './config.js';
 export { connectToCluster, eksTokenProvider } from './cluster-connection.js';

@@ -6,7 +6,23 @@
  * failed — delete what the dispatch made: the Jobs (propagationPolicy Background, so their pods
  * go too) and the Secret, by the scan's label selector.
  *
- * `runnerStatus` reads the same Jobs and pods (and events) for the Step Functions wait loop.
+ * Called once the probe Job ended. The node agents capture until SIGTERM and only then write
+ * their result, so a node agent still Running is stopped here: its log is followed, its pod
+ * deleted (SIGTERM → report → exit), and the follow read ends with the result, bounded by the
+ * pod's grace period + 15 s (read-runner-pod-log.ts). The pods are read in parallel.
+ *
+ * Kubernetes API requests of one collect, with N node agents of which R are still Running:
+ * - list: jobs 1, pods 1, events 1 unless every Job completed (events add FailedCreate and image
+ *   pull details; a Running node agent's Job has not completed, so they are read then);
+ * - get pods/log: 1 + N (the R Running node agents' are follow reads);
+ * - delete pods: R;
+ * - deletecollection: jobs 1, secrets 1.
+ * That is 5 + N + R, plus 1 for events: 6 + 2N when the node agents are still capturing (10 for
+ * two CoreDNS nodes), 5 + N when every Job already completed (7 for two). Retries of transient failures
+ * (429/500/503, resets) come on top and are listed in `apiRetries`.
+ *
+ * `runnerStatus` reads the same Jobs and pods (and events) for the Step Functions wait loop:
+ * 3 requests (list jobs, pods, events).
  */
 import type { CoreV1Event, KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
 import { runnerApis } from '../client/runner-apis.js';
@@ -20,6 +36,7 @@ import type {
 import { scanSelector } from '../dispatch/dispatch-runner.js';
 import { KubeAccessError, toKubeAccessError } from '../errors.js';
 import { ANNOTATION_NODE_NAME, COMPONENT_NODE_AGENT, LABEL_COMPONENT } from '../manifests/names.js';
+import { isCapturing, isTerminating, readPodLog, stopAndReadNodeAgentLog } from './read-runner-pod-log.js';
 import { runnerResultsFromLogs } from './runner-results-from-logs.js';
 import type { NodeAgentPodLog, RunnerPodLog, RunnerResultsFromLogs } from './runner-results-from-logs.js';
 
@@ -38,6 +55,11 @@ export interface CollectRunnerInput extends ScanRef {
   readonly maxLogBytes?: number;
   /** the time of the reading (not-Ready bound of runnerJobStatus) */
   readonly now?: Date;
+  /**
+   * how long to wait for a stopped node agent's log to end beyond its pod's grace period
+   * @default NODE_AGENT_STOP_MARGIN_MS (15 s)
+   */
+  readonly nodeAgentStopMarginMs?: number;
 }
 
 export interface CollectedRunner extends RunnerResultsFromLogs {
@@ -162,46 +184,39 @@ export async function deleteRunnerObjects(input: ScanRef): Promise<void> {
   if (errors.length > 0) throw errors[0];
 }
 
-/** Reads one pod's log, bounded; a failed read becomes a reason, not an exception. */
-async function readLog(
-  apis: RunnerApis,
-  namespace: string,
-  pod: V1Pod,
-  limitBytes: number,
-): Promise<{ log: string | undefined; why?: string }> {
-  const name = pod.metadata?.name ?? '';
-  if ((pod.status?.phase ?? 'Pending') === 'Pending')
-    return { log: undefined, why: `pod ${name} never started` };
-  const container = pod.spec?.containers[0]?.name;
-  try {
-    const log = await apis.core.readNamespacedPodLog({
-      name,
-      namespace,
-      limitBytes,
-      ...(container !== undefined ? { container } : {}),
-    });
-    return { log };
-  } catch (err) {
-    const e = toKubeAccessError(`get pods/log ${namespace}/${name}`, err);
-    if (e === undefined) throw err;
-    return { log: undefined, why: e.message };
-  }
-}
-
+/**
+ * One Job's pod log: a node agent still capturing is stopped and followed to the end of its log
+ * (read-runner-pod-log.ts), one already terminating is followed, any other pod is read as it is.
+ */
 async function podLogOf(
   apis: RunnerApis,
   namespace: string,
   j: RunnerJob,
   status: RunnerJobStatus,
-  limitBytes: number,
+  options: { readonly limitBytes: number; readonly marginMs?: number },
 ): Promise<RunnerPodLog> {
   const jobReason = status.phase === 'succeeded' ? undefined : status.reason;
   const pod = newest(j.pods);
-  const read = pod
-    ? await readLog(apis, namespace, pod, limitBytes)
-    : { log: undefined, why: `the ${j.role === 'probe' ? 'probe' : 'node agent'} Job has no pod` };
+  const follow =
+    pod !== undefined &&
+    j.role === 'node-agent' &&
+    pod.status?.phase === 'Running' &&
+    (isCapturing(pod) || isTerminating(pod));
+  const read = !pod
+    ? { log: undefined, why: `the ${j.role === 'probe' ? 'probe' : 'node agent'} Job has no pod` }
+    : follow
+      ? await stopAndReadNodeAgentLog(apis, namespace, pod, options)
+      : await readPodLog(apis, namespace, pod, options.limitBytes);
   const reason = [jobReason, read.why].filter((r) => r !== undefined).join('; ');
   return { log: read.log, ...(reason !== '' ? { jobReason: reason } : {}) };
+}
+
+/** Settles every promise, then rethrows the first failure (so no read is left running unobserved). */
+async function allSettledOrThrow<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
 async function collect(
@@ -214,16 +229,25 @@ async function collect(
   // One byte over the bound: a log longer than the bound is seen as such and refused, not
   // silently cut into an "incomplete" result.
   const limitBytes = maxBytes + 1;
-  const statuses: (RunnerJobStatus & { job: string })[] = [];
+  const statuses = jobs.map((j) => ({
+    job: j.job.metadata?.name ?? '',
+    ...runnerJobStatus(statusInput(j, events, input.now)),
+  }));
+  // In parallel: stopping each capturing node agent waits up to its grace period.
+  const options = {
+    limitBytes,
+    ...(input.nodeAgentStopMarginMs !== undefined ? { marginMs: input.nodeAgentStopMarginMs } : {}),
+  };
+  const logs = await allSettledOrThrow(
+    jobs.map((j, i) => podLogOf(apis, namespace, j, statuses[i] as RunnerJobStatus, options)),
+  );
   let probe: RunnerPodLog | undefined;
   const nodeAgents: NodeAgentPodLog[] = [];
-  for (const j of jobs) {
-    const status = runnerJobStatus(statusInput(j, events, input.now));
-    statuses.push({ job: j.job.metadata?.name ?? '', ...status });
-    const log = await podLogOf(apis, namespace, j, status, limitBytes);
+  jobs.forEach((j, i) => {
+    const log = logs[i] as RunnerPodLog;
     if (j.role === 'probe') probe = log;
     else nodeAgents.push({ ...log, node: nodeOf(j.job) });
-  }
+  });
   const results = runnerResultsFromLogs({
     ...(probe !== undefined ? { probe } : {}),
     nodeAgents,

@@ -44,7 +44,10 @@ export const READER_RULES: readonly V1PolicyRule[] = [
   { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
 ];
 
-/** The scanner group in its own namespace: each scan creates and deletes its Secret and Jobs and reads its pods' logs. */
+/**
+ * The scanner group in its own namespace: each scan creates and deletes its Secret and Jobs, reads
+ * its pods' logs and stops (deletes) the node agents still capturing.
+ */
 export const DISPATCHER_RULES: readonly V1PolicyRule[] = [
   {
     apiGroups: ['batch'],
@@ -53,7 +56,9 @@ export const DISPATCHER_RULES: readonly V1PolicyRule[] = [
   },
   // list: the sweep finds leftovers; deletecollection: the collector deletes a scan's by label
   { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list'] },
-  { apiGroups: [''], resources: ['pods'], verbs: READ },
+  // delete: the collector stops the node agents still capturing — deleting the pod sends SIGTERM,
+  // on which the agent writes its result to its log and exits (collect/read-runner-pod-log.ts)
+  { apiGroups: [''], resources: ['pods'], verbs: [...READ, 'delete'] },
   { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
   // why a runner pod never came up (FailedCreate, image pulls): runnerStatus reads them
   { apiGroups: [''], resources: ['events'], verbs: ['list'] },

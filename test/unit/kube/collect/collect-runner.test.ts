@@ -18,6 +18,7 @@ import { combineRunnerResults } from '../../../../lambdas/core/runner-results/in
 import {
   CLUSTER,
   CORE_DNS_PODS,
+  JOB_TRACKING_FINALIZER,
   KEY,
   NODE_A,
   NODE_B,
@@ -37,6 +38,8 @@ afterEach(async () => {
   await cluster?.stop();
   cluster = undefined;
 });
+
+const podRef = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', namespace: NS, name });
 
 async function dispatched(options: Parameters<typeof startRunnerCluster>[0] = {}): Promise<RunnerCluster> {
   const c = (cluster = await startRunnerCluster(options));
@@ -93,6 +96,8 @@ describe('collectRunner', () => {
       String((1 << 20) + 1),
       String((1 << 20) + 1),
     ]);
+    // node agents that already ended are read as they are: no follow read, no pod deleted
+    expect(logReads.every((r) => r.query.follow === undefined)).toBe(true);
     const collectRequests = requestCounts(c.since());
     expect(dispatchRequests).toEqual({ 'POST secrets': 1, 'POST jobs': 3 });
     expect(collectRequests).toEqual({
@@ -206,6 +211,129 @@ describe('collectRunner', () => {
         cleared: true,
       },
     ]);
+  });
+});
+
+describe('collectRunner stops the node agents still capturing', () => {
+  const podOf = (node: string) => `${nodeAgentJobName(SCAN, node)}-x7k2p`;
+
+  async function capturing(options: Parameters<typeof startRunnerCluster>[0] = {}): Promise<RunnerCluster> {
+    const c = await dispatched({ nodeAgents: 'capturing', ...options });
+    expect(c.api.store.get(podRef(podOf(NODE_A)))).toMatchObject({
+      metadata: { finalizers: [JOB_TRACKING_FINALIZER] },
+      status: { phase: 'Running' },
+    });
+    c.mark();
+    return c;
+  }
+
+  it('follows each one’s log, deletes its pod (SIGTERM), and gets the result it writes on the way out', async () => {
+    const c = await capturing();
+
+    const out = await collect(c);
+
+    expect(out.failures).toEqual({ nodes: [] });
+    expect(out.probe).toEqual(probeResult());
+    expect(out.nodes.find((n) => n.nodeName === NODE_A)).toEqual(nodeResult(NODE_A));
+    expect(out.nodes.find((n) => n.nodeName === NODE_B)).toEqual(nodeResult(NODE_B));
+    expect(c.scanObjects()).toEqual([]);
+    expect(c.api.hookErrors).toEqual([]);
+    const requests = c.since();
+    for (const node of [NODE_A, NODE_B]) {
+      const follow = requests.findIndex((r) => r.path.endsWith(`/pods/${podOf(node)}/log`));
+      const del = requests.findIndex((r) => r.method === 'DELETE' && r.path.endsWith(`/pods/${podOf(node)}`));
+      expect(requests[follow]?.query).toMatchObject({
+        follow: 'true',
+        limitBytes: String(16 * 1024 * 1024 + 1),
+      });
+      // the log is followed before the pod is deleted, with the pod's own grace period
+      expect(follow).toBeGreaterThanOrEqual(0);
+      expect(del).toBeGreaterThan(follow);
+      expect(requests[del]?.query).toMatchObject({ gracePeriodSeconds: '30' });
+    }
+    const probeRead = requests.find((r) => r.path.endsWith(`/pods/${probeJobName(SCAN)}-x7k2p/log`));
+    expect(probeRead?.query.follow).toBeUndefined();
+    const collectRequests = requestCounts(requests);
+    expect(collectRequests).toEqual({
+      'GET jobs': 1,
+      'GET pods': 1,
+      'GET events': 1, // a node-agent Job has not completed yet
+      'GET pods/log': 3,
+      'DELETE pods': 2,
+      'DELETECOLLECTION jobs': 1,
+      'DELETECOLLECTION secrets': 1,
+    });
+    console.log('requests of one collect with two capturing node agents:', JSON.stringify(collectRequests));
+  });
+
+  it('a node agent that never ends its log in time → an ERROR reason naming the node and the wait; cleanup still happens', async () => {
+    const c = await capturing({ silentNodes: [NODE_B], terminationGracePeriodSeconds: 0 });
+
+    const out = await collect(c, { nodeAgentStopMarginMs: 2000 });
+
+    expect(out.nodes.map((n) => n.nodeName)).toEqual([NODE_A]);
+    expect(out.failures.nodes).toEqual([
+      {
+        node: NODE_B,
+        reason: `the node agent's log did not end within 2 s (grace period 0 s + 2 s) after its pod ${NS}/${podOf(NODE_B)} was deleted; the pod log could not be read`,
+      },
+    ]);
+    const combined = combineRunnerResults(out.probe, out.nodes, out.failures);
+    const allowance = combined.find((r) => r.id === 'NODE-LINKLOCAL-ALLOWANCE');
+    expect(allowance?.status).toBe('ERROR');
+    expect(JSON.stringify(allowance?.evidence)).toContain(`no usable node-agent result from ${NODE_B}`);
+    expect(c.scanObjects()).toEqual([]);
+    expect(requestCounts(c.since())).toMatchObject({ 'DELETE pods': 2, 'DELETECOLLECTION jobs': 1 });
+  });
+
+  it('a node agent pod already Succeeded is read as it is, without follow or delete', async () => {
+    const c = await capturing();
+    const pod = podOf(NODE_A);
+    c.api.setPodLog(`${NS}/${pod}`, podLog(nodeResult(NODE_A)));
+    c.api.endPodLog(`${NS}/${pod}`);
+    c.api.updateStatus(podRef(pod), { phase: 'Succeeded' });
+    c.mark();
+
+    const out = await collect(c);
+
+    expect(out.failures).toEqual({ nodes: [] });
+    expect(out.nodes.map((n) => n.nodeName).sort()).toEqual([NODE_A, NODE_B]);
+    const requests = c.since();
+    expect(requests.find((r) => r.path.endsWith(`/pods/${pod}/log`))?.query.follow).toBeUndefined();
+    expect(
+      requests.filter((r) => r.method === 'DELETE' && /\/pods\/[^/]+$/.test(r.path)).map((r) => r.path),
+    ).toEqual([`/api/v1/namespaces/${NS}/pods/${podOf(NODE_B)}`]);
+    expect(c.scanObjects()).toEqual([]);
+  });
+
+  it('a pod that may not be deleted (403) → that reason for the node, no wait, and cleanup still happens', async () => {
+    const c = await capturing({
+      faults: [{ path: `^/api/v1/namespaces/${NS}/pods/[^/]+$`, method: 'DELETE', status: 403 }],
+    });
+
+    const out = await collect(c);
+
+    expect(out.nodes).toEqual([]);
+    expect(out.failures.nodes.map((f) => f.node).sort()).toEqual([NODE_A, NODE_B]);
+    for (const f of out.failures.nodes)
+      expect(f.reason).toMatch(
+        new RegExp(
+          `^the node agent could not be stopped: delete pods ${NS}/${podOf(f.node)}: HTTP 403: .*\\(the scanner's Role needs delete on pods: re-apply the onboarding RBAC, \`fleet-dns onboard\`\\)`,
+        ),
+      );
+    expect(c.scanObjects()).toEqual([]);
+  });
+
+  it('keeps the limitBytes bound: a report over it ends the stream and is refused as oversized', async () => {
+    const c = await capturing();
+
+    const out = await collect(c, { maxLogBytes: 300 });
+
+    expect([...out.failures.nodes].sort((a, b) => a.node.localeCompare(b.node))).toEqual([
+      { node: NODE_A, reason: 'log larger than 300 bytes' },
+      { node: NODE_B, reason: 'log larger than 300 bytes' },
+    ]);
+    expect(c.scanObjects()).toEqual([]);
   });
 });
 

@@ -94,6 +94,7 @@ describe('buildOnboardingManifests', () => {
         'get pods',
         'list pods',
         'watch pods',
+        'delete pods', // the collector stops the node agents still capturing (SIGTERM → report)
         'get pods/log',
       ].sort(),
     );

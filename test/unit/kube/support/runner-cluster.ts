@@ -3,6 +3,14 @@
  * the `onJobCreated` hook: each Job created gets one pod (the template's labels, owned by the
  * Job, on the Job's node), the pod log the test chose for its role/node, and — unless the test
  * holds it — the Job's `Complete` condition.
+ *
+ * With `nodeAgents: 'capturing'` the node agents behave as in a real cluster once the probe is
+ * done: their pods are Running, carry the Job controller's `batch.kubernetes.io/job-tracking`
+ * finalizer and have logged no result yet. The fake "kubelet" reacts to a pod getting a
+ * deletionTimestamp as the runner does to SIGTERM: it appends the node's result frames to the
+ * log, marks the log ended (the container exited 0), and the fake "Job controller" counts the
+ * pod and removes the finalizer, so the pod goes. A node in `silentNodes` never reports (its log
+ * never ends); its finalizer goes only with its Job, as the Job controller does for a deleted Job.
  */
 import { startFakeKubeApi } from '../../../../lab/fake-kube-api/index.js';
 import type { FakeKubeApi, FaultRule, KubeObject, RequestLog } from '../../../../lab/fake-kube-api/index.js';
@@ -87,10 +95,30 @@ export interface RunnerCluster {
   stop(): Promise<void>;
 }
 
-export async function startRunnerCluster(
-  options: { objects?: KubeObject[]; faults?: FaultRule[]; complete?: boolean } = {},
-): Promise<RunnerCluster> {
+/** The finalizer the Job controller puts on the pods it tracks. */
+export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
+/** What a capturing node agent has logged before it is stopped. */
+export const CAPTURING_LOG = 'fleet-dns node agent: capturing port 53 until SIGTERM\n';
+
+export interface RunnerClusterOptions {
+  objects?: KubeObject[];
+  faults?: FaultRule[];
+  /** the Jobs complete (pods Succeeded) as soon as they are created; false: every pod stays Running @default true */
+  complete?: boolean;
+  /**
+   * `succeeded`: node-agent pods as `complete` says; `capturing`: Running, with the job-tracking
+   * finalizer, reporting when their pod is deleted (the probe still completes) @default 'succeeded'
+   */
+  nodeAgents?: 'succeeded' | 'capturing';
+  /** capturing node agents that never report nor end their log */
+  silentNodes?: readonly string[];
+  /** the node-agent pods' terminationGracePeriodSeconds @default the Job template's */
+  terminationGracePeriodSeconds?: number;
+}
+
+export async function startRunnerCluster(options: RunnerClusterOptions = {}): Promise<RunnerCluster> {
   const logs = new Map<string, string>();
+  const capturing = options.nodeAgents === 'capturing';
   const api = await startFakeKubeApi({
     objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }, ...(options.objects ?? [])],
     ...(options.faults ? { faults: options.faults } : {}),
@@ -107,6 +135,7 @@ export async function startRunnerCluster(
       ).template;
       const node = template.spec.nodeName;
       const podName = `${name}-x7k2p`;
+      const stopsOnSigterm = capturing && node !== undefined;
       fake.apply({
         apiVersion: 'v1',
         kind: 'Pod',
@@ -117,19 +146,23 @@ export async function startRunnerCluster(
           ownerReferences: [
             { apiVersion: 'batch/v1', kind: 'Job', name, uid: job.metadata.uid ?? '', controller: true },
           ],
+          ...(stopsOnSigterm ? { finalizers: [JOB_TRACKING_FINALIZER] } : {}),
         },
-        spec: { ...template.spec, nodeName: node ?? NODE_B },
-        status: { phase: options.complete === false ? 'Running' : 'Succeeded' },
+        spec: {
+          ...template.spec,
+          nodeName: node ?? NODE_B,
+          ...(stopsOnSigterm && options.terminationGracePeriodSeconds !== undefined
+            ? { terminationGracePeriodSeconds: options.terminationGracePeriodSeconds }
+            : {}),
+        },
+        status: { phase: options.complete === false || stopsOnSigterm ? 'Running' : 'Succeeded' },
       });
-      const log = logs.get(node ?? 'probe');
+      const log = stopsOnSigterm ? CAPTURING_LOG : logs.get(node ?? 'probe');
       if (log !== undefined) fake.setPodLog(`${ns}/${podName}`, log);
-      if (options.complete !== false)
-        fake.updateStatus(
-          { apiVersion: 'batch/v1', kind: 'Job', namespace: ns, name },
-          { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] },
-        );
+      if (options.complete !== false && !stopsOnSigterm) completeJob(fake, ns, name);
     },
   });
+  if (capturing) playKubeletAndJobController(api, logs, new Set(options.silentNodes ?? []));
   const clock = recordingClock();
   const apis = createKubeClient({
     server: api.url,
@@ -154,6 +187,69 @@ export async function startRunnerCluster(
     stop: () => api.stop(),
   };
 }
+
+function completeJob(fake: FakeKubeApi, namespace: string, name: string): void {
+  fake.updateStatus(
+    { apiVersion: 'batch/v1', kind: 'Job', namespace, name },
+    { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] },
+  );
+}
+
+/**
+ * The kubelet and Job controller for capturing node agents: a pod that gets a deletionTimestamp
+ * is sent SIGTERM — its node's result is appended to its log, the log ends, the pod Succeeds, the
+ * Job completes, and the job-tracking finalizer goes (so the pod goes). A deleted Job's pods lose
+ * the finalizer too. `silentNodes` ignore SIGTERM.
+ */
+function playKubeletAndJobController(
+  api: FakeKubeApi,
+  logs: ReadonlyMap<string, string>,
+  silentNodes: ReadonlySet<string>,
+): void {
+  api.store.subscribe((event) => {
+    const obj = event.object;
+    const namespace = obj.metadata.namespace ?? '';
+    if (event.type === 'DELETED' && obj.kind === 'Job') {
+      // After the delete request's own changes (the garbage collector marks the pods first).
+      queueMicrotask(() => {
+        for (const pod of api.store.list(api.store.resourceFor('v1', 'Pod'), { namespace }))
+          if (
+            pod.metadata.ownerReferences?.some((o) => o.uid === obj.metadata.uid) &&
+            pod.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER)
+          )
+            api.removeFinalizer(podRef(namespace, pod.metadata.name ?? ''), JOB_TRACKING_FINALIZER);
+      });
+      return;
+    }
+    const sigterm =
+      event.type === 'MODIFIED' &&
+      obj.kind === 'Pod' &&
+      obj.metadata.deletionTimestamp !== undefined &&
+      event.previous?.metadata.deletionTimestamp === undefined;
+    if (!sigterm) return;
+    const node = (obj.spec as { nodeName?: string } | undefined)?.nodeName ?? '';
+    if (silentNodes.has(node)) return;
+    // The container handles SIGTERM on its own time, after the delete was answered.
+    setImmediate(() => {
+      const name = obj.metadata.name ?? '';
+      try {
+        const report = logs.get(node);
+        if (report !== undefined) api.appendPodLog(`${namespace}/${name}`, report);
+        api.endPodLog(`${namespace}/${name}`);
+        if (api.store.get(podRef(namespace, name)) === undefined) return;
+        api.updateStatus(podRef(namespace, name), { phase: 'Succeeded' });
+        const job = obj.metadata.ownerReferences?.find((o) => o.kind === 'Job')?.name;
+        if (job !== undefined && api.store.get({ apiVersion: 'batch/v1', kind: 'Job', namespace, name: job }))
+          completeJob(api, namespace, job);
+        api.removeFinalizer(podRef(namespace, name), JOB_TRACKING_FINALIZER);
+      } catch (error) {
+        api.hookErrors.push(error);
+      }
+    });
+  });
+}
+
+const podRef = (namespace: string, name: string) => ({ apiVersion: 'v1', kind: 'Pod', namespace, name });
 
 /** Requests as `METHOD resource` counts, e.g. `{ 'POST jobs': 3 }`. */
 export function requestCounts(requests: readonly RequestLog[]): Record<string, number> {
