@@ -8,7 +8,7 @@
  *                       tcpdump capture on the probe pod's veth (must stay within the budget, 50)
  *   scan_wall_s         first dispatch request → results collected and the scan's objects deleted
  *   direct_wall_s       the by-hand run: node agents started → probe exited → results read
- *   api_requests        the scanner's Kubernetes API requests in the scan, by verb
+ *   api_requests_*      the scanner's Kubernetes API requests in the scan, by phase and verb (status polls: 3 lists each)
  * Needs root and the lab's Debian packages (lab.md). Extra arguments go to `runner probe`.
  */
 import { execFileSync } from 'node:child_process';
@@ -22,6 +22,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // The runner's own defaults (e.g. CoreDNS metrics scraped twice, 5 s apart): the figures are what a
 // scan costs. Extra `runner probe` arguments may be given after the bench name.
 const DEFAULT_PROBE_ARGS: string[] = [];
+
+/** `create=4,get=1` */
+const verbs = (counts: Record<string, number>): string =>
+  Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([verb, n]) => `${verb}=${n}`)
+    .join(',');
 
 const bench: Benchmark = {
   description:
@@ -60,11 +67,11 @@ const bench: Benchmark = {
         probe_queries_sent: result.probe?.observations.queries?.length ?? 0,
         scan_wall_s: seconds(result.scanWallMs),
         direct_wall_s: seconds(directWallMs),
-        api_requests: Object.entries(result.apiRequests)
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([verb, n]) => `${verb}=${n}`)
-          .join(','),
-        api_requests_total: Object.values(result.apiRequests).reduce((a, b) => a + b, 0),
+        api_requests_dispatch: verbs(result.apiRequests.dispatch),
+        api_requests_collect: verbs(result.apiRequests.collect),
+        api_requests_per_status_poll: 3,
+        status_polls: result.apiRequests.statusPolls,
+        api_requests_total: Object.values(result.apiRequests.total).reduce((a, b) => a + b, 0),
         leftovers: result.leftovers.length,
         diagnosis: result.diagnosis.map((d) => d.cause).join(','),
         not_passing: failing.length > 0 ? failing.join(',') : 'none',

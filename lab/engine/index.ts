@@ -14,7 +14,7 @@ export { assembleKubeObjects, servicesOf } from './kube-objects.js';
 export type { ServiceView } from './kube-objects.js';
 export { LabError, LabCommandError, LabScenarioError } from './errors.js';
 export { runScenario, requestVerb, LAB_RUNNER_IMAGE } from './run-scenario.js';
-export type { ApiRequestCounts, RunScenarioOptions, ScenarioRun } from './run-scenario.js';
+export type { ApiRequestCounts, RunScenarioOptions, ScanApiRequests, ScenarioRun } from './run-scenario.js';
 export { runByHand, maxInAnySecond } from './run-by-hand.js';
 export type { ByHandRun, RunByHandOptions } from './run-by-hand.js';
 export { startRunnerJobs, tamperFrames } from './runner-jobs.js';

@@ -46,12 +46,22 @@ export interface RunScenarioOptions {
   readonly runnerCommand?: readonly string[];
   /** @default the repository this file is in */
   readonly repoRoot?: string;
-  /** how often the wait loop reads the runner's status @default 250 */
+  /** how often the wait loop reads the runner's status @default 500 */
   readonly pollMs?: number;
 }
 
-/** Kubernetes API requests one scan made, by verb (`create`, `get`, `list`, `log`, `delete`, …). */
+/** Kubernetes API requests, by verb (`create`, `get`, `list`, `log`, `delete`, …). */
 export type ApiRequestCounts = Record<string, number>;
+
+/** The scanner's requests of one scan, by phase: dispatch, the wait loop (status polls), collect. */
+export interface ScanApiRequests {
+  readonly dispatch: ApiRequestCounts;
+  readonly wait: ApiRequestCounts;
+  readonly collect: ApiRequestCounts;
+  readonly total: ApiRequestCounts;
+  /** status reads of the wait loop (each: list jobs, list pods, list events) */
+  readonly statusPolls: number;
+}
 
 /** What one scan produced. */
 export interface ScenarioRun {
@@ -76,8 +86,8 @@ export interface ScenarioRun {
   /** the capture file, when captureProbeTraffic (inside the lab's work directory) */
   readonly probePcap?: string;
   readonly probeStderr: string;
-  /** the scan's requests to the Kubernetes API (the dispatcher's and collector's, not the runner's) */
-  readonly apiRequests: ApiRequestCounts;
+  /** the scanner's requests to the Kubernetes API (not the runner's), by phase */
+  readonly apiRequests: ScanApiRequests;
   /** `Kind namespace/name` of fleet-dns objects still in the API after the scan (should be none) */
   readonly leftovers: string[];
   /** what the lab's kubelet could not do */
@@ -198,7 +208,7 @@ export async function runScenario(lab: Lab, options: RunScenarioOptions = {}): P
         collectDeadlineSeconds: deadline + 30,
         ttlSecondsAfterFinished: Math.max(900, deadline + 60),
       },
-      pollMs: options.pollMs ?? 250,
+      pollMs: options.pollMs ?? 500,
       // A probe that cannot be pulled or scheduled is reported after 3 s of it, not after the
       // Job's deadline (the `deadline` fault proves that path).
       stuckAfterMs: 3000,
@@ -241,7 +251,17 @@ export async function runScenario(lab: Lab, options: RunScenarioOptions = {}): P
     ...(probeContainer?.peakRssMb !== undefined ? { probePeakRssMb: probeContainer.peakRssMb } : {}),
     ...(probeQpsMax !== undefined ? { probeQpsMax, probePcap } : {}),
     probeStderr: probeContainer?.stderr() ?? '',
-    apiRequests: countVerbs(scanRequests),
+    apiRequests: {
+      dispatch: countVerbs(scanRequests.filter((r) => r.atMs < started + scan.timings.dispatchedMs)),
+      wait: countVerbs(
+        scanRequests.filter(
+          (r) => r.atMs >= started + scan.timings.dispatchedMs && r.atMs < started + scan.timings.doneMs,
+        ),
+      ),
+      collect: countVerbs(scanRequests.filter((r) => r.atMs >= started + scan.timings.doneMs)),
+      total: countVerbs(scanRequests),
+      statusPolls: scan.wait.polls,
+    },
     leftovers: leftoverObjects(lab),
     kubeletProblems: jobs.problems,
   };
