@@ -17,6 +17,7 @@ import {
 import {
   CLUSTER,
   CORE_DNS_PODS,
+  corednsPodObjects,
   KEY,
   NODE_A,
   NODE_B,
@@ -30,20 +31,6 @@ import {
   startRunnerCluster,
 } from '../support/runner-cluster.js';
 import type { RunnerCluster } from '../support/runner-cluster.js';
-
-/** CoreDNS pods in kube-system as the API serves them (CORE_DNS_PODS' placement). */
-const corednsPodObjects = (): KubeObject[] =>
-  CORE_DNS_PODS.map((p) => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: p.name, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
-    spec: {
-      ...(p.nodeName ? { nodeName: p.nodeName } : {}),
-      ...(p.tolerations ? { tolerations: p.tolerations } : {}),
-      containers: [{ name: 'coredns', image: 'coredns:1.11' }],
-    },
-    status: { phase: p.nodeName ? 'Running' : 'Pending' },
-  }));
 
 let cluster: RunnerCluster | undefined;
 afterEach(async () => {
