@@ -98,7 +98,7 @@ export async function handleRequest(
   try {
     const body = WRITE_METHODS.has(method) ? await readBody(req) : undefined;
     if (body !== undefined) entry.body = body;
-    const fault = ctx.faults.take(method, path);
+    const fault = ctx.faults.take(method, path, user);
     if (fault?.delayMs) await sleep(fault.delayMs, ctx.stopping);
     if (!authenticated && !PUBLIC_PATHS.has(path))
       throw new KubeStatusError(401, 'Unauthorized', 'Unauthorized');
@@ -163,7 +163,7 @@ function routeRequest(ctx: RestContext, call: RestCall): void {
     if (discovery) return send(200, discovery);
   }
   if (method === 'POST' && path === `/apis/${AUTHORIZATION_GROUP}/v1/selfsubjectaccessreviews`) {
-    return send(201, selfSubjectAccessReview(ctx, call.body));
+    return send(201, selfSubjectAccessReview(ctx, call.body, call.entry.user));
   }
   const parsed = parseResourceRoute(ctx.registry, path);
   if (!parsed) throw notFound();
@@ -491,7 +491,11 @@ function startWatch(
   res.on('close', finish);
 }
 
-function selfSubjectAccessReview(ctx: RestContext, body: unknown): Record<string, unknown> {
+function selfSubjectAccessReview(
+  ctx: RestContext,
+  body: unknown,
+  user: string | undefined,
+): Record<string, unknown> {
   const attrs = (body as { spec?: { resourceAttributes?: Record<string, string> } } | undefined)?.spec
     ?.resourceAttributes;
   if (!attrs)
@@ -516,7 +520,7 @@ function selfSubjectAccessReview(ctx: RestContext, body: unknown): Record<string
       deletecollection: 'DELETE',
     }[attrs.verb ?? 'get'] ?? 'GET';
   // Denied exactly when the same request would hit an injected 401/403 (without consuming it).
-  const denied = ctx.faults.denies(method, path);
+  const denied = ctx.faults.denies(method, path, user);
   return {
     kind: 'SelfSubjectAccessReview',
     apiVersion: `${AUTHORIZATION_GROUP}/v1`,

@@ -52,6 +52,8 @@ export interface ObjectRef {
 export interface FaultRule {
   /** matched against the URL path (without the query), e.g. `/api/v1/namespaces/kube-system/pods` */
   readonly path: RegExp | string;
+  /** only requests authenticated as this user (the server's `user` or one of its `users`); @default anyone */
+  readonly user?: string;
   /** HTTP method(s); @default every method */
   readonly method?: string | readonly string[];
   /** answer with this HTTP status and a matching Status object instead of serving the request */

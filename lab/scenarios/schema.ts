@@ -158,6 +158,8 @@ const kubeRef = z.strictObject({
 
 const apiFault = z.strictObject({
   path: z.string(),
+  /** only requests of this identity: the runner (`system:serviceaccount:fleet-dns:fleet-dns-runner`) or the scanner (`fleet-dns-scanner`) */
+  user: z.string().optional(),
   method: z.union([z.string(), z.array(z.string())]).optional(),
   status: z
     .union([

@@ -135,6 +135,29 @@ describe('fake Kubernetes API server with @kubernetes/client-node 1.x', () => {
     });
   });
 
+  describe('identities (faults)', () => {
+    it('applies a fault with a user only to that identity’s requests', async () => {
+      const multi = await startFakeKubeApi({
+        users: { 'scanner-token': 'fleet-dns-scanner' },
+        faults: [
+          { path: '/api/v1/namespaces/default/pods', status: 503, times: 1, user: 'fleet-dns-scanner' },
+        ],
+      });
+      try {
+        const asRunner = clientFor(multi).makeApiClient(CoreV1Api);
+        const asScanner = clientFor(multi, { token: 'scanner-token' }).makeApiClient(CoreV1Api);
+        await asRunner.listNamespacedPod({ namespace: 'default' }); // not the fault's user: served, fault kept
+        await expect(asScanner.listNamespacedPod({ namespace: 'default' })).rejects.toMatchObject({
+          code: 503,
+        });
+        await asScanner.listNamespacedPod({ namespace: 'default' }); // times: 1, used up
+        expect(multi.requests.map((r) => r.status)).toEqual([200, 503, 200]);
+      } finally {
+        await multi.stop();
+      }
+    });
+  });
+
   describe('reads', () => {
     it('lists the kube-dns EndpointSlices by the service-name label, without kind on items', async () => {
       const discovery = kc.makeApiClient(DiscoveryV1Api);
