@@ -95,8 +95,8 @@ function scenarioFile(arg: string): string | undefined {
 }
 
 /**
- * Builds each scenario's lab, runs the node agents and the probe, combines and diagnoses as the
- * collector does, and tears the lab down.
+ * Builds each scenario's lab, scans it through the production path (dispatch → the runner's Jobs
+ * → pod logs → collect), combines and diagnoses as the collector does, and tears the lab down.
  * @throws UsageError when a scenario's Kubernetes objects are invalid (found while building)
  */
 export async function runLabScenarios(
@@ -113,7 +113,9 @@ export async function runLabScenarios(
       throw error;
     });
     try {
-      log(`lab: running the runner (node agents + probe) in scenario ${name}…`);
+      log(
+        `lab: scanning ${name}: dispatching the runner's Jobs through the cluster API, waiting, collecting their signed results…`,
+      );
       // The lab serves each metrics scrape at once: a 1 s gap keeps runs quick.
       const run = await runScenario(lab, { scanId: scan.id, probeArgs: ['--metrics-interval-ms', '1000'] });
       const cluster = buildClusterResult({ accountId: LAB_ACCOUNT, region: LAB_REGION, name }, run.checks, {

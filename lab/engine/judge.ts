@@ -14,7 +14,7 @@ export interface ExpectationVerdict {
   readonly reason: string;
 }
 
-/** The verdicts in `expect` order: checks, expected causes, forbidden causes, then API retries. */
+/** The verdicts in `expect` order: checks, expected causes, forbidden causes, reasons, then API retries. */
 export interface ScenarioJudgement {
   /** every expectation held */
   readonly held: boolean;
@@ -46,6 +46,13 @@ export function judgeScenario(
       held: !causes.includes(cause),
       reason: diagnosed,
     })),
+    ...Object.entries(expect.reasons).map(([id, text]) =>
+      reasonVerdict(
+        id,
+        text,
+        result.checks.find((c) => c.id === id),
+      ),
+    ),
     ...expect.apiRetried.map((id) =>
       retriedVerdict(
         id,
@@ -77,4 +84,12 @@ function retriedVerdict(id: string, check: CheckResult | undefined): Expectation
     held: count > 0,
     reason: count > 0 ? `${id} records ${count} retried call(s)` : `${id} records no retried call`,
   };
+}
+
+function reasonVerdict(id: string, text: string, check: CheckResult | undefined): ExpectationVerdict {
+  const expectation = `${id}'s evidence.reason has "${text}"`;
+  if (!check) return { expectation, held: false, reason: `${id} is not in the results` };
+  const reason = (check.evidence as { reason?: unknown }).reason;
+  if (typeof reason !== 'string') return { expectation, held: false, reason: `${id} has no evidence.reason` };
+  return { expectation, held: reason.includes(text), reason: `${id}'s evidence.reason is: ${reason}` };
 }

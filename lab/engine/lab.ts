@@ -9,10 +9,14 @@
  *
  * @see ./topology.ts (namespaces, links, rules) and ./lab-servers.ts (DNS servers)
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildOnboardingManifests } from '../../lambdas/kube/manifests/index.js';
 import { startFakeKubeApi } from '../fake-kube-api/index.js';
 import type { FakeKubeApi, FakeKubeApiOptions, KubeObject } from '../fake-kube-api/index.js';
 import type { Scenario, ScenarioFault } from '../scenarios/schema.js';
@@ -43,6 +47,9 @@ import type { LabLayout, LabNode, LabPod } from './topology.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Who the fake API says the scanner is (its requests are told from the runner's by it). */
+export const LAB_SCANNER_USER = 'fleet-dns-scanner';
+
 /** Options of {@link startLab}. */
 export interface StartLabOptions {
   readonly scenario: Scenario;
@@ -72,6 +79,13 @@ export interface Lab {
   readonly resolvConfPath: string;
   /** the fake Kubernetes API (in this process; reachable in the lab at https://198.18.0.100:443) */
   readonly api: FakeKubeApi;
+  /**
+   * The API's URL from this process (the root namespace): a loopback port forwarded to the API's
+   * socket, for the dispatcher and collector the lab runs here as the scanner would from outside.
+   */
+  readonly apiUrlFromHost: string;
+  /** the scanner's bearer token (user {@link LAB_SCANNER_USER}); the runner uses the kubeconfig's */
+  readonly scannerToken: string;
   /** the objects the API was started with */
   readonly objects: readonly KubeObject[];
   readonly nodes: readonly LabNode[];
@@ -144,12 +158,15 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
   const tracked = { processes, namespaces, ...(options.keepWorkDir ? {} : { workDir }) };
   activeLabs.add(tracked);
   let api: FakeKubeApi | undefined;
+  const scannerToken = randomBytes(24).toString('hex');
+  let hostForwarder: Server | undefined;
   let stopped = false;
 
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
     await processes.stopAll();
+    await new Promise<void>((resolve) => (hostForwarder ? hostForwarder.close(() => resolve()) : resolve()));
     await api?.stop();
     for (const ns of namespaces) destroyNetnsSync(ns);
     activeLabs.delete(tracked);
@@ -169,8 +186,10 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
 
     const servers: ServerContext = { scenario, layout, workDir, repoRoot, processes };
     const starting = await startDnsServers(servers, objects, services);
-    api = await startLabApi(scenario, objects, workDir, options.onJobCreated);
+    api = await startLabApi(scenario, objects, workDir, options.onJobCreated, scannerToken);
     starting.push(startApiProxy(servers));
+    hostForwarder = await forwardLoopbackToSocket(apiSocketPath(workDir));
+    const hostAddress = hostForwarder.address() as AddressInfo;
     const { kubeconfigPath, resolvConfPath } = writeClientFiles(scenario, layout, workDir, api);
     // Last, so they apply on top of kube-proxy's rules.
     for (const fault of scenario.faults) await addIptablesFault(layout, fault);
@@ -187,6 +206,8 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
       kubeconfigPath,
       resolvConfPath,
       api,
+      apiUrlFromHost: `https://127.0.0.1:${hostAddress.port}`,
+      scannerToken,
       objects,
       nodes: layout.nodes,
       pods: layout.pods,
@@ -218,16 +239,62 @@ function startLabApi(
   objects: readonly KubeObject[],
   workDir: string,
   onJobCreated: StartLabOptions['onJobCreated'],
+  scannerToken: string,
 ): Promise<FakeKubeApi> {
+  // The lab's cluster is onboarded (`fleet-dns onboard`): the scanner's namespace, the runner's
+  // ServiceAccount and RBAC exist before any scan — unless the scenario brings its own.
+  const has = (o: KubeObject): boolean =>
+    objects.some(
+      (p) =>
+        p.kind === o.kind &&
+        p.metadata.name === o.metadata.name &&
+        p.metadata.namespace === o.metadata.namespace,
+    );
+  const onboarding = (buildOnboardingManifests({}).all as unknown as KubeObject[]).filter((o) => !has(o));
   return startFakeKubeApi({
-    objects,
+    objects: [...objects, ...onboarding],
     host: LAB_ADDRESSES.apiServer,
     port: 443,
     socketPath: apiSocketPath(workDir),
+    users: { [scannerToken]: LAB_SCANNER_USER },
     podLogs: scenario.kube.podLogs,
     faults: scenario.kube.faults,
     ...(onJobCreated ? { onJobCreated } : {}),
   });
+}
+
+/**
+ * A loopback port in this process forwarded to the API's socket, byte for byte (TLS passes
+ * through; the certificate names 127.0.0.1). Nothing in the root namespace changes: it is a
+ * listening socket of this process, closed with the lab.
+ */
+async function forwardLoopbackToSocket(socketPath: string): Promise<Server> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(socketPath);
+    sockets.add(client).add(upstream);
+    client.pipe(upstream).pipe(client);
+    const close = (): void => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    for (const s of [client, upstream]) {
+      s.on('error', close);
+      s.on('close', close);
+    }
+  });
+  const close = server.close.bind(server);
+  server.close = (callback?: (err?: Error) => void) => {
+    for (const s of sockets) s.destroy();
+    return close(callback);
+  };
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return server;
 }
 
 /** Exposes the API's socket at 198.18.0.100:443 in the api namespace; settles once it listens. */

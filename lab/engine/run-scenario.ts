@@ -1,67 +1,84 @@
 /**
- * Runs the real runner in a built lab, as the Jobs would in a cluster: node agents
- * (`runner node`, hostNetwork) in every node that hosts CoreDNS, capturing on the node's uplink
- * and reading the scenario's ENA counters; then `runner probe` inside the probe pod's namespace;
- * then the collector's combination and diagnosis (lambdas/core). Optionally captures the probe
- * pod's traffic with tcpdump on its node (the benchmark's `probe_qps_max`).
+ * One scan of a built lab through the production path (issue 17: "the lab goes through the same
+ * path"): the dispatcher of lambdas/kube creates the scan's Secret and Jobs through the fake
+ * Kubernetes API, the lab's Job controller and kubelet (./runner-jobs.ts) run the real runner for
+ * each Job, the collector waits for the probe Job, stops the node agents, reads and verifies the
+ * signed results from the pod logs and deletes the scan's objects; then lambdas/core combines and
+ * diagnoses, as the collect Lambda does. Optionally captures the probe pod's traffic with
+ * tcpdump on its node (the benchmark's `probe_qps_max`).
  *
- * @see ../../runner-image/src/main.ts
+ * @see ./run-by-hand.ts for the runner started by hand (no API in between)
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePcap } from '../../lambdas/core/capture/index.js';
 import { assessRunnerResults } from '../../lambdas/core/results/index.js';
-import { formatSchemaError, runnerResultSchema } from '../../lambdas/core/schema/index.js';
+import type { RunnerFailures } from '../../lambdas/core/runner-results/index.js';
 import type { CheckResult, DiagnosisItem, RunnerResult } from '../../lambdas/core/schema/index.js';
+import { createKubeClient, runRunnerScan } from '../../lambdas/kube/index.js';
+import type { RunnerScan } from '../../lambdas/kube/index.js';
+import type { RequestLog } from '../fake-kube-api/index.js';
 import { LabError } from './errors.js';
-import { inNetns, run, startProcess } from './exec.js';
 import type { LabProcess } from './exec.js';
+import { LAB_SCANNER_USER } from './lab.js';
 import type { Lab } from './lab.js';
+import { LAB_LATENCY_WARN_ARGS, maxInAnySecond } from './run-by-hand.js';
+import { startRunnerJobs } from './runner-jobs.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/**
- * The lab's DNS-LATENCY thresholds: 1000 ms for both name classes, not the product's 100/500 ms.
- * Lab namespaces share a small, often busy machine (CI runs unit tests beside the lab), where a
- * scheduling hiccup alone can push the max of 20 loopback queries past 100 ms; a scenario about
- * latency sets its own through `probe.args`, which come after these and win
- * (upstream-slow.yaml judges external names at the product's 500 ms).
- */
-const LAB_LATENCY_WARN_ARGS = ['--internal-latency-warn-ms', '1000', '--external-latency-warn-ms', '1000'];
+/** The image the lab's Jobs name (the lab runs `runnerCommand` for it; nothing is pulled). */
+export const LAB_RUNNER_IMAGE = 'fleet-dns.lab.invalid/fleet-dns-runner:lab';
 
 /** Options of {@link runScenario}. */
 export interface RunScenarioOptions {
   /** @default `lab-<timestamp>` */
   readonly scanId?: string;
-  /** extra `runner probe` arguments (the scenario's `probe.args` come first) */
+  /** extra `runner probe` arguments (after the scenario's `probe.args`) */
   readonly probeArgs?: readonly string[];
-  /** start node agents on the CoreDNS nodes; @default true */
-  readonly nodeAgents?: boolean;
   /** capture the probe pod's DNS traffic on its node with tcpdump; @default false */
   readonly captureProbeTraffic?: boolean;
-  /** @default 120000 */
-  readonly probeTimeoutMs?: number;
   /**
    * How to start the runner (both roles), e.g. `[process.execPath, 'runner-image/dist/runner.mjs']`
    * for the bundle the image ships; @default `node --import tsx runner-image/src/main.ts`
    */
   readonly runnerCommand?: readonly string[];
-  /** How to start the runner for the probe role only; @default `runnerCommand` */
-  readonly probeCommand?: readonly string[];
   /** @default the repository this file is in */
   readonly repoRoot?: string;
+  /** how often the wait loop reads the runner's status @default 500 */
+  readonly pollMs?: number;
 }
 
-/** What one run produced. */
+/** Kubernetes API requests, by verb (`create`, `get`, `list`, `log`, `delete`, …). */
+export type ApiRequestCounts = Record<string, number>;
+
+/** The scanner's requests of one scan, by phase: dispatch, the wait loop (status polls), collect. */
+export interface ScanApiRequests {
+  readonly dispatch: ApiRequestCounts;
+  readonly wait: ApiRequestCounts;
+  readonly collect: ApiRequestCounts;
+  readonly total: ApiRequestCounts;
+  /** status reads of the wait loop (each: list jobs, list pods, list events) */
+  readonly statusPolls: number;
+}
+
+/** What one scan produced. */
 export interface ScenarioRun {
-  readonly probe: RunnerResult;
+  /** the probe's verified result; absent when the probe gave none (see `failures`) */
+  readonly probe?: RunnerResult;
   readonly nodes: RunnerResult[];
+  /** the roles that gave no usable result, and why (checks.md "Runner failures") */
+  readonly failures: RunnerFailures;
   /** the cluster's in-cluster checks, as the collector combines them */
   readonly checks: CheckResult[];
   readonly diagnosis: DiagnosisItem[];
-  /** wall time of `runner probe`, from spawn to exit */
-  readonly probeWallMs: number;
+  /** dispatch, wait and collect as lambdas/kube saw them */
+  readonly scan: RunnerScan;
+  /** first dispatch request → results collected and the scan's objects deleted */
+  readonly scanWallMs: number;
+  /** the probe container's wall time, spawn to exit (undefined when it never ran) */
+  readonly probeWallMs?: number;
   /** peak resident set of the probe process (VmHWM), sampled while it ran */
   readonly probePeakRssMb?: number;
   /** probe pod → port 53 queries in the busiest one-second window of the capture (with captureProbeTraffic) */
@@ -69,122 +86,82 @@ export interface ScenarioRun {
   /** the capture file, when captureProbeTraffic (inside the lab's work directory) */
   readonly probePcap?: string;
   readonly probeStderr: string;
+  /** the scanner's requests to the Kubernetes API (not the runner's), by phase */
+  readonly apiRequests: ScanApiRequests;
+  /** `Kind namespace/name` of fleet-dns objects still in the API after the scan (should be none) */
+  readonly leftovers: string[];
+  /** what the lab's kubelet could not do */
+  readonly kubeletProblems: readonly string[];
 }
 
-function readResult(file: string, who: string, stderr: string): RunnerResult {
-  if (!existsSync(file))
-    throw new LabError(
-      `${who} wrote no result (${file}); its stderr: ${stderr.trim().split('\n').slice(-5).join(' | ')}`,
-    );
-  const parsed = runnerResultSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success)
-    throw new LabError(
-      `${who}'s result does not match the runner result schema: ${formatSchemaError(parsed.error)}`,
-    );
-  return parsed.data;
-}
-
-function vmHwmKb(pid: number): number | undefined {
-  try {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
+/** `create`, `get`, `list`, `watch`, `log`, `delete`, `deletecollection`, `update`, `patch`. */
+export function requestVerb(r: Pick<RequestLog, 'method' | 'path' | 'query'>): string {
+  const segments = r.path.split('/').filter(Boolean);
+  const last = segments[segments.length - 1] ?? '';
+  if (last === 'log') return 'log';
+  // /api/v1/namespaces/NS/pods → a collection; /api/v1/namespaces/NS/pods/NAME → one object
+  const core = segments[0] === 'api';
+  const rest = segments.slice(core ? 2 : 3);
+  const namespaced = rest[0] === 'namespaces' && rest.length >= 3;
+  const named = namespaced ? rest.length >= 4 : rest.length >= 2;
+  switch (r.method) {
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return named ? 'delete' : 'deletecollection';
+    default:
+      return r.query.watch === 'true' || r.query.watch === '1' ? 'watch' : named ? 'get' : 'list';
   }
 }
 
-async function waitForFile(file: string, timeoutMs: number, proc: LabProcess): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (existsSync(file)) return true;
-    if (proc.child.exitCode !== null) return false;
-    await new Promise((r) => setTimeout(r, 50));
+function countVerbs(requests: readonly RequestLog[]): ApiRequestCounts {
+  const counts: ApiRequestCounts = {};
+  for (const r of requests) {
+    const verb = requestVerb(r);
+    counts[verb] = (counts[verb] ?? 0) + 1;
   }
-  return false;
+  return counts;
+}
+
+/** fleet-dns objects (by the managed-by label) still in the API: Jobs, pods, Secrets. */
+function leftoverObjects(lab: Lab): string[] {
+  return lab.api.store
+    .all()
+    .filter((o) => o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'fleet-dns')
+    .filter((o) => ['Job', 'Pod', 'Secret'].includes(o.kind))
+    .map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`);
 }
 
 /**
- * The highest number of packets in any one-second window (sliding, not aligned to seconds).
- * `times` are epoch milliseconds in any order.
- */
-export function maxInAnySecond(times: readonly number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end += 1) {
-    while ((sorted[end] ?? 0) - (sorted[start] ?? 0) >= 1000) start += 1;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
-
-/**
- * Runs node agents and the probe in `lab`, then combines and diagnoses.
- * @throws LabError when a runner role exits without a valid result document
+ * Dispatches a scan into `lab` through the fake API, lets the lab run the Jobs, collects, and
+ * combines and diagnoses. Runner failures are results (ERRORs with reasons), not exceptions.
+ * @throws LabError when the dispatch itself fails (nothing ran) or the lab's kubelet broke
  */
 export async function runScenario(lab: Lab, options: RunScenarioOptions = {}): Promise<ScenarioRun> {
   const repoRoot = options.repoRoot ?? REPO_ROOT;
   const scanId = options.scanId ?? `lab-${Date.now()}`;
-  const clusterId = lab.scenario.cluster.id;
+  const { scenario } = lab;
   const runnerCommand = options.runnerCommand ?? [
     process.execPath,
     '--import',
     'tsx',
     path.join(repoRoot, 'runner-image/src/main.ts'),
   ];
-  const runner = (args: string[]): string[] => [...runnerCommand, ...args];
-  const outputs = path.join(lab.workDir, `run-${scanId}`);
-  await run(['mkdir', '-p', outputs]);
-
-  // Node agents on every node hosting a CoreDNS pod, Ready once their capture runs.
-  const agents: { node: string; proc: LabProcess; output: string; readyFile: string }[] = [];
-  if (options.nodeAgents ?? true) {
-    const corednsNodes = [...new Set(lab.corednsPods.map((p) => p.node))];
-    for (const nodeName of corednsNodes) {
-      const node = lab.nodes.find((n) => n.name === nodeName);
-      if (!node) continue;
-      const output = path.join(outputs, `node-${node.netns}.json`);
-      const readyFile = path.join(outputs, `node-${node.netns}.ready`);
-      const proc = lab.spawn(
-        nodeName,
-        `node-agent ${nodeName}`,
-        runner([
-          'node',
-          '--node-name',
-          nodeName,
-          '--scan-id',
-          scanId,
-          '--cluster-id',
-          clusterId,
-          '--capture-interface',
-          node.uplink,
-          '--ready-file',
-          readyFile,
-          '--output',
-          output,
-          '--duration-seconds',
-          '300',
-          ...(node.enaStatsFile ? ['--ena-stats-file', node.enaStatsFile] : []),
-        ]),
-      );
-      agents.push({ node: nodeName, proc, output, readyFile });
-    }
-    // Started together, waited for together: the probe starts once every capture runs.
-    await Promise.all(
-      agents.map(async ({ node, proc, readyFile }) => {
-        if (!(await waitForFile(readyFile, 20_000, proc))) {
-          throw new LabError(
-            `node agent on ${node} did not become ready: ${proc.stderr().trim().split('\n').slice(-15).join(' | ')}`,
-          );
-        }
-      }),
-    );
-  }
+  const jobs = startRunnerJobs(lab, {
+    runnerCommand,
+    faults: scenario.runnerJobs,
+    probeArgs: [...LAB_LATENCY_WARN_ARGS, ...scenario.probe.args, ...(options.probeArgs ?? [])],
+    repoRoot,
+  });
 
   // The bench's view of the probe's query rate: tcpdump on the probe pod's veth, in its node.
   const probeNode = lab.nodes.find((n) => n.name === lab.probePod.node);
   let capture: LabProcess | undefined;
-  const probePcap = path.join(outputs, 'probe-pod.pcap');
+  const probePcap = path.join(lab.workDir, `probe-pod-${scanId}.pcap`);
   if (options.captureProbeTraffic && probeNode) {
     const podIndex = lab.pods
       .filter((p) => p.node === probeNode.name)
@@ -208,62 +185,52 @@ export async function runScenario(lab: Lab, options: RunScenarioOptions = {}): P
     await capture.waitForStderr(/listening on/);
   }
 
-  // The probe, in the probe pod's namespace.
-  const probeOutput = path.join(outputs, 'probe.json');
-  const started = Date.now();
-  const probe = startProcess(
-    'runner probe',
-    inNetns(lab.probePod.netns, [
-      ...(options.probeCommand ?? runner([])),
-      'probe',
-      '--kubeconfig',
-      lab.kubeconfigPath,
-      '--resolv-conf',
-      lab.resolvConfPath,
-      '--output',
-      probeOutput,
-      '--scan-id',
-      scanId,
-      '--cluster-id',
-      clusterId,
-      '--cluster-domain',
-      lab.scenario.cluster.domain,
-      '--node-name',
-      lab.probePod.node,
-      '--capture-interface',
-      'eth0',
-      ...LAB_LATENCY_WARN_ARGS,
-      ...lab.scenario.probe.args,
-      ...(options.probeArgs ?? []),
-    ]),
-    { cwd: repoRoot },
-  );
-  let peakKb = 0;
-  const sampler = setInterval(() => {
-    if (probe.child.pid !== undefined) peakKb = Math.max(peakKb, vmHwmKb(probe.child.pid) ?? 0);
-  }, 25);
-  const exitCode = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => void probe.stop(), options.probeTimeoutMs ?? 120_000);
-    probe.child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
+  // The scanner's client, from outside the cluster as the Lambdas are.
+  const apis = createKubeClient({
+    server: lab.apiUrlFromHost,
+    caData: Buffer.from(lab.api.caPem, 'utf8').toString('base64'),
+    token: lab.scannerToken,
   });
-  clearInterval(sampler);
-  const probeWallMs = Date.now() - started;
-  const probeStderr = probe.stderr();
-
-  await capture?.stop();
-  await Promise.all(agents.map((agent) => agent.proc.stop(10_000)));
-
-  if (exitCode !== 0)
+  const deadline = scenario.runnerJobs.activeDeadlineSeconds;
+  const firstRequest = lab.api.requests.length;
+  const started = Date.now();
+  let scan: RunnerScan;
+  try {
+    scan = await runRunnerScan({
+      apis,
+      scanId,
+      clusterId: scenario.cluster.id,
+      settings: {
+        image: LAB_RUNNER_IMAGE,
+        clusterDomain: scenario.cluster.domain,
+        activeDeadlineSeconds: deadline,
+        // the wait outlives the Jobs' deadline, so a deadline shows as the Job's, not the wait's
+        collectDeadlineSeconds: deadline + 30,
+        ttlSecondsAfterFinished: Math.max(900, deadline + 60),
+      },
+      pollMs: options.pollMs ?? 500,
+      // A probe that cannot be pulled or scheduled is reported after 3 s of it, not after the
+      // Job's deadline (the `deadline` fault proves that path).
+      stuckAfterMs: 3000,
+    });
+  } catch (error) {
     throw new LabError(
-      `runner probe exited ${exitCode}: ${probeStderr.trim().split('\n').slice(-5).join(' | ')}`,
+      `dispatching the runner failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
     );
-  const probeResult = readResult(probeOutput, 'runner probe', probeStderr);
-  const nodeResults = agents.map((a) => readResult(a.output, `node agent on ${a.node}`, a.proc.stderr()));
-  const { checks, diagnosis } = assessRunnerResults(probeResult, nodeResults);
+  } finally {
+    // Deleted pods end after their grace period: wait for the kubelet, then stop watching.
+    await jobs.settled(60_000);
+    await jobs.stop();
+    await capture?.stop();
+  }
+  const scanWallMs = Date.now() - started;
+  // The scanner's requests, not the runner's (the probe reads the cluster through the same API
+  // with its own ServiceAccount token).
+  const scanRequests = lab.api.requests.slice(firstRequest).filter((r) => r.user === LAB_SCANNER_USER);
 
+  const { checks, diagnosis } = assessRunnerResults(scan.probe, scan.nodes, scan.failures);
+  const probeContainer = jobs.containers.find((c) => c.role === 'probe');
   let probeQpsMax: number | undefined;
   if (capture) {
     const parsed = parsePcap(readFileSync(probePcap));
@@ -273,13 +240,29 @@ export async function runScenario(lab: Lab, options: RunScenarioOptions = {}): P
     probeQpsMax = maxInAnySecond(times);
   }
   return {
-    probe: probeResult,
-    nodes: nodeResults,
+    ...(scan.probe ? { probe: scan.probe } : {}),
+    nodes: scan.nodes,
+    failures: scan.failures,
     checks,
     diagnosis,
-    probeWallMs,
-    ...(peakKb > 0 ? { probePeakRssMb: Math.round((peakKb / 1024) * 10) / 10 } : {}),
+    scan,
+    scanWallMs,
+    ...(probeContainer?.wallMs !== undefined ? { probeWallMs: probeContainer.wallMs } : {}),
+    ...(probeContainer?.peakRssMb !== undefined ? { probePeakRssMb: probeContainer.peakRssMb } : {}),
     ...(probeQpsMax !== undefined ? { probeQpsMax, probePcap } : {}),
-    probeStderr,
+    probeStderr: probeContainer?.stderr() ?? '',
+    apiRequests: {
+      dispatch: countVerbs(scanRequests.filter((r) => r.atMs < started + scan.timings.dispatchedMs)),
+      wait: countVerbs(
+        scanRequests.filter(
+          (r) => r.atMs >= started + scan.timings.dispatchedMs && r.atMs < started + scan.timings.doneMs,
+        ),
+      ),
+      collect: countVerbs(scanRequests.filter((r) => r.atMs >= started + scan.timings.doneMs)),
+      total: countVerbs(scanRequests),
+      statusPolls: scan.wait.polls,
+    },
+    leftovers: leftoverObjects(lab),
+    kubeletProblems: jobs.problems,
   };
 }

@@ -38,17 +38,19 @@ export class FaultList {
   }
 
   /** The first rule matching the request, counting the request against its `times`. */
-  take(method: string, path: string): FaultRule | undefined {
-    const fault = this.active.find((f) => f.remaining > 0 && matches(f.rule, method, path));
+  take(method: string, path: string, user?: string): FaultRule | undefined {
+    const fault = this.active.find((f) => f.remaining > 0 && matches(f.rule, method, path, user));
     if (fault) fault.remaining -= 1;
     return fault?.rule;
   }
 
   /** Whether a request would be denied (an unused 401/403 rule matches it); uses nothing up. */
-  denies(method: string, path: string): boolean {
+  denies(method: string, path: string, user?: string): boolean {
     return this.active.some(
       (f) =>
-        f.remaining > 0 && (f.rule.status === 403 || f.rule.status === 401) && matches(f.rule, method, path),
+        f.remaining > 0 &&
+        (f.rule.status === 403 || f.rule.status === 401) &&
+        matches(f.rule, method, path, user),
     );
   }
 
@@ -71,7 +73,8 @@ function activate(rule: FaultRule): ActiveFault {
   return { rule, remaining: rule.times ?? Infinity };
 }
 
-function matches(rule: FaultRule, method: string, path: string): boolean {
+function matches(rule: FaultRule, method: string, path: string, user: string | undefined): boolean {
+  if (rule.user !== undefined && rule.user !== user) return false;
   const methods = rule.method === undefined ? undefined : [rule.method].flat();
   if (methods && !methods.some((m) => m.toUpperCase() === method)) return false;
   return (typeof rule.path === 'string' ? new RegExp(rule.path) : rule.path).test(path);

@@ -32,6 +32,8 @@ export interface RestContext {
   readonly token: string;
   /** named in 403 messages */
   readonly user: string;
+  /** more bearer tokens and the user each authenticates as (the main token is `user`'s) */
+  readonly users?: ReadonlyMap<string, string>;
   readonly version: { readonly major: string; readonly minor: string };
   /** aborted when the server stops: delays end, watches close */
   readonly stopping: AbortSignal;
@@ -79,7 +81,9 @@ export async function handleRequest(
   const method = (req.method ?? 'GET').toUpperCase();
   const url = new URL(req.url ?? '/', 'https://fake-kube-api');
   const path = url.pathname.replace(/\/+$/, '') || '/';
-  const authenticated = req.headers.authorization === `Bearer ${ctx.token}`;
+  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  const user = bearer === undefined ? undefined : bearer === ctx.token ? ctx.user : ctx.users?.get(bearer);
+  const authenticated = user !== undefined;
   const entry: MutableLog = {
     method,
     path,
@@ -87,13 +91,14 @@ export async function handleRequest(
     status: 0,
     atMs: Date.now(),
     authenticated,
+    ...(user !== undefined ? { user } : {}),
   };
   ctx.requests.push(entry);
   const send = responder(res, entry);
   try {
     const body = WRITE_METHODS.has(method) ? await readBody(req) : undefined;
     if (body !== undefined) entry.body = body;
-    const fault = ctx.faults.take(method, path);
+    const fault = ctx.faults.take(method, path, user);
     if (fault?.delayMs) await sleep(fault.delayMs, ctx.stopping);
     if (!authenticated && !PUBLIC_PATHS.has(path))
       throw new KubeStatusError(401, 'Unauthorized', 'Unauthorized');
@@ -158,7 +163,7 @@ function routeRequest(ctx: RestContext, call: RestCall): void {
     if (discovery) return send(200, discovery);
   }
   if (method === 'POST' && path === `/apis/${AUTHORIZATION_GROUP}/v1/selfsubjectaccessreviews`) {
-    return send(201, selfSubjectAccessReview(ctx, call.body));
+    return send(201, selfSubjectAccessReview(ctx, call.body, call.entry.user));
   }
   const parsed = parseResourceRoute(ctx.registry, path);
   if (!parsed) throw notFound();
@@ -486,7 +491,11 @@ function startWatch(
   res.on('close', finish);
 }
 
-function selfSubjectAccessReview(ctx: RestContext, body: unknown): Record<string, unknown> {
+function selfSubjectAccessReview(
+  ctx: RestContext,
+  body: unknown,
+  user: string | undefined,
+): Record<string, unknown> {
   const attrs = (body as { spec?: { resourceAttributes?: Record<string, string> } } | undefined)?.spec
     ?.resourceAttributes;
   if (!attrs)
@@ -511,7 +520,7 @@ function selfSubjectAccessReview(ctx: RestContext, body: unknown): Record<string
       deletecollection: 'DELETE',
     }[attrs.verb ?? 'get'] ?? 'GET';
   // Denied exactly when the same request would hit an injected 401/403 (without consuming it).
-  const denied = ctx.faults.denies(method, path);
+  const denied = ctx.faults.denies(method, path, user);
   return {
     kind: 'SelfSubjectAccessReview',
     apiVersion: `${AUTHORIZATION_GROUP}/v1`,

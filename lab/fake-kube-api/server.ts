@@ -55,6 +55,11 @@ export interface FakeKubeApiOptions {
   readonly sans?: readonly string[];
   /** user named in 403 messages; @default 'system:serviceaccount:fleet-dns:fleet-dns-runner' */
   readonly user?: string;
+  /**
+   * More identities: bearer token → user name (recorded in `requests[].user`), e.g. the
+   * scanner beside the runner, as a real API server authenticates both.
+   */
+  readonly users?: Readonly<Record<string, string>>;
   /** create default, kube-system, kube-public, kube-node-lease and every namespace the objects use; @default true */
   readonly createNamespaces?: boolean;
   /** the version `/version` reports; @default 1.33 (EKS-style gitVersion) */
@@ -147,6 +152,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     requests,
     token,
     user: options.user ?? 'system:serviceaccount:fleet-dns:fleet-dns-runner',
+    users: new Map(Object.entries(options.users ?? {})),
     version: options.kubernetesVersion ?? { major: '1', minor: '33' },
     stopping: stopping.signal,
     serverAddress: () => `${host}:${port}`,

@@ -52,6 +52,8 @@ export interface ObjectRef {
 export interface FaultRule {
   /** matched against the URL path (without the query), e.g. `/api/v1/namespaces/kube-system/pods` */
   readonly path: RegExp | string;
+  /** only requests authenticated as this user (the server's `user` or one of its `users`); @default anyone */
+  readonly user?: string;
   /** HTTP method(s); @default every method */
   readonly method?: string | readonly string[];
   /** answer with this HTTP status and a matching Status object instead of serving the request */
@@ -81,6 +83,8 @@ export interface RequestLog {
   readonly atMs: number;
   /** whether the bearer token was the expected one */
   readonly authenticated: boolean;
+  /** who the bearer token authenticated (the server's `user`, or one of its `users`) */
+  readonly user?: string;
   /** the JSON body of a write, when there was one */
   readonly body?: unknown;
 }

@@ -11,6 +11,21 @@ import { CAUSES, CHECK_ID_PATTERN, STATUSES, formatSchemaError } from '../../lam
 import { LabScenarioError } from '../engine/errors.js';
 import { applyMergePatch } from '../fake-kube-api/patch.js';
 
+/** What may go wrong with the probe Job (lab.md "Runner Jobs and their faults"). */
+export const PROBE_JOB_FAULTS = [
+  'ok',
+  'image-pull-error',
+  'unschedulable',
+  'exit-nonzero',
+  'tampered-log',
+  'cut-log',
+  'deadline',
+] as const;
+/** What may go wrong with the node-agent Jobs (lab.md). */
+export const NODE_AGENT_JOB_FAULTS = ['ok', 'image-pull-error', 'unschedulable', 'never-ready'] as const;
+export type ProbeJobFault = (typeof PROBE_JOB_FAULTS)[number];
+export type NodeAgentJobFault = (typeof NODE_AGENT_JOB_FAULTS)[number];
+
 const ipv4 = z.ipv4({ message: 'must be an IPv4 address' });
 
 /** An address inside the lab's range 198.18.0.0/15 (lab.md, Rules). */
@@ -143,6 +158,8 @@ const kubeRef = z.strictObject({
 
 const apiFault = z.strictObject({
   path: z.string(),
+  /** only requests of this identity: the runner (`system:serviceaccount:fleet-dns:fleet-dns-runner`) or the scanner (`fleet-dns-scanner`) */
+  user: z.string().optional(),
   method: z.union([z.string(), z.array(z.string())]).optional(),
   status: z
     .union([
@@ -240,6 +257,15 @@ export const scenarioSchema = z
         args: z.array(z.string()).default([]),
       })
       .default({ args: [] }),
+    /** how the runner's Jobs go (lab.md "Runner Jobs and their faults"); @default both ok */
+    runnerJobs: z
+      .strictObject({
+        probe: z.enum(PROBE_JOB_FAULTS).default('ok'),
+        nodeAgents: z.enum(NODE_AGENT_JOB_FAULTS).default('ok'),
+        /** each Job's activeDeadlineSeconds (60–3600; the node agents capture for 30 s less) @default 300 */
+        activeDeadlineSeconds: z.number().int().min(60).max(3600).default(300),
+      })
+      .default({ probe: 'ok', nodeAgents: 'ok', activeDeadlineSeconds: 300 }),
     expect: z.strictObject({
       /** check ID → expected status; checks not listed are not asserted */
       checks: z.record(checkId, z.enum(STATUSES)).default({}),
@@ -249,6 +275,8 @@ export const scenarioSchema = z
       notDiagnosis: z.array(z.enum(CAUSES)).default([]),
       /** checks whose evidence must record Kubernetes API retries (`evidence.apiRetries`, checks.md "Transient failures") */
       apiRetried: z.array(checkId).default([]),
+      /** check ID → text its `evidence.reason` must contain (the ERRORs of checks.md "Runner failures") */
+      reasons: z.record(checkId, z.string().min(1)).default({}),
     }),
   })
   .superRefine((s, ctx) => {

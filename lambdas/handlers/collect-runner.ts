@@ -17,14 +17,8 @@ import type { z } from 'zod';
 import { combineRunnerResults } from '../core/runner-results/index.js';
 import type { RunnerFailures } from '../core/runner-results/index.js';
 import type { CheckResult, Status } from '../core/schema/index.js';
-import {
-  collectRunner,
-  deleteRunnerObjects,
-  KubeAccessError,
-  readScanResultKey,
-  scanSecretName,
-} from '../kube/index.js';
-import type { CollectedRunner, KubeApis } from '../kube/index.js';
+import { collectScan } from '../kube/index.js';
+import type { CollectedRunner } from '../kube/index.js';
 import type { RunnerHandlerConfig } from './config.js';
 import { connectToCluster } from './cluster-connection.js';
 import type { ClusterConnectionDeps } from './cluster-connection.js';
@@ -57,65 +51,6 @@ export interface CollectRunnerDeps extends Powertools, ClusterConnectionDeps {
   readonly config: RunnerHandlerConfig;
 }
 
-/** What collecting produced, before the results are combined. */
-type Collected = Pick<CollectedRunner, 'probe' | 'nodes' | 'failures' | 'jobs' | 'cleanupError'>;
-
-const nothingCollected = (reason: string, cleanupError?: string): Collected => ({
-  nodes: [],
-  failures: { probe: reason, nodes: [] },
-  jobs: [],
-  ...(cleanupError !== undefined ? { cleanupError } : {}),
-});
-
-/** Deletes the scan's objects; a failure is returned as the reason (the sweep gets them). */
-async function cleanUp(apis: KubeApis, scanId: string, namespace: string): Promise<string | undefined> {
-  try {
-    await deleteRunnerObjects({ apis, scanId, namespace });
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
-
-/** The runner's results, or the reason there are none; throws only what is not a cluster answer. */
-async function collectFromCluster(
-  apis: KubeApis,
-  event: CollectRunnerEvent,
-  config: RunnerHandlerConfig,
-): Promise<Collected> {
-  const { namespace } = config.runner;
-  const { scanId, clusterId } = event;
-  let hmacKey: string | undefined;
-  try {
-    hmacKey = await readScanResultKey({ apis, scanId, namespace });
-  } catch (err) {
-    if (!(err instanceof KubeAccessError)) throw err;
-    return nothingCollected(
-      `the scan's result key could not be read: ${err.message}`,
-      await cleanUp(apis, scanId, namespace),
-    );
-  }
-  if (hmacKey === undefined)
-    return nothingCollected(
-      `the scan's Secret ${namespace}/${scanSecretName(scanId)} holds no result key (never dispatched, or already collected): the runner's results cannot be verified`,
-      await cleanUp(apis, scanId, namespace),
-    );
-  try {
-    return await collectRunner({
-      apis,
-      scanId,
-      clusterId,
-      hmacKey,
-      namespace,
-      maxLogBytes: config.maxLogBytes,
-    });
-  } catch (err) {
-    // collectRunner has already tried to delete the scan's objects (its message says if that failed).
-    if (!(err instanceof KubeAccessError)) throw err;
-    return nothingCollected(`collecting the runner failed: ${err.message}`);
-  }
-}
-
 function countStatuses(checks: readonly CheckResult[]): Partial<Record<Status, number>> {
   const counts: Partial<Record<Status, number>> = {};
   for (const c of checks) counts[c.status] = (counts[c.status] ?? 0) + 1;
@@ -127,7 +62,13 @@ export function createCollectRunnerHandler(deps: CollectRunnerDeps): RunnerLambd
   const { logger, metrics, config } = deps;
   return withRunnerMiddleware('collect-runner', collectRunnerEventSchema, deps, async (event) => {
     const apis = await connectToCluster(deps, event.clusterId, event.cluster, config.kubeRequestTimeoutMs);
-    const collected = await collectFromCluster(apis, event, config);
+    const collected = await collectScan({
+      apis,
+      scanId: event.scanId,
+      clusterId: event.clusterId,
+      namespace: config.runner.namespace,
+      maxLogBytes: config.maxLogBytes,
+    });
     const checks = combineRunnerResults(collected.probe, collected.nodes, collected.failures);
     const statusCounts = countStatuses(checks);
     metrics.addMetric('InClusterChecksError', MetricUnit.Count, statusCounts.ERROR ?? 0);

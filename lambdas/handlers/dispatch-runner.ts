@@ -9,10 +9,9 @@
  * Secret already holds, so the objects it would create again are identical and the call is
  * idempotent (dispatchRunner's 409 read-back compare finds them the same).
  */
-import { randomBytes } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { dispatchRunner, RESULT_KEY_SECRET_KEY, readScanResultKey, scanSecretName } from '../kube/index.js';
+import { dispatchScan, RESULT_KEY_SECRET_KEY, scanSecretName } from '../kube/index.js';
 import type { RunnerHandlerConfig } from './config.js';
 import { connectToCluster } from './cluster-connection.js';
 import type { ClusterConnectionDeps } from './cluster-connection.js';
@@ -78,30 +77,26 @@ export interface DispatchRunnerDeps extends Powertools, ClusterConnectionDeps {
   readonly newHmacKey?: () => string;
 }
 
-const randomHmacKey = (): string => randomBytes(32).toString('hex');
-
 /** The dispatch handler over `deps` (tests inject the client factory, token provider, logger). */
 export function createDispatchRunnerHandler(deps: DispatchRunnerDeps): RunnerLambda<DispatchRunnerOutput> {
   const { logger, metrics, config } = deps;
   return withRunnerMiddleware('dispatch-runner', dispatchRunnerEventSchema, deps, async (event) => {
     const apis = await connectToCluster(deps, event.clusterId, event.cluster, config.kubeRequestTimeoutMs);
     const { namespace } = config.runner;
-    const existingKey = await readScanResultKey({ apis, scanId: event.scanId, namespace });
-    const hmacKey = existingKey ?? (deps.newHmacKey ?? randomHmacKey)();
-    const dispatched = await dispatchRunner({
+    const dispatched = await dispatchScan({
       apis,
       scanId: event.scanId,
       clusterId: event.clusterId,
       corednsPods: event.corednsPods,
       settings: config.runner,
-      hmacKey,
+      ...(deps.newHmacKey ? { newHmacKey: deps.newHmacKey } : {}),
     });
     metrics.addMetric('RunnerObjectsCreated', MetricUnit.Count, dispatched.created.length);
     metrics.addMetric('RunnerNodeAgents', MetricUnit.Count, dispatched.nodeAgentJobs.length);
     logger.info('runner dispatched', {
       created: dispatched.created,
       existing: dispatched.existing,
-      keyReused: existingKey !== undefined,
+      keyReused: dispatched.keyReused,
     });
     return {
       scanId: event.scanId,

@@ -10,6 +10,7 @@ export * from './dispatch/index.js';
 export * from './facts/index.js';
 export * from './manifests/index.js';
 export * from './onboard/index.js';
+export * from './scan/index.js';
 export { firstDifference } from './first-difference.js';
 export { KubeAccessError, KubeAdapterError, toKubeAccessError } from './errors.js';
 export type { KubeAccessFailure } from './errors.js';

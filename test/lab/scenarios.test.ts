@@ -1,9 +1,12 @@
 /**
- * Every scenario in lab/scenarios, run with the real runner (the one-file bundle of
- * runner-image/build.mjs, as the image runs it): build the lab, start the node
- * agents on the CoreDNS nodes, run `runner probe --kubeconfig K --resolv-conf R --output OUT
- * --scan-id S --cluster-id C` inside the probe pod's namespace, combine and diagnose as the
- * collector does, and judge the scenario's `expect` block as `fleet-dns lab run` does.
+ * Every scenario in lab/scenarios, through the production path with the real runner (the
+ * one-file bundle of runner-image/build.mjs, as the image runs it): build the lab; dispatch the
+ * scan's Secret and Jobs through the fake Kubernetes API with lambdas/kube; the lab's Job
+ * controller and kubelet run the runner for each Job (node agents in their node's namespace, the
+ * probe in the probe pod's), its stdout and stderr becoming the pod log; wait for the probe Job,
+ * collect the signed results from the pod logs, delete the scan's objects; combine and diagnose as
+ * the collector does, and judge the scenario's `expect` block as `fleet-dns lab run` does. The
+ * `runner-*` scenarios break the Jobs themselves (lab.md "Runner Jobs and their faults").
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -94,14 +97,58 @@ describe.runIf(ready)('lab scenarios with the real runner', () => {
       await lab?.stop();
     });
 
-    it('the runner reports one valid result document per role, for this scan and cluster', () => {
+    const probeRuns = scenario.runnerJobs.probe === 'ok';
+    const agentsFail = !['ok', 'never-ready'].includes(scenario.runnerJobs.nodeAgents);
+    // When the probe never runs, the node agents are stopped seconds after they start, maybe
+    // before their SIGTERM handler is in place: their results count when they arrived (checks.md
+    // "Runner failures"), so they are only required when the probe ran.
+    const agentsRun = probeRuns && !agentsFail;
+    const corednsNodes = new Set(
+      scenario.nodes.filter((n) => n.pods.some((p) => p.role === 'coredns')).map((n) => n.name),
+    );
+
+    it.runIf(probeRuns)('the probe reports one valid result document, for this scan and cluster', () => {
+      expect(result.failures.probe).toBeUndefined();
       expect(runnerResultSchema.parse(result.probe)).toMatchObject({
         role: 'probe',
         scanId: `lab-${scenario.name}`,
         clusterId: scenario.cluster.id,
       });
+    });
+
+    it.runIf(agentsRun)('every CoreDNS node reports a node-agent result, for this scan', () => {
+      expect(result.failures.nodes).toEqual([]);
+      expect(new Set(result.nodes.map((n) => n.nodeName))).toEqual(corednsNodes);
       for (const node of result.nodes)
         expect(node).toMatchObject({ role: 'node', scanId: `lab-${scenario.name}` });
+    });
+
+    it.runIf(!probeRuns)('no probe result is used; every probe check is ERROR with the reason', () => {
+      expect(result.probe).toBeUndefined();
+      expect(result.failures.probe).toMatch(/\S/);
+      const dnsChecks = result.checks.filter((c) => c.id.startsWith('DNS-'));
+      expect(dnsChecks.length).toBeGreaterThan(0);
+      for (const c of dnsChecks)
+        expect(c, c.id).toMatchObject({ status: 'ERROR', evidence: { reason: result.failures.probe } });
+    });
+
+    it.runIf(agentsFail)("the node agents' NODE-* checks are ERROR naming each CoreDNS node", () => {
+      expect(new Set(result.failures.nodes?.map((n) => n.node))).toEqual(corednsNodes);
+      const nodeChecks = result.checks.filter((c) => c.id.startsWith('NODE-'));
+      expect(nodeChecks.length).toBeGreaterThan(0);
+      for (const c of nodeChecks) expect(c.status, c.id).toBe('ERROR');
+    });
+
+    it("the scan's Secret, Jobs and pods are gone afterwards, and the lab's kubelet had no trouble", () => {
+      expect(result.leftovers).toEqual([]);
+      expect(
+        lab?.api.store.list(lab.api.store.resourceFor('batch/v1', 'Job'), { namespace: 'fleet-dns' }),
+      ).toEqual([]);
+      expect(result.kubeletProblems).toEqual([]);
+      expect(result.scan.cleanupError).toBeUndefined();
+      // one Secret and one Job per CoreDNS node plus the probe, created once
+      expect(result.apiRequests.total.create).toBe(2 + corednsNodes.size);
+      expect(result.apiRequests.dispatch).toMatchObject({ create: 2 + corednsNodes.size });
     });
 
     it('its expect block holds (judgeScenario: check statuses, expected and forbidden causes)', () => {

@@ -113,6 +113,10 @@ function job(
       activeDeadlineSeconds: settings.activeDeadlineSeconds,
       ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished,
       backoffLimit: 0,
+      // The collector stops a node agent by deleting its pod: with the default
+      // (TerminatingOrFailed) the Job controller would start a replacement while the deleted pod
+      // still reports. `Failed` waits until it has ended (backoffLimit 0: then the Job is done).
+      podReplacementPolicy: 'Failed',
       template: { metadata: { labels, annotations }, spec: podSpec },
     },
   };

@@ -79,28 +79,40 @@ async function readCounters(options: NodeAgentOptions, phase: 'before' | 'after'
   };
 }
 
-/** Resolves after `ms`, or earlier when `signal` aborts or SIGTERM/SIGINT arrive; says which. */
-function waitForEnd(ms: number, signal: AbortSignal | undefined, handleSignals: boolean): Promise<string> {
+/**
+ * SIGTERM/SIGINT from the moment the agent starts: the collector stops a node agent by deleting
+ * its pod, possibly before the capture runs (a probe that failed at once) — the agent must still
+ * report then, not die of the default handler.
+ */
+function stopSignals(enabled: boolean): { readonly stopped: Promise<string>; dispose(): void } {
+  if (!enabled) return { stopped: new Promise<string>(() => undefined), dispose: () => undefined };
+  let dispose = (): void => undefined;
+  const stopped = new Promise<string>((resolve) => {
+    const onTerm = (): void => resolve('SIGTERM');
+    const onInt = (): void => resolve('SIGINT');
+    process.once('SIGTERM', onTerm);
+    process.once('SIGINT', onInt);
+    dispose = () => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+    };
+  });
+  return { stopped, dispose: () => dispose() };
+}
+
+/** Resolves after `ms`, or earlier when `signal` aborts or `stopped` settles; says which. */
+function waitForEnd(ms: number, signal: AbortSignal | undefined, stopped: Promise<string>): Promise<string> {
   return new Promise((resolve) => {
     const finish = (why: string): void => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      if (handleSignals) {
-        process.off('SIGTERM', onTerm);
-        process.off('SIGINT', onInt);
-      }
       resolve(why);
     };
     const onAbort = (): void => finish('stopped');
-    const onTerm = (): void => finish('SIGTERM');
-    const onInt = (): void => finish('SIGINT');
     const timer = setTimeout(() => finish('duration elapsed'), ms);
     if (signal?.aborted) return finish('stopped');
     signal?.addEventListener('abort', onAbort, { once: true });
-    if (handleSignals) {
-      process.once('SIGTERM', onTerm);
-      process.once('SIGINT', onInt);
-    }
+    void stopped.then(finish);
   });
 }
 
@@ -119,24 +131,28 @@ export async function runNodeAgent(options: NodeAgentOptions): Promise<RunnerRes
     throw new NodeAgentError('nodeName is required (env NODE_NAME from the downward API)');
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
+  const stop = stopSignals(options.handleSignals ?? true);
   const captureInterface = options.captureInterface ?? 'any';
 
-  const before = await readCounters(options, 'before');
-  const capture =
-    captureInterface === 'none'
-      ? undefined
-      : await startCapture({
-          interface: captureInterface,
-          filter: 'port 53',
-          ...(options.tcpdumpPath !== undefined && { tcpdumpPath: options.tcpdumpPath }),
-        });
-  // Ready only once the capture listens (or could not start): the probe waits for this.
-  if (options.readyFile !== undefined) await writeFile(options.readyFile, 'ready\n', 'utf8');
-  const endedBy = await waitForEnd(
-    options.durationSeconds * 1000,
-    options.signal,
-    options.handleSignals ?? true,
-  );
+  let before: CounterSnapshot;
+  let capture: Awaited<ReturnType<typeof startCapture>> | undefined;
+  let endedBy: string;
+  try {
+    before = await readCounters(options, 'before');
+    capture =
+      captureInterface === 'none'
+        ? undefined
+        : await startCapture({
+            interface: captureInterface,
+            filter: 'port 53',
+            ...(options.tcpdumpPath !== undefined && { tcpdumpPath: options.tcpdumpPath }),
+          });
+    // Ready only once the capture listens (or could not start): the probe waits for this.
+    if (options.readyFile !== undefined) await writeFile(options.readyFile, 'ready\n', 'utf8');
+    endedBy = await waitForEnd(options.durationSeconds * 1000, options.signal, stop.stopped);
+  } finally {
+    stop.dispose();
+  }
   const captured: CaptureOutcome | undefined = capture ? await capture.stop() : undefined;
   const after = await readCounters(options, 'after');
 

@@ -111,6 +111,53 @@ describe('fake Kubernetes API server with @kubernetes/client-node 1.x', () => {
     });
   });
 
+  describe('identities', () => {
+    it('authenticates each extra token as its user and records who asked; an unknown token is 401', async () => {
+      const multi = await startFakeKubeApi({ users: { 'scanner-token': 'fleet-dns-scanner' } });
+      try {
+        const asScanner = clientFor(multi, { token: 'scanner-token' }).makeApiClient(CoreV1Api);
+        const asRunner = clientFor(multi).makeApiClient(CoreV1Api);
+        await asScanner.listNamespacedPod({ namespace: 'default' });
+        await asRunner.listNamespacedPod({ namespace: 'default' });
+        await expect(
+          clientFor(multi, { token: 'fleet-dns-scanner' }).makeApiClient(CoreV1Api).listNamespacedPod({
+            namespace: 'default',
+          }),
+        ).rejects.toMatchObject({ code: 401 });
+        expect(multi.requests.map((r) => [r.status, r.user, r.authenticated])).toEqual([
+          [200, 'fleet-dns-scanner', true],
+          [200, 'system:serviceaccount:fleet-dns:fleet-dns-runner', true],
+          [401, undefined, false],
+        ]);
+      } finally {
+        await multi.stop();
+      }
+    });
+  });
+
+  describe('identities (faults)', () => {
+    it('applies a fault with a user only to that identity’s requests', async () => {
+      const multi = await startFakeKubeApi({
+        users: { 'scanner-token': 'fleet-dns-scanner' },
+        faults: [
+          { path: '/api/v1/namespaces/default/pods', status: 503, times: 1, user: 'fleet-dns-scanner' },
+        ],
+      });
+      try {
+        const asRunner = clientFor(multi).makeApiClient(CoreV1Api);
+        const asScanner = clientFor(multi, { token: 'scanner-token' }).makeApiClient(CoreV1Api);
+        await asRunner.listNamespacedPod({ namespace: 'default' }); // not the fault's user: served, fault kept
+        await expect(asScanner.listNamespacedPod({ namespace: 'default' })).rejects.toMatchObject({
+          code: 503,
+        });
+        await asScanner.listNamespacedPod({ namespace: 'default' }); // times: 1, used up
+        expect(multi.requests.map((r) => r.status)).toEqual([200, 503, 200]);
+      } finally {
+        await multi.stop();
+      }
+    });
+  });
+
   describe('reads', () => {
     it('lists the kube-dns EndpointSlices by the service-name label, without kind on items', async () => {
       const discovery = kc.makeApiClient(DiscoveryV1Api);

@@ -42,6 +42,7 @@ describe.each([
     ['activeDeadlineSeconds', job.spec?.activeDeadlineSeconds, 240],
     ['ttlSecondsAfterFinished', job.spec?.ttlSecondsAfterFinished, 900],
     ['backoffLimit', job.spec?.backoffLimit, 0],
+    ['podReplacementPolicy', job.spec?.podReplacementPolicy, 'Failed'],
     ['restartPolicy', pod.restartPolicy, 'Never'],
     ['image', c.image, settings.image],
     ['imagePullPolicy', c.imagePullPolicy, 'IfNotPresent'],

@@ -50,6 +50,20 @@ export const CORE_DNS_PODS = [
   { name: 'coredns-d' },
 ];
 
+/** CORE_DNS_PODS as the API serves them: kube-dns pods in kube-system (for `readCoreDnsPlacement`). */
+export const corednsPodObjects = (): KubeObject[] =>
+  CORE_DNS_PODS.map((p) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: p.name, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
+    spec: {
+      ...(p.nodeName ? { nodeName: p.nodeName } : {}),
+      ...(p.tolerations ? { tolerations: p.tolerations } : {}),
+      containers: [{ name: 'coredns', image: 'coredns:1.11' }],
+    },
+    status: { phase: p.nodeName ? 'Running' : 'Pending' },
+  }));
+
 /** A probe's result document, unsigned (tests that sign with another key, or not at all, start here). */
 export const probeDocument = (over: Partial<RunnerResult> = {}): RunnerResult => ({
   format: RUNNER_RESULT_FORMAT,

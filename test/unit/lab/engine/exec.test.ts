@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitShellWords } from '../../../../lab/engine/exec.js';
 import { LabError } from '../../../../lab/engine/errors.js';
-import { maxInAnySecond } from '../../../../lab/engine/run-scenario.js';
+import { maxInAnySecond } from '../../../../lab/engine/run-by-hand.js';
 
 describe('splitShellWords', () => {
   it.each([

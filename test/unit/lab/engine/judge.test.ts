@@ -23,6 +23,7 @@ const upstreamDead: Scenario['expect'] = {
   diagnosis: ['upstream'],
   notDiagnosis: ['healthy'],
   apiRetried: [],
+  reasons: {},
 };
 
 describe('judgeScenario', () => {
@@ -108,12 +109,48 @@ describe('judgeScenario', () => {
     ]);
   });
 
+  it("judges reasons: held when the check's evidence.reason contains the text, not held otherwise or without one", () => {
+    const expectReasons: Scenario['expect'] = {
+      checks: {},
+      diagnosis: ['unknown'],
+      notDiagnosis: [],
+      apiRetried: [],
+      reasons: {
+        'DNS-INTERNAL': 'ImagePullBackOff',
+        'DNS-EXTERNAL': 'signature does not match',
+        'DNS-TCP': 'deadline exceeded',
+      },
+    };
+    const withReason = (id: string, reason: string): CheckResult => ({
+      ...check(id, 'ERROR', 'no probe result'),
+      evidence: { summary: 'no probe result', reason },
+    });
+    const judgement = judgeScenario(expectReasons, {
+      checks: [
+        withReason('DNS-INTERNAL', 'probe pod Pending: ImagePullBackOff for img:1'),
+        withReason('DNS-EXTERNAL', 'result incomplete: frame 2 of 2 missing'),
+        { ...check('DNS-TCP', 'ERROR', 'no reason given'), evidence: { summary: 'no reason given' } },
+      ],
+      diagnosis: diagnosis('unknown'),
+    });
+    expect(judgement.verdicts.slice(1).map((v) => [v.expectation, v.held])).toEqual([
+      ['DNS-INTERNAL\'s evidence.reason has "ImagePullBackOff"', true],
+      ['DNS-EXTERNAL\'s evidence.reason has "signature does not match"', false],
+      ['DNS-TCP\'s evidence.reason has "deadline exceeded"', false],
+    ]);
+    expect(judgement.verdicts[2]?.reason).toBe(
+      "DNS-EXTERNAL's evidence.reason is: result incomplete: frame 2 of 2 missing",
+    );
+    expect(judgement.verdicts[3]?.reason).toBe('DNS-TCP has no evidence.reason');
+  });
+
   it('judges apiRetried: held when the check records Kubernetes API retries, not held otherwise', () => {
     const expectRetries: Scenario['expect'] = {
       checks: {},
       diagnosis: ['healthy'],
       notDiagnosis: [],
       apiRetried: ['K8S-DNS-SERVICE', 'K8S-DNS-ENDPOINTS'],
+      reasons: {},
     };
     const retried: CheckResult = {
       ...check('K8S-DNS-SERVICE', 'PASS', 'kube-dns has a ClusterIP'),

@@ -156,6 +156,26 @@ describe('runNodeAgent', () => {
   });
 });
 
+describe('runNodeAgent stopped before its capture runs', () => {
+  it('a SIGTERM that arrives while it is still starting ends the capture at once, and it still reports', async () => {
+    const stats = file('stats.yaml', 'interfaces:\n  eth0: { linklocal_allowance_exceeded: 0 }\n');
+    const before = process.listenerCount('SIGTERM');
+    const running = runNodeAgent({
+      ...base,
+      durationSeconds: 3600, // only the SIGTERM can end it within the test's timeout
+      enaStatsFile: stats,
+      captureInterface: 'none',
+      stdout: quiet,
+    });
+    // the collector deleted the pod: the kubelet's SIGTERM comes before the counters are read
+    process.emit('SIGTERM');
+    const result = await running;
+    expect(result.endedBy).toBe('SIGTERM');
+    expect(byId(result, 'NODE-LINKLOCAL-ALLOWANCE').status).toBe('PASS');
+    expect(process.listenerCount('SIGTERM')).toBe(before);
+  });
+});
+
 describe.runIf(prerequisites(ROOT, command('tcpdump', 'tcpdump')))('runNodeAgent with a real capture', () => {
   let server: TestDnsServer | undefined;
   afterEach(async () => server?.close());
