@@ -16,6 +16,7 @@ export interface XmlElement {
 }
 
 const NAME = '[A-Za-z_:][A-Za-z0-9_:.-]*';
+/** Line ends in text are normalised as XML does (CRLF and CR become LF); references are not. */
 const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
@@ -76,7 +77,7 @@ export function parseXml(xml: string): XmlElement {
         if (text.trim() !== '') throw new Error(`text outside the root element: ${JSON.stringify(text)}`);
         continue;
       }
-      top.text += decode(text, `<${top.name}>`);
+      top.text += decode(text.replace(/\r\n?/g, '\n'), `<${top.name}>`);
       continue;
     }
     if (open !== undefined) {

@@ -19,16 +19,18 @@ const ENTITIES: Readonly<Record<string, string>> = {
   '>': '&gt;',
   '"': '&quot;',
   "'": '&#39;',
+  // XML parsers turn a raw CR (or CRLF) in text into LF: a reference keeps it.
+  '\r': '&#13;',
 };
 
 /**
  * `text` safe in HTML or XML element content and in double- or single-quoted attribute values:
- * `& < > " '` escaped, characters XML cannot carry replaced by U+FFFD.
+ * `& < > " '` escaped, CR kept as a reference, characters XML cannot carry replaced by U+FFFD.
  *
  * @example escapeMarkup('<script>"x"</script>') // '&lt;script&gt;&quot;x&quot;&lt;/script&gt;'
  */
 export function escapeMarkup(text: string): string {
-  return text.replace(NOT_XML_CHAR, '\uFFFD').replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+  return text.replace(NOT_XML_CHAR, '\uFFFD').replace(/[&<>"'\r]/g, (c) => ENTITIES[c]!);
 }
 
 /**
@@ -36,5 +38,5 @@ export function escapeMarkup(text: string): string {
  * (an XML parser normalises raw ones in attributes to spaces).
  */
 export function escapeAttribute(text: string): string {
-  return escapeMarkup(text).replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
+  return escapeMarkup(text).replace(/\t/g, '&#9;').replace(/\n/g, '&#10;');
 }

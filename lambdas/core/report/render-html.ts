@@ -6,7 +6,7 @@
  * summary and remediation. Every string from the model is escaped.
  */
 import type { ClusterResult, CoverageGap, DiagnosisItem, Status } from '../schema/index.js';
-import { escapeMarkup as esc } from './escape-markup.js';
+import { escapeMarkup } from './escape-markup.js';
 import {
   clusterFindings,
   fleetStatusCounts,
@@ -67,6 +67,9 @@ ul.diagnosis { padding-left: 1.2rem; }
   a { color: inherit; }
 }
 `;
+
+/** Escaped for HTML; line ends as LF (HTML calls a CR reference a parse error, and pre-wrap shows LF). */
+const esc = (text: string) => escapeMarkup(text.replace(/\r\n?/g, '\n'));
 
 /** Statuses in the order a reader wants them: what is wrong first. */
 const STATUS_ORDER: readonly Status[] = ['FAIL', 'ERROR', 'WARN', 'SKIPPED', 'PASS'];
