@@ -32,7 +32,8 @@ h3 { font-size: 1rem; margin: 1rem 0 .4rem; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid var(--line); }
-th { font-size: .85rem; color: var(--muted); font-weight: 600; }
+th { font-size: .85rem; color: var(--muted); font-weight: 600; white-space: nowrap; overflow-wrap: normal; }
+.nowrap { white-space: nowrap; overflow-wrap: normal; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9em; }
 details.cluster { border: 1px solid var(--line); border-radius: .5rem; margin: .6rem 0; padding: 0 .8rem; }
@@ -42,7 +43,7 @@ dl.identity { display: grid; grid-template-columns: max-content 1fr; gap: .15rem
 dl.identity dt { color: var(--muted); } dl.identity dd { margin: 0; }
 .finding { border-left: 4px solid var(--line); padding: .3rem .7rem; margin: .6rem 0; }
 .finding.s-FAIL { border-color: var(--fail); } .finding.s-WARN { border-color: var(--warn); } .finding.s-ERROR { border-color: var(--error); } .finding.s-SKIPPED { border-color: var(--skip); }
-.finding.is-muted { border-style: dashed; opacity: .9; }
+.finding.is-muted { border-left-style: dashed; background: #f9fafb; }
 .finding .head { color: #101828; }
 .finding p { margin: .25rem 0; color: #101828; }
 .summary-text { white-space: pre-wrap; }
@@ -115,7 +116,7 @@ function regressionsSection(model: ReportModel, found: readonly Regression[]): s
     return `${head}<p class="empty">None: no check fails that did not fail in the previous scan.</p></section>`;
   const rows = found.map(
     ({ finding: f, from }) =>
-      `<tr data-regression="${esc(f.cluster.id)} ${esc(f.check.id)}"><td data-label="Cluster"><a href="#${anchorOf(f.cluster.id)}">${esc(f.cluster.id)}</a></td><td data-label="Check"><code>${esc(f.check.id)}</code></td><td data-label="Was">${statusBadge(from)}</td><td data-label="Now">${statusBadge(f.check.status, f.check.muted)}</td><td data-label="Severity">${esc(f.check.severity)}</td><td data-label="Summary" class="summary-text">${esc(f.summary)}</td></tr>`,
+      `<tr data-regression="${esc(f.cluster.id)} ${esc(f.check.id)}"><td data-label="Cluster"><a href="#${anchorOf(f.cluster.id)}">${esc(f.cluster.id)}</a></td><td data-label="Check"><code>${esc(f.check.id)}</code></td><td data-label="Was">${statusBadge(from)}</td><td data-label="Now">${statusBadge(f.check.status, f.check.muted)}</td><td data-label="Severity" class="nowrap">${esc(f.check.severity)}</td><td data-label="Summary" class="summary-text">${esc(f.summary)}</td></tr>`,
   );
   return `${head}<div class="scroll"><table class="stack">
 <thead><tr><th>Cluster</th><th>Check</th><th>Was</th><th>Now</th><th>Severity</th><th>Summary</th></tr></thead>
@@ -124,7 +125,7 @@ function regressionsSection(model: ReportModel, found: readonly Regression[]): s
 
 function gapRow(g: CoverageGap): string {
   const what = g.clusterId ?? (g.region !== undefined ? `${g.accountId} · ${g.region}` : g.accountId);
-  return `<tr><td data-label="Scope">${esc(g.scope)}</td><td data-label="Not scanned" class="mono">${esc(what)}</td><td data-label="Why">${esc(g.reason)}</td></tr>`;
+  return `<tr><td data-label="Scope" class="nowrap">${esc(g.scope)}</td><td data-label="Not scanned" class="mono">${esc(what)}</td><td data-label="Why">${esc(g.reason)}</td></tr>`;
 }
 
 function coverageSection(model: ReportModel): string {
