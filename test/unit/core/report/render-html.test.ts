@@ -132,7 +132,9 @@ describe.runIf(prerequisites(CHROMIUM))('renderHtml in Chromium', () => {
   it('made no request at all: no external asset, and the hostile text stayed text', async () => {
     expect(requests).toEqual([]);
     expect(await page.title()).toBe('fleet-dns report — scan scan-2');
-    expect(await page.evaluate(() => [document.scripts.length, document.images.length])).toEqual([0, 0]);
+    expect(await page.evaluate<number[]>('[document.scripts.length, document.images.length]')).toEqual([
+      0, 0,
+    ]);
   });
 
   it('stays inert without its Content-Security-Policy: the escaping, not the policy, keeps it safe', async () => {
@@ -141,7 +143,9 @@ describe.runIf(prerequisites(CHROMIUM))('renderHtml in Chromium', () => {
       waitUntil: 'load',
     });
     expect(await bare.title()).toBe('fleet-dns report — scan scan-2');
-    expect(await bare.evaluate(() => [document.scripts.length, document.images.length])).toEqual([0, 0]);
+    expect(await bare.evaluate<number[]>('[document.scripts.length, document.images.length]')).toEqual([
+      0, 0,
+    ]);
     expect(requests).toEqual([]);
     await bare.close();
   });
@@ -151,10 +155,9 @@ describe.runIf(prerequisites(CHROMIUM))('renderHtml in Chromium', () => {
     await page.screenshot({ path: new URL('report.png', ARTIFACTS).pathname, fullPage: true });
     const phone = await isolatedPage(390, 844);
     await phone.setContent(html, { waitUntil: 'load' });
-    const [scrollWidth, innerWidth] = await phone.evaluate(() => [
-      document.documentElement.scrollWidth,
-      window.innerWidth,
-    ]);
+    const [scrollWidth, innerWidth] = await phone.evaluate<[number, number]>(
+      '[document.documentElement.scrollWidth, window.innerWidth]',
+    );
     expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
     await phone.screenshot({ path: new URL('report-phone.png', ARTIFACTS).pathname, fullPage: true });
     await phone.close();

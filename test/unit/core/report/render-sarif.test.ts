@@ -51,7 +51,7 @@ function sarifValidator() {
   const ajv = new Ajv({ allErrors: true, strict: false });
   const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule.default }).default;
   addFormats(ajv);
-  return ajv.compile({ ...rest, $id: id });
+  return ajv.compile({ ...rest, $id: id as string });
 }
 
 describe('renderSarif', () => {
