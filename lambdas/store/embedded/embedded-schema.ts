@@ -36,11 +36,14 @@ const MIGRATIONS: readonly ((db: Database) => void)[] = [
         transitions TEXT NOT NULL
       );
       CREATE INDEX latest_by_region ON latest (region, cluster_id);
+      -- a row per (status, cluster) with at least one unmuted check in that status
       CREATE TABLE latest_statuses (
         status TEXT NOT NULL,
         cluster_id TEXT NOT NULL,
+        region TEXT NOT NULL,
         PRIMARY KEY (status, cluster_id)
       ) WITHOUT ROWID;
+      CREATE INDEX latest_statuses_by_region ON latest_statuses (status, region, cluster_id);
       CREATE TABLE latest_checks (
         cluster_id TEXT NOT NULL,
         check_id TEXT NOT NULL,
@@ -68,7 +71,7 @@ const MIGRATIONS: readonly ((db: Database) => void)[] = [
         claimed_until INTEGER,
         published_at TEXT
       );
-      CREATE INDEX regression_events_by_scan ON regression_events (cluster_id, scan_id);
+      CREATE INDEX regression_events_by_scan ON regression_events (cluster_id, scan_id, event_id);
 
       CREATE TABLE mutelist (
         id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -46,6 +46,8 @@ import { migrate } from './embedded-schema.js';
 export interface EmbeddedStoreOptions extends ResultStoreOptions {
   /** the database file; @default `$XDG_DATA_HOME/fleet-dns/results.db`, else `~/.local/share/fleet-dns/results.db` */
   readonly path?: string;
+  /** receives every SQL statement run, parameters expanded (tests check the query plans); @default none */
+  readonly trace?: (sql: string) => void;
 }
 
 export const DEFAULT_TTL_DAYS = 90;
@@ -68,7 +70,7 @@ interface StoredScan {
 export function openEmbeddedStore(options: EmbeddedStoreOptions = {}): ResultStore {
   const path = options.path ?? defaultStorePath();
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const db = new Database(path);
+  const db = new Database(path, options.trace ? { verbose: (sql) => options.trace?.(String(sql)) } : {});
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -153,7 +155,8 @@ class EmbeddedResultStore implements ResultStore {
     if (filters.status) where.add('s.status = ?', filters.status);
     const prefix = clusterIdPrefix(filters);
     if (prefix !== undefined) where.addPrefix(column, prefix);
-    else if (filters.region !== undefined) where.add('l.region = ?', filters.region);
+    else if (filters.region !== undefined)
+      where.add(`${filters.status ? 's' : 'l'}.region = ?`, filters.region);
     if (after !== undefined) where.add(`${column} > ?`, after);
     const from = filters.status
       ? 'latest_statuses s JOIN latest l ON l.cluster_id = s.cluster_id'
@@ -354,7 +357,7 @@ class EmbeddedResultStore implements ResultStore {
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertStatus = this.db.prepare(
-      'INSERT OR IGNORE INTO latest_statuses (status, cluster_id) VALUES (?, ?)',
+      'INSERT OR IGNORE INTO latest_statuses (status, cluster_id, region) VALUES (?, ?, ?)',
     );
     for (const check of result.checks) {
       const finding: Finding = { ...check, cluster: result.cluster, scan: result.scan };
@@ -367,7 +370,7 @@ class EmbeddedResultStore implements ResultStore {
         check.muted ? 1 : 0,
         JSON.stringify(finding),
       );
-      if (!check.muted) insertStatus.run(check.status, clusterId);
+      if (!check.muted) insertStatus.run(check.status, clusterId, region);
     }
     const insertEvent = this.db.prepare(
       `INSERT OR IGNORE INTO regression_events (event_id, cluster_id, scan_id, doc, state)
