@@ -42,19 +42,16 @@ function mapping<T extends z.core.$ZodLooseShape>(shape: T, what: string) {
   });
 }
 
-/** A list of strings, each checked by `problem`. */
+/** A list of strings, each checked by `problem` (at the item's own path, so every bad item is named). */
 function list(what: string, problem: (item: string) => string | undefined) {
-  return z
-    .array(z.string({ error: `must be a string: ${what}` }), {
-      error: (issue) =>
-        issue.input === undefined ? `required: a list of ${what}` : `must be a list of ${what}`,
-    })
-    .superRefine((items, ctx) => {
-      items.forEach((item, index) => {
-        const why = problem(item);
-        if (why !== undefined) ctx.addIssue({ code: 'custom', path: [index], message: why });
-      });
-    });
+  const item = z.string({ error: `must be a string: ${what}` }).superRefine((value, ctx) => {
+    const why = problem(value);
+    if (why !== undefined) ctx.addIssue({ code: 'custom', message: why });
+  });
+  return z.array(item, {
+    error: (issue) =>
+      issue.input === undefined ? `required: a list of ${what}` : `must be a list of ${what}`,
+  });
 }
 /** A list that must name at least one item. */
 const requiredList = (what: string, problem: (item: string) => string | undefined) =>
