@@ -5,6 +5,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { LabCommandError, LabError } from './errors.js';
 
@@ -226,5 +227,16 @@ export class ProcessSet {
         }
       }
     }
+  }
+}
+
+/** A process's peak resident set (VmHWM, kB) from /proc, or undefined once it is gone. */
+export function vmHwmKb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
   }
 }

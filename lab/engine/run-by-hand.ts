@@ -11,14 +11,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parsePcap } from '../../lambdas/core/capture/index.js';
 import { assessRunnerResults } from '../../lambdas/core/results/index.js';
 import { formatSchemaError, runnerResultSchema } from '../../lambdas/core/schema/index.js';
 import type { CheckResult, DiagnosisItem, RunnerResult } from '../../lambdas/core/schema/index.js';
 import { LabError } from './errors.js';
-import { inNetns, run, startProcess } from './exec.js';
+import { inNetns, run, startProcess, vmHwmKb } from './exec.js';
 import type { LabProcess } from './exec.js';
 import type { Lab } from './lab.js';
+import { startProbeCapture } from './probe-capture.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -90,15 +90,6 @@ function readResult(file: string, who: string, stderr: string): RunnerResult {
   return parsed.data;
 }
 
-function vmHwmKb(pid: number): number | undefined {
-  try {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function waitForFile(file: string, timeoutMs: number, proc: LabProcess): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -109,20 +100,7 @@ async function waitForFile(file: string, timeoutMs: number, proc: LabProcess): P
   return false;
 }
 
-/**
- * The highest number of packets in any one-second window (sliding, not aligned to seconds).
- * `times` are epoch milliseconds in any order.
- */
-export function maxInAnySecond(times: readonly number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end += 1) {
-    while ((sorted[end] ?? 0) - (sorted[start] ?? 0) >= 1000) start += 1;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
+export { maxInAnySecond } from './probe-capture.js';
 
 /**
  * Runs node agents and the probe in `lab`, then combines and diagnoses.
@@ -187,32 +165,9 @@ export async function runByHand(lab: Lab, options: RunByHandOptions = {}): Promi
     );
   }
 
-  // The bench's view of the probe's query rate: tcpdump on the probe pod's veth, in its node.
-  const probeNode = lab.nodes.find((n) => n.name === lab.probePod.node);
-  let capture: LabProcess | undefined;
+  // The bench's view of the probe's query rate (probe-capture.ts).
   const probePcap = path.join(outputs, 'probe-pod.pcap');
-  if (options.captureProbeTraffic && probeNode) {
-    const podIndex = lab.pods
-      .filter((p) => p.node === probeNode.name)
-      .findIndex((p) => p.name === lab.probePod.name);
-    capture = lab.spawn(probeNode.name, 'probe-capture', [
-      'tcpdump',
-      '-i',
-      `p${podIndex + 1}`,
-      '-n',
-      '-U',
-      '--immediate-mode',
-      '-Z',
-      'root',
-      '-s',
-      '512',
-      '-w',
-      probePcap,
-      'port',
-      '53',
-    ]);
-    await capture.waitForStderr(/listening on/);
-  }
+  const capture = options.captureProbeTraffic ? await startProbeCapture(lab, probePcap) : undefined;
 
   // The probe, in the probe pod's namespace.
   const probeOutput = path.join(outputs, 'probe.json');
@@ -259,7 +214,7 @@ export async function runByHand(lab: Lab, options: RunByHandOptions = {}): Promi
   const probeWallMs = Date.now() - started;
   const probeStderr = probe.stderr();
 
-  await capture?.stop();
+  const probeQpsMax = await capture?.stop();
   await Promise.all(agents.map((agent) => agent.proc.stop(10_000)));
 
   if (exitCode !== 0)
@@ -270,14 +225,6 @@ export async function runByHand(lab: Lab, options: RunByHandOptions = {}): Promi
   const nodeResults = agents.map((a) => readResult(a.output, `node agent on ${a.node}`, a.proc.stderr()));
   const { checks, diagnosis } = assessRunnerResults(probeResult, nodeResults);
 
-  let probeQpsMax: number | undefined;
-  if (capture) {
-    const parsed = parsePcap(readFileSync(probePcap));
-    const times = parsed.packets
-      .filter((p) => p.qr === 'query' && p.src === lab.probePod.address)
-      .map((p) => p.tsMs);
-    probeQpsMax = maxInAnySecond(times);
-  }
   return {
     probe: probeResult,
     nodes: nodeResults,

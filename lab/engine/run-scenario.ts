@@ -9,10 +9,8 @@
  *
  * @see ./run-by-hand.ts for the runner started by hand (no API in between)
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parsePcap } from '../../lambdas/core/capture/index.js';
 import { assessRunnerResults } from '../../lambdas/core/results/index.js';
 import type { RunnerFailures } from '../../lambdas/core/runner-results/index.js';
 import type { CheckResult, DiagnosisItem, RunnerResult } from '../../lambdas/core/schema/index.js';
@@ -20,10 +18,10 @@ import { createKubeClient, runRunnerScan } from '../../lambdas/kube/index.js';
 import type { RunnerScan } from '../../lambdas/kube/index.js';
 import type { RequestLog } from '../fake-kube-api/index.js';
 import { LabError } from './errors.js';
-import type { LabProcess } from './exec.js';
 import { LAB_SCANNER_USER } from './lab.js';
 import type { Lab } from './lab.js';
-import { LAB_LATENCY_WARN_ARGS, maxInAnySecond } from './run-by-hand.js';
+import { startProbeCapture } from './probe-capture.js';
+import { LAB_LATENCY_WARN_ARGS } from './run-by-hand.js';
 import { startRunnerJobs } from './runner-jobs.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -158,32 +156,9 @@ export async function runScenario(lab: Lab, options: RunScenarioOptions = {}): P
     repoRoot,
   });
 
-  // The bench's view of the probe's query rate: tcpdump on the probe pod's veth, in its node.
-  const probeNode = lab.nodes.find((n) => n.name === lab.probePod.node);
-  let capture: LabProcess | undefined;
+  // The bench's view of the probe's query rate (probe-capture.ts).
   const probePcap = path.join(lab.workDir, `probe-pod-${scanId}.pcap`);
-  if (options.captureProbeTraffic && probeNode) {
-    const podIndex = lab.pods
-      .filter((p) => p.node === probeNode.name)
-      .findIndex((p) => p.name === lab.probePod.name);
-    capture = lab.spawn(probeNode.name, 'probe-capture', [
-      'tcpdump',
-      '-i',
-      `p${podIndex + 1}`,
-      '-n',
-      '-U',
-      '--immediate-mode',
-      '-Z',
-      'root',
-      '-s',
-      '512',
-      '-w',
-      probePcap,
-      'port',
-      '53',
-    ]);
-    await capture.waitForStderr(/listening on/);
-  }
+  const capture = options.captureProbeTraffic ? await startProbeCapture(lab, probePcap) : undefined;
 
   // The scanner's client, from outside the cluster as the Lambdas are.
   const apis = createKubeClient({
@@ -195,6 +170,7 @@ export async function runScenario(lab: Lab, options: RunScenarioOptions = {}): P
   const firstRequest = lab.api.requests.length;
   const started = Date.now();
   let scan: RunnerScan;
+  let probeQpsMax: number | undefined;
   try {
     scan = await runRunnerScan({
       apis,
@@ -222,7 +198,7 @@ export async function runScenario(lab: Lab, options: RunScenarioOptions = {}): P
     // Deleted pods end after their grace period: wait for the kubelet, then stop watching.
     await jobs.settled(60_000);
     await jobs.stop();
-    await capture?.stop();
+    probeQpsMax = await capture?.stop();
   }
   const scanWallMs = Date.now() - started;
   // The scanner's requests, not the runner's (the probe reads the cluster through the same API
@@ -231,14 +207,6 @@ export async function runScenario(lab: Lab, options: RunScenarioOptions = {}): P
 
   const { checks, diagnosis } = assessRunnerResults(scan.probe, scan.nodes, scan.failures);
   const probeContainer = jobs.containers.find((c) => c.role === 'probe');
-  let probeQpsMax: number | undefined;
-  if (capture) {
-    const parsed = parsePcap(readFileSync(probePcap));
-    const times = parsed.packets
-      .filter((p) => p.qr === 'query' && p.src === lab.probePod.address)
-      .map((p) => p.tsMs);
-    probeQpsMax = maxInAnySecond(times);
-  }
   return {
     ...(scan.probe ? { probe: scan.probe } : {}),
     nodes: scan.nodes,

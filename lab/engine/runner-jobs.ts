@@ -19,7 +19,7 @@
  * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { V1Container, V1EnvVar, V1Job, V1Pod, V1PodSpec } from '@kubernetes/client-node';
@@ -30,7 +30,7 @@ import {
   RESULT_LINE_PREFIX,
 } from '../../lambdas/core/runner-results/index.js';
 import { LabError } from './errors.js';
-import { startProcess } from './exec.js';
+import { startProcess, vmHwmKb } from './exec.js';
 import type { LabProcess } from './exec.js';
 import type { Lab } from './lab.js';
 import type { NodeAgentJobFault, ProbeJobFault } from '../scenarios/schema.js';
@@ -113,16 +113,6 @@ export function tamperFrames(lines: readonly string[]): string[] {
   const frames = encodeResultFrames({ ...doc, scanId: flipped });
   const out = lines.filter((l) => !l.startsWith(`${RESULT_LINE_PREFIX} `));
   return [...out, ...frames];
-}
-
-function vmHwmKb(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

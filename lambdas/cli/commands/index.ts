@@ -5,7 +5,9 @@
  */
 import { registerCommand } from '../program.js';
 import { auditNetworkCommand } from './audit-network.js';
+import { mutelistCommand } from './mutelist.js';
 import { onboardCommand } from './onboard.js';
 
 registerCommand(auditNetworkCommand);
 registerCommand(onboardCommand);
+registerCommand(mutelistCommand);

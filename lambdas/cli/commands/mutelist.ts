@@ -1,0 +1,68 @@
+/**
+ * `fleet-dns mutelist validate FILE`: is this mutelist usable? Exit 0 with a one-line summary
+ * on stdout when it is; exit 2 with one line per problem on stderr when it is not
+ * (conventions.md, "Exit codes": `mutelist validate` — 0 valid, 2 invalid: one line per problem).
+ */
+import type { Command } from 'commander';
+import { parseMutelist } from '../../core/mutelist/index.js';
+import type { Mutelist } from '../../core/mutelist/index.js';
+import { EXIT, UsageError } from '../errors.js';
+import type { CommandContext, CommandRegistrar } from '../program.js';
+import { errorLine } from '../program.js';
+import { FileTooLargeError, readBoundedFile } from '../read-bounded-file.js';
+
+/** A mutelist is a small hand-written file: anything larger is not one. */
+export const MUTELIST_MAX_BYTES = 1024 * 1024;
+/** At most this many problem lines; the rest are counted. */
+export const MAX_PROBLEM_LINES = 50;
+
+async function readMutelistFile(file: string): Promise<string> {
+  try {
+    return (await readBoundedFile(file, MUTELIST_MAX_BYTES)).toString('utf8');
+  } catch (err) {
+    if (err instanceof FileTooLargeError)
+      throw new UsageError(`${file}: larger than the 1 MB a mutelist may be`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+    throw new UsageError(`${file}: ${why}`, { cause: err });
+  }
+}
+
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** `valid mutelist: 3 entries in 2 accounts`. */
+export function mutelistSummary(mutelist: Mutelist): string {
+  const accounts = new Set(mutelist.entries.map((e) => e.account));
+  return `valid mutelist: ${count(mutelist.entries.length, 'entry', 'entries')} in ${count(accounts.size, 'account', 'accounts')}`;
+}
+
+async function validate(file: string, ctx: CommandContext): Promise<void> {
+  const parsed = parseMutelist(await readMutelistFile(file));
+  if (parsed.ok) {
+    ctx.printText(`${file}: ${mutelistSummary(parsed.mutelist)}\n`);
+    ctx.setExit(EXIT.OK);
+    return;
+  }
+  const shown = parsed.problems.slice(0, MAX_PROBLEM_LINES);
+  for (const problem of shown) ctx.printTextToStderr(errorLine(`${file}: ${problem}`));
+  if (parsed.problems.length > shown.length)
+    ctx.printTextToStderr(errorLine(`${file}: … and ${parsed.problems.length - shown.length} more problems`));
+  ctx.setExit(EXIT.USAGE);
+}
+
+/** Registers `mutelist validate` on the program. */
+export const mutelistCommand: CommandRegistrar = (program: Command, ctx: CommandContext) => {
+  const mutelist = program
+    .command('mutelist')
+    .description(
+      "Work with a mutelist file (Prowler's shape: accounts → checks → regions, resources, tags, with a reason).",
+    );
+  mutelist
+    .command('validate')
+    .description(
+      'Check a mutelist file (YAML or JSON): exit 0 and a one-line summary when it is valid, exit 2 and one line per problem on stderr when not.',
+    )
+    .argument('<file>', 'the mutelist file')
+    .action((file: string) => validate(file, ctx));
+};
