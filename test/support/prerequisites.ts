@@ -3,6 +3,7 @@
  * printed reason on a developer's machine and FAIL when CI=true: CI must never go green by skipping.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 export interface Prerequisite {
   readonly name: string;
@@ -48,3 +49,13 @@ export function command(name: string, debianPackage?: string): Prerequisite {
     },
   };
 }
+
+/** Where Debian's `chromium` package puts the browser playwright-core drives (browser downloads are unreachable here). */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Debian's `chromium` (headless HTML tests). */
+export const CHROMIUM: Prerequisite = {
+  name: 'chromium',
+  missing: () =>
+    existsSync(CHROMIUM_PATH) ? undefined : `${CHROMIUM_PATH} not found (apt-get install chromium)`,
+};
