@@ -1,8 +1,10 @@
 /**
- * Per-check history of a cluster, computed when a result is stored: `firstSeenAt` (when the check
- * was first seen for the cluster, carried while it stays in consecutive scans), `lastTransitionAt`
- * (when its status last changed) and the transitions against the previous scan. Pure; both store
- * implementations call it with the previous scan they read.
+ * Per-check history of a cluster, computed when a result is stored: `firstSeenAt` (the first time
+ * THIS STATUS was seen for the cluster and check, like Security Hub's FirstObservedAt of a
+ * finding's state: FAIL at T1, PASS at T2, FAIL at T3 gives the T3 FAIL `firstSeenAt` T1),
+ * `lastTransitionAt` (when its status last changed) and the transitions against the previous
+ * scan. Pure; both store implementations call it with the previous scan and the first sightings
+ * they read.
  */
 import type { CheckResult, ClusterResult, ScanRef } from '../core/schema/index.js';
 import type { CheckTransition, RegressionEvent } from './result-store.js';
@@ -15,10 +17,33 @@ export function scanOrderKey(scan: ScanRef): string {
   return `${new Date(scan.startedAt).toISOString()}#${scan.id}`;
 }
 
-/** The stored form of `next` given the cluster's previous scan, and what changed. */
+/** The key of a first sighting: one per cluster × check × status. */
+export function firstSeenKey(checkId: string, status: string): string {
+  return `${checkId}#${status}`;
+}
+
+/**
+ * The first sightings a stored result adds: one per check, its status at the scan's `startedAt`
+ * (`key` is the scan's order key). A store keeps, per cluster × check × status, the one with the
+ * smallest `key` — so a late older scan moves a sighting earlier, and a retry changes nothing.
+ */
+export function firstSightings(
+  result: ClusterResult & { scan: ScanRef },
+): { checkId: string; status: string; key: string; at: string }[] {
+  const key = scanOrderKey(result.scan);
+  return result.checks.map((c) => ({ checkId: c.id, status: c.status, key, at: result.scan.startedAt }));
+}
+
+/**
+ * The stored form of `next` given the cluster's previous scan and the first sightings stored so
+ * far (`firstSeen`: {@link firstSeenKey} → the `startedAt` of the earliest stored scan with that
+ * check in that status), and what changed. A sighting later than `next` (stored by newer scans,
+ * `next` being a late one) does not count: `next` is then the first.
+ */
 export function applyCheckTransitions(
   next: ClusterResult & { scan: ScanRef },
   previous: ClusterResult | null,
+  firstSeen: ReadonlyMap<string, string> = new Map(),
 ): { result: ClusterResult; transitions: CheckTransition[] } {
   const at = next.scan.startedAt;
   const before = new Map<string, CheckResult>((previous?.checks ?? []).map((c) => [c.id, c]));
@@ -27,7 +52,11 @@ export function applyCheckTransitions(
   const checks = next.checks.map((check): CheckResult => {
     const prior = before.get(check.id);
     const from = prior?.status ?? null;
-    const firstSeenAt = prior ? (prior.firstSeenAt ?? previousAt) : at;
+    const firstSeenAt = earliest([
+      at,
+      firstSeen.get(firstSeenKey(check.id, check.status)),
+      prior?.status === check.status ? (prior.firstSeenAt ?? previousAt) : undefined,
+    ]);
     const changed = from !== check.status;
     const lastTransitionAt = changed ? at : (prior?.lastTransitionAt ?? previousAt);
     if (changed)
@@ -44,6 +73,13 @@ export function applyCheckTransitions(
     return { ...check, firstSeenAt, lastTransitionAt };
   });
   return { result: { ...next, checks }, transitions };
+}
+
+/** The earliest instant of `times` (as given), `times[0]` on a tie. */
+function earliest(times: readonly [string, ...(string | undefined)[]]): string {
+  let best = times[0];
+  for (const t of times) if (t !== undefined && Date.parse(t) < Date.parse(best)) best = t;
+  return best;
 }
 
 /** The regression events of a stored result: one per transition marked `regression`. */

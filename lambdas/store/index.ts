@@ -1,7 +1,9 @@
 /**
- * The results store: one interface ({@link ResultStore}), an embedded SQLite implementation
- * (`openEmbeddedStore`, the default without a table) and — next — a DynamoDB one (README.md has
- * its single-table design). One contract test suite holds both to the same behaviour.
+ * The results store: one interface ({@link ResultStore}) and what both implementations share.
+ * The implementations have their own entry points, so a bundle loads only the one it uses:
+ * `./embedded/index.js` (`openEmbeddedStore`: SQLite via better-sqlite3, the CLI and the demo) and
+ * `./dynamodb/index.js` (`openDynamoStore`: the AWS SDK, the Lambdas). This module loads neither.
+ * One contract test suite holds both to the same behaviour.
  */
 export type {
   CheckTransition,
@@ -27,7 +29,13 @@ export {
   StoreError,
 } from './errors.js';
 export { DEFAULT_LIMIT, MAX_LIMIT, PageCursorCodec, pageLimit } from './page-cursor.js';
-export { applyCheckTransitions, regressionEvents, scanOrderKey } from './check-transitions.js';
+export {
+  applyCheckTransitions,
+  firstSeenKey,
+  firstSightings,
+  regressionEvents,
+  scanOrderKey,
+} from './check-transitions.js';
 export {
   DEFAULT_MAX_INLINE_EVIDENCE_BYTES,
   DEFAULT_MAX_ITEM_BYTES,
@@ -36,11 +44,3 @@ export {
 } from './evidence-offload.js';
 export type { BlobStore, EvidenceBounds, OffloadedEvidence } from './evidence-offload.js';
 export { clusterIdPrefix, clusterQueryOf, findingQueryOf } from './list-queries.js';
-export {
-  DEFAULT_TTL_DAYS,
-  defaultStorePath,
-  DirectoryBlobStore,
-  openEmbeddedStore,
-  SCHEMA_VERSION,
-} from './embedded/index.js';
-export type { EmbeddedStoreOptions } from './embedded/index.js';

@@ -138,9 +138,9 @@ export interface ResultStore {
   /**
    * Stores one cluster's result of one scan (`result.scan` required). Idempotent by
    * (cluster id, scan id): the same result again changes nothing and reports `duplicate`.
-   * Sets each check's `firstSeenAt` (kept from the previous scan while the check is in it) and
-   * `lastTransitionAt` (moves when the status changes) from the cluster's previous scan by
-   * `startedAt`. Becomes the cluster's latest only when newer than the stored latest: a late
+   * Sets each check's `firstSeenAt` (the first time this status was seen for the cluster and
+   * check, in any stored scan up to this one) and `lastTransitionAt` (moves when the status
+   * changes against the cluster's previous scan by `startedAt`). Becomes the cluster's latest only when newer than the stored latest: a late
    * older scan goes into history and never moves latest backwards, nor publishes events.
    * Regressions of a result that became latest are published once each, also across retries.
    *

@@ -84,6 +84,25 @@ const MIGRATIONS: readonly ((db: Database) => void)[] = [
       randomBytes(32).toString('base64url'),
     );
   },
+  (db) => {
+    // the first sighting per cluster × check × status (firstSeenAt: "first time this status was
+    // seen"); the smallest scan_key wins, so a late older scan moves it earlier and a retry is a no-op
+    db.exec(`
+      CREATE TABLE check_first_seen (
+        cluster_id TEXT NOT NULL,
+        check_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        scan_key TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (cluster_id, check_id, status)
+      ) WITHOUT ROWID;
+      INSERT INTO check_first_seen (cluster_id, check_id, status, scan_key, seen_at)
+        SELECT s.cluster_id, json_extract(c.value, '$.id'), json_extract(c.value, '$.status'),
+               MIN(s.scan_key), json_extract(s.doc, '$.scan.startedAt')
+        FROM cluster_scans s, json_each(s.doc, '$.checks') c
+        GROUP BY 1, 2, 3;
+    `);
+  },
 ];
 
 /** The schema version this code writes. */

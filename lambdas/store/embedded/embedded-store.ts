@@ -9,7 +9,13 @@ import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { clusterResultSchema, fleetSummarySchema, formatSchemaError } from '../../core/schema/index.js';
 import type { ClusterResult, FleetSummary, ScanRef } from '../../core/schema/index.js';
-import { applyCheckTransitions, regressionEvents, scanOrderKey } from '../check-transitions.js';
+import {
+  applyCheckTransitions,
+  firstSeenKey,
+  firstSightings,
+  regressionEvents,
+  scanOrderKey,
+} from '../check-transitions.js';
 import {
   InvalidCursorError,
   InvalidDocumentError,
@@ -317,10 +323,20 @@ class EmbeddedResultStore implements ResultStore {
             'SELECT doc FROM cluster_scans WHERE cluster_id = ? AND scan_key < ? ORDER BY scan_key DESC LIMIT 1',
           )
           .get(clusterId, key) as DocRow | undefined);
+    const firstSeen = this.db
+      .prepare('SELECT check_id, status, seen_at FROM check_first_seen WHERE cluster_id = ?')
+      .all(clusterId) as { check_id: string; status: string; seen_at: string }[];
     const { result: stored, transitions } = applyCheckTransitions(
       result,
       previous ? (JSON.parse(previous.doc) as ClusterResult) : null,
+      new Map(firstSeen.map((r) => [firstSeenKey(r.check_id, r.status), r.seen_at])),
     );
+    const sighting = this.db.prepare(
+      `INSERT INTO check_first_seen (cluster_id, check_id, status, scan_key, seen_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (cluster_id, check_id, status) DO UPDATE SET scan_key = excluded.scan_key,
+         seen_at = excluded.seen_at WHERE excluded.scan_key < check_first_seen.scan_key`,
+    );
+    for (const s of firstSightings(result)) sighting.run(clusterId, s.checkId, s.status, s.key, s.at);
     const doc = JSON.stringify(stored);
     const transitionsDoc = JSON.stringify(transitions);
     const expiresAt =

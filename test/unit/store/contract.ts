@@ -246,8 +246,90 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         const latest = await store.getLatest(first.result.cluster.id);
         const sg = latest?.checks.find((c) => c.id === 'NET-SG-DNS-UDP');
         const dns = latest?.checks.find((c) => c.id === 'DNS-INTERNAL');
-        expect(sg).toMatchObject({ status: 'FAIL', firstSeenAt: day(0), lastTransitionAt: day(2) });
+        // firstSeenAt is per status: FAIL was first seen at day 2
+        expect(sg).toMatchObject({ status: 'FAIL', firstSeenAt: day(2), lastTransitionAt: day(2) });
         expect(dns).toMatchObject({ status: 'PASS', firstSeenAt: day(0), lastTransitionAt: day(0) });
+      });
+
+      it('firstSeenAt is the first time THIS status was seen: FAIL, PASS, FAIL keeps the first FAIL', async () => {
+        const store = await newStore();
+        const put = (n: number, status: Status) =>
+          store.putClusterResult(
+            clusterResult({ scanId: `s${n}`, startedAt: day(n), checks: { 'NET-SG-DNS-UDP': status } }),
+          );
+        const sg = (r: ClusterResult | null) => r?.checks.find((c) => c.id === 'NET-SG-DNS-UDP');
+        const t1 = await put(1, 'FAIL');
+        expect(sg(t1.result)).toMatchObject({
+          status: 'FAIL',
+          firstSeenAt: day(1),
+          lastTransitionAt: day(1),
+        });
+        const t2 = await put(2, 'PASS');
+        expect(sg(t2.result)).toMatchObject({
+          status: 'PASS',
+          firstSeenAt: day(2),
+          lastTransitionAt: day(2),
+        });
+        const t3 = await put(3, 'FAIL');
+        expect(sg(t3.result)).toMatchObject({
+          status: 'FAIL',
+          firstSeenAt: day(1),
+          lastTransitionAt: day(3),
+        });
+        const id = t3.result.cluster.id;
+        expect(sg(await store.getLatest(id))).toEqual(sg(t3.result));
+        expect(sg(await store.getClusterScan(id, 's2'))).toMatchObject({ firstSeenAt: day(2) });
+        expect((await store.listFindings({ check: 'NET-SG-DNS-UDP' })).items).toEqual([
+          expect.objectContaining({ status: 'FAIL', firstSeenAt: day(1), lastTransitionAt: day(3) }),
+        ]);
+        // a retry changes nothing
+        expect(sg((await put(3, 'FAIL')).result)).toEqual(sg(t3.result));
+        const t4 = await put(4, 'PASS');
+        expect(sg(t4.result)).toMatchObject({
+          status: 'PASS',
+          firstSeenAt: day(2),
+          lastTransitionAt: day(4),
+        });
+      });
+
+      it('a late older scan takes its first sightings from scans before it and rewrites no stored result', async () => {
+        const store = await newStore();
+        const put = (n: number, status: Status) =>
+          store.putClusterResult(
+            clusterResult({ scanId: `s${n}`, startedAt: day(n), checks: { 'NET-SG-DNS-UDP': status } }),
+          );
+        const sg = (r: ClusterResult | null) => r?.checks.find((c) => c.id === 'NET-SG-DNS-UDP');
+        await put(1, 'FAIL');
+        const t3 = await put(3, 'PASS');
+        const id = t3.result.cluster.id;
+        // late: FAIL at day 2, between the FAIL of day 1 and the PASS of day 3
+        const late2 = await put(2, 'FAIL');
+        expect(late2.latest).toBe(false);
+        expect(sg(late2.result)).toMatchObject({ firstSeenAt: day(1), lastTransitionAt: day(1) });
+        // late: PASS at day 0, before anything stored: the first PASS is day 0 from now on
+        const late0 = await put(0, 'PASS');
+        expect(sg(late0.result)).toMatchObject({
+          status: 'PASS',
+          firstSeenAt: day(0),
+          lastTransitionAt: day(0),
+        });
+        // the stored newer results are untouched
+        expect(await store.getLatest(id)).toEqual(t3.result);
+        expect(sg(await store.getClusterScan(id, 's3'))).toMatchObject({ firstSeenAt: day(3) });
+        expect(sg(await store.getClusterScan(id, 's1'))).toMatchObject({ firstSeenAt: day(1) });
+        // a later scan sees the earliest sightings, late ones included
+        const t4 = await put(4, 'PASS');
+        expect(sg(t4.result)).toMatchObject({
+          status: 'PASS',
+          firstSeenAt: day(0),
+          lastTransitionAt: day(3),
+        });
+        const t5 = await put(5, 'FAIL');
+        expect(sg(t5.result)).toMatchObject({
+          status: 'FAIL',
+          firstSeenAt: day(1),
+          lastTransitionAt: day(5),
+        });
       });
 
       it('publishes one event per flip to FAIL, none for other changes or muted checks', async () => {

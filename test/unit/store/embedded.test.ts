@@ -7,8 +7,8 @@ import {
   defaultStorePath,
   openEmbeddedStore,
   SCHEMA_VERSION,
-  StoreError,
-} from '../../../lambdas/store/index.js';
+} from '../../../lambdas/store/embedded/index.js';
+import { StoreError } from '../../../lambdas/store/index.js';
 import { clusterResult, describeStoreContract } from './contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-dns-store-'));

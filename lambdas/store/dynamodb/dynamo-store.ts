@@ -1,0 +1,821 @@
+/**
+ * The DynamoDB results store (deployed): one table, the single-table design of README.md. Every
+ * read is a GetItem, a BatchGetItem of known keys or a Query of a key range — never a Scan. No
+ * write needs a transaction: each is a conditional PutItem/UpdateItem that is idempotent by its
+ * condition, in an order a retry can resume from any point (README.md § Writes without
+ * transactions).
+ */
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { clusterResultSchema, fleetSummarySchema, formatSchemaError } from '../../core/schema/index.js';
+import type { ClusterResult, FleetSummary, ScanRef } from '../../core/schema/index.js';
+import {
+  applyCheckTransitions,
+  firstSeenKey,
+  firstSightings,
+  regressionEvents,
+  scanOrderKey,
+} from '../check-transitions.js';
+import {
+  InvalidCursorError,
+  InvalidDocumentError,
+  MutelistConflictError,
+  RegressionPublishError,
+} from '../errors.js';
+import {
+  DEFAULT_MAX_INLINE_EVIDENCE_BYTES,
+  DEFAULT_MAX_ITEM_BYTES,
+  offloadLargeEvidence,
+} from '../evidence-offload.js';
+import type { BlobStore, EvidenceBounds } from '../evidence-offload.js';
+import { clusterIdPrefix, clusterQueryOf, findingQueryOf } from '../list-queries.js';
+import { PageCursorCodec, pageLimit } from '../page-cursor.js';
+import type {
+  CheckTransition,
+  ClusterQuery,
+  Finding,
+  FindingQuery,
+  Page,
+  PageRequest,
+  PutClusterResultOutcome,
+  PutMutelistOptions,
+  RegressionPublisher,
+  ResultStore,
+  ResultStoreOptions,
+  StoredMutelist,
+} from '../result-store.js';
+import {
+  clusterPk,
+  CURSOR_SECRET_KEY,
+  findingSk,
+  GSI,
+  MUTELIST_KEY,
+  RUN_SK,
+  scanRunPk,
+  SK,
+  TTL_ATTRIBUTE,
+} from './dynamo-table.js';
+import type { GsiName } from './dynamo-table.js';
+
+/** Options of {@link openDynamoStore}. */
+export interface DynamoStoreOptions extends ResultStoreOptions {
+  readonly tableName: string;
+  /** @default a client of the Lambda's region (destroyed by `close`) */
+  readonly client?: DynamoDBDocumentClient;
+}
+
+export const DEFAULT_TTL_DAYS = 90;
+const CLAIM_LEASE_SECONDS = 300;
+const DAY_SECONDS = 86_400;
+/** A guard outlives its history item by this much, so a late retry of an expired scan stays a duplicate. */
+const GUARD_GRACE_SECONDS = 7 * DAY_SECONDS;
+
+type StorableResult = ClusterResult & { scan: ScanRef };
+type Item = Record<string, unknown>;
+interface StoredScan {
+  readonly result: ClusterResult;
+  readonly transitions: CheckTransition[];
+}
+
+/**
+ * Opens the DynamoDB store on an existing table ({@link dynamoTableDefinition}). Without
+ * `cursorSecret`, a random one is kept in the table (item `META`/`CURSOR_SECRET`, created once).
+ *
+ * @example const store = openDynamoStore({ tableName: 'fleet-dns-results', blobs: s3Blobs });
+ */
+export function openDynamoStore(options: DynamoStoreOptions): ResultStore {
+  const owned = options.client === undefined;
+  const client =
+    options.client ??
+    DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+  return new DynamoResultStore(client, owned, {
+    table: options.tableName,
+    now: options.now ?? (() => new Date()),
+    publish: options.publish,
+    ttlDays: options.ttlDays ?? DEFAULT_TTL_DAYS,
+    blobs: options.blobs,
+    bounds: {
+      maxInlineEvidenceBytes: options.maxInlineEvidenceBytes ?? DEFAULT_MAX_INLINE_EVIDENCE_BYTES,
+      maxItemBytes: options.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES,
+    },
+    cursorSecret: options.cursorSecret,
+  });
+}
+
+interface DynamoSettings {
+  readonly table: string;
+  readonly now: () => Date;
+  readonly publish: RegressionPublisher | undefined;
+  readonly ttlDays: number;
+  readonly blobs: BlobStore | undefined;
+  readonly bounds: EvidenceBounds;
+  readonly cursorSecret: string | Uint8Array | undefined;
+}
+
+class DynamoResultStore implements ResultStore {
+  #cursors: Promise<PageCursorCodec> | undefined;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly owned: boolean,
+    private readonly settings: DynamoSettings,
+  ) {}
+
+  async putClusterResult(input: ClusterResult): Promise<PutClusterResultOutcome> {
+    const result = storable(input);
+    const clusterId = result.cluster.id;
+    const pk = clusterPk(clusterId);
+    const historyExpiresAt = epochSeconds(result.scan.startedAt) + this.settings.ttlDays * DAY_SECONDS;
+
+    // 1. the guard: scan id → order key (written first so getClusterScan finds the scan by id)
+    let guard = await this.#get(pk, SK.guard(result.scan.id));
+    const seenBefore = guard !== undefined;
+    if (guard === undefined) {
+      const item = {
+        PK: pk,
+        SK: SK.guard(result.scan.id),
+        scanOrderKey: scanOrderKey(result.scan),
+        historyExpiresAt,
+        [TTL_ATTRIBUTE]: historyExpiresAt + GUARD_GRACE_SECONDS,
+      };
+      if (await this.#putIfAbsent(item)) guard = item;
+      else guard = await this.#get(pk, SK.guard(result.scan.id));
+    }
+    const key = str(guard?.scanOrderKey);
+
+    // 2. history: whoever creates the item stored the scan; everyone else is a duplicate
+    let outcome: PutClusterResultOutcome['outcome'] = 'duplicate';
+    let stored = scanOf(await this.#get(pk, SK.scan(key)));
+    if (stored === undefined && seenBefore && Number(guard?.historyExpiresAt) <= this.#nowSeconds()) {
+      // the scan expired and DynamoDB deleted it: still a duplicate, nothing to redo
+      const latest = await this.#get(pk, SK.latest);
+      const same = latest?.scanId === result.scan.id ? scanOf(latest) : undefined;
+      return {
+        outcome: 'duplicate',
+        latest: same !== undefined,
+        result: same?.result ?? result,
+        transitions: same?.transitions ?? [],
+        published: 0,
+      };
+    }
+    if (stored === undefined) {
+      const computed = await this.#compute(result, key);
+      const item = {
+        PK: pk,
+        SK: SK.scan(key),
+        scanId: result.scan.id,
+        doc: JSON.stringify(computed.result),
+        transitions: JSON.stringify(computed.transitions),
+        [TTL_ATTRIBUTE]: historyExpiresAt,
+      };
+      if (await this.#putIfAbsent(item)) {
+        outcome = 'stored';
+        stored = computed;
+      } else stored = scanOf(await this.#get(pk, SK.scan(key)));
+      if (stored === undefined) throw new Error(`the stored scan ${key} of ${clusterId} vanished`);
+    }
+    const storedResult = stored.result as StorableResult;
+
+    // 3. first sightings (min by order key: idempotent, and a late scan moves them earlier)
+    await Promise.all(firstSightings(storedResult).map((s) => this.#recordSighting(pk, s)));
+
+    // 4. latest, never backwards ('<=' lets a retry of the latest scan re-run what follows)
+    const isLatest = await this.#putLatest(storedResult, key, stored.transitions);
+    if (isLatest) {
+      await Promise.all(
+        regressionEvents(storedResult, stored.transitions).map((event) =>
+          this.#putIfAbsent({
+            PK: pk,
+            SK: SK.event(result.scan.id, event.checkId),
+            doc: JSON.stringify(event),
+            state: 'pending',
+            [TTL_ATTRIBUTE]: historyExpiresAt,
+          }),
+        ),
+      );
+      await this.#writeFindings(storedResult, key);
+    }
+
+    // 5. the outbox
+    const published = await this.#publishPending(pk, result.scan.id);
+    return { outcome, latest: isLatest, result: stored.result, transitions: stored.transitions, published };
+  }
+
+  async getLatest(clusterId: string): Promise<ClusterResult | null> {
+    return scanOf(await this.#get(clusterPk(clusterId), SK.latest))?.result ?? null;
+  }
+
+  async getClusterScan(clusterId: string, scanId: string): Promise<ClusterResult | null> {
+    const pk = clusterPk(clusterId);
+    const guard = await this.#get(pk, SK.guard(scanId));
+    if (guard === undefined || Number(guard.historyExpiresAt) <= this.#nowSeconds()) return null;
+    const item = await this.#get(pk, SK.scan(str(guard.scanOrderKey)));
+    if (item === undefined || Number(item[TTL_ATTRIBUTE]) <= this.#nowSeconds()) return null;
+    return scanOf(item)?.result ?? null;
+  }
+
+  async listClusters(query: ClusterQuery = {}): Promise<Page<ClusterResult>> {
+    const { filters, limit } = clusterQueryOf(query);
+    const index: GsiName = filters.status ? GSI.byStatus : GSI.all;
+    const partition = filters.status ? `CSTATUS#${filters.status}` : 'LATEST';
+    const prefix = clusterIdPrefix(filters);
+    const filter = new Filter();
+    if (prefix === undefined && filters.region !== undefined) filter.eq('region', filters.region);
+    const { items, next } = await this.#queryPage(
+      'clusters',
+      filters,
+      query.cursor,
+      limit,
+      index,
+      partition,
+      prefix,
+      filter,
+    );
+    if (filters.status === undefined) return { items: items.map((i) => scanOf(i)!.result), nextCursor: next };
+    const latest = await this.#batchGet(items.map((i) => ({ PK: str(i.PK), SK: SK.latest })));
+    return {
+      items: items.flatMap((i) => {
+        const found = scanOf(latest.get(str(i.PK)));
+        return found ? [found.result] : [];
+      }),
+      nextCursor: next,
+    };
+  }
+
+  async listClusterScans(clusterId: string, page: PageRequest = {}): Promise<Page<ClusterResult>> {
+    const limit = pageLimit(page.limit);
+    const filters = { clusterId };
+    const cursors = await this.#cursorCodec();
+    const start = keyPosition(cursors.decode('scans', filters, page.cursor), ['PK', 'SK']);
+    const items = await this.#collect(
+      {
+        TableName: this.settings.table,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        FilterExpression: '#ttl > :now',
+        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: {
+          ':pk': clusterPk(clusterId),
+          ':prefix': SK.scanPrefix,
+          ':now': this.#nowSeconds(),
+        },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      },
+      start,
+      limit,
+    );
+    return {
+      items: items.slice(0, limit).map((i) => scanOf(i)!.result),
+      nextCursor: this.#nextCursor(cursors, 'scans', filters, items, limit, ['PK', 'SK']),
+    };
+  }
+
+  async listFindings(query: FindingQuery = {}): Promise<Page<Finding>> {
+    const { filters, limit } = findingQueryOf(query);
+    const prefix = clusterIdPrefix(filters);
+    const filter = new Filter();
+    let index: GsiName;
+    let partition: string;
+    if (filters.check !== undefined) {
+      [index, partition] = [GSI.byCheck, `CHECK#${filters.check}`];
+      if (filters.status !== undefined) filter.eq('status', filters.status);
+    } else if (filters.status !== undefined) [index, partition] = [GSI.byStatus, `FSTATUS#${filters.status}`];
+    else if (filters.account !== undefined)
+      [index, partition] = [GSI.byAccount, `FACCOUNT#${filters.account}`];
+    else [index, partition] = [GSI.all, 'FINDINGS'];
+    if (filters.severity !== undefined) filter.eq('severity', filters.severity);
+    if (filters.muted !== undefined) filter.eq('muted', filters.muted);
+    if (prefix === undefined && filters.region !== undefined) filter.eq('region', filters.region);
+    const { items, next } = await this.#queryPage(
+      'findings',
+      filters,
+      query.cursor,
+      limit,
+      index,
+      partition,
+      prefix,
+      filter,
+    );
+    return { items: items.map((i) => JSON.parse(str(i.doc)) as Finding), nextCursor: next };
+  }
+
+  async putScanRun(summary: FleetSummary): Promise<void> {
+    const valid = fleetSummarySchema.safeParse(summary);
+    if (!valid.success)
+      throw new InvalidDocumentError(`not a fleet scan summary: ${formatSchemaError(valid.error)}`);
+    await this.db.send(
+      new PutCommand({
+        TableName: this.settings.table,
+        Item: {
+          PK: scanRunPk(summary.scan.id),
+          SK: RUN_SK,
+          [`${GSI.all}PK`]: 'RUNS',
+          [`${GSI.all}SK`]: scanOrderKey(summary.scan),
+          doc: JSON.stringify(valid.data),
+        },
+      }),
+    );
+  }
+
+  async getScan(scanId: string): Promise<FleetSummary | null> {
+    const item = await this.#get(scanRunPk(scanId), RUN_SK);
+    return item ? (JSON.parse(str(item.doc)) as FleetSummary) : null;
+  }
+
+  async getSummary(): Promise<FleetSummary | null> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.settings.table,
+        IndexName: GSI.all,
+        KeyConditionExpression: '#pk = :runs',
+        ExpressionAttributeNames: { '#pk': `${GSI.all}PK` },
+        ExpressionAttributeValues: { ':runs': 'RUNS' },
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    const item = Items?.[0];
+    return item ? (JSON.parse(str(item.doc)) as FleetSummary) : null;
+  }
+
+  async getMutelist(): Promise<StoredMutelist | null> {
+    const item = await this.#get(MUTELIST_KEY.PK, MUTELIST_KEY.SK);
+    return item ? storedMutelist(item) : null;
+  }
+
+  async putMutelist(
+    mutelist: Readonly<Record<string, unknown>>,
+    options: PutMutelistOptions = {},
+  ): Promise<StoredMutelist> {
+    if (typeof mutelist !== 'object' || mutelist === null || Array.isArray(mutelist))
+      throw new InvalidDocumentError('a mutelist is a JSON object');
+    const expected = options.expectedVersion;
+    const condition =
+      expected === undefined
+        ? undefined
+        : expected === null
+          ? 'attribute_not_exists(PK)'
+          : 'version = :expected';
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.settings.table,
+          Key: MUTELIST_KEY,
+          UpdateExpression: 'SET version = if_not_exists(version, :zero) + :one, doc = :doc, updatedAt = :at',
+          ConditionExpression: condition,
+          ExpressionAttributeValues: {
+            ':zero': 0,
+            ':one': 1,
+            ':doc': JSON.stringify(mutelist),
+            ':at': this.settings.now().toISOString(),
+            ...(typeof expected === 'number' ? { ':expected': expected } : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return storedMutelist(Attributes ?? {});
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = await this.getMutelist();
+      throw new MutelistConflictError(expected ?? null, current?.version ?? null, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.owned) this.db.destroy();
+  }
+
+  /** The stored form of a new scan: transitions against the previous scan, first sightings so far. */
+  async #compute(result: StorableResult, key: string): Promise<StoredScan> {
+    const pk = clusterPk(result.cluster.id);
+    const bounded = await offloadLargeEvidence(result, this.settings.bounds, this.settings.blobs);
+    const latest = await this.#get(pk, SK.latest);
+    let previous: ClusterResult | undefined;
+    if (latest === undefined || str(latest.scanOrderKey) < key) previous = scanOf(latest)?.result;
+    else {
+      // a late scan: the newest stored scan before it (Limit 2: the first may be this scan, written by a racer)
+      const { Items = [] } = await this.db.send(
+        new QueryCommand({
+          TableName: this.settings.table,
+          KeyConditionExpression: 'PK = :pk AND SK BETWEEN :lo AND :hi',
+          ExpressionAttributeValues: { ':pk': pk, ':lo': SK.scanPrefix, ':hi': SK.scan(key) },
+          ScanIndexForward: false,
+          Limit: 2,
+          ConsistentRead: true,
+        }),
+      );
+      const before = Items.find((i) => i.SK !== SK.scan(key));
+      if (before !== undefined && Number(before[TTL_ATTRIBUTE]) > this.#nowSeconds())
+        previous = scanOf(before)?.result;
+    }
+    const sightings = await this.#queryAll({
+      TableName: this.settings.table,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': SK.sightingPrefix },
+      ConsistentRead: true,
+    });
+    return applyCheckTransitions(
+      bounded,
+      previous ?? null,
+      new Map(sightings.map((s) => [firstSeenKey(str(s.checkId), str(s.status)), str(s.seenAt)])),
+    );
+  }
+
+  async #recordSighting(
+    pk: string,
+    s: { checkId: string; status: string; key: string; at: string },
+  ): Promise<void> {
+    await this.#ignoringConditionFailure(
+      new UpdateCommand({
+        TableName: this.settings.table,
+        Key: { PK: pk, SK: SK.sighting(s.checkId, s.status) },
+        UpdateExpression: 'SET checkId = :check, #status = :status, scanOrderKey = :key, seenAt = :at',
+        ConditionExpression: 'attribute_not_exists(PK) OR scanOrderKey > :key',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':check': s.checkId, ':status': s.status, ':key': s.key, ':at': s.at },
+      }),
+    );
+  }
+
+  /** Puts LATEST when the scan is not older than the stored one; true when it is the latest now. */
+  async #putLatest(result: StorableResult, key: string, transitions: CheckTransition[]): Promise<boolean> {
+    return this.#ignoringConditionFailure(
+      new PutCommand({
+        TableName: this.settings.table,
+        Item: {
+          PK: clusterPk(result.cluster.id),
+          SK: SK.latest,
+          [`${GSI.all}PK`]: 'LATEST',
+          [`${GSI.all}SK`]: result.cluster.id,
+          scanId: result.scan.id,
+          scanOrderKey: key,
+          region: result.cluster.region,
+          doc: JSON.stringify(result),
+          transitions: JSON.stringify(transitions),
+        },
+        ConditionExpression: 'attribute_not_exists(PK) OR scanOrderKey <= :key',
+        ExpressionAttributeValues: { ':key': key },
+      }),
+    );
+  }
+
+  /**
+   * The finding and cluster-status items of the latest result. Each write is conditional on the
+   * item's scan order key, so a slower writer of an older scan cannot overwrite a newer one; a
+   * check or status the result no longer has becomes a tombstone (no GSI keys: out of every list)
+   * rather than a deletion, so an older racer cannot bring it back.
+   */
+  async #writeFindings(result: StorableResult, key: string): Promise<void> {
+    const { id: clusterId, region, accountId } = result.cluster;
+    const pk = clusterPk(clusterId);
+    const existing = await this.#queryAll({
+      TableName: this.settings.table,
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :lo AND :hi',
+      ExpressionAttributeValues: { ':pk': pk, ':lo': SK.findingPrefix, ':hi': `${SK.findingPrefix}\uffff` },
+      ConsistentRead: true,
+    });
+    const statuses = await this.#queryAll({
+      TableName: this.settings.table,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': SK.statusPrefix },
+      ConsistentRead: true,
+    });
+    const done = new Set(
+      [...existing, ...statuses]
+        .filter((i) => i.scanOrderKey === key && i.gone !== true)
+        .map((i) => str(i.SK)),
+    );
+    const writes: Item[] = [];
+    for (const check of result.checks) {
+      const sk = findingSk(clusterId, check.id);
+      const finding: Finding = { ...check, cluster: result.cluster, scan: result.scan };
+      writes.push({
+        PK: pk,
+        SK: SK.finding(check.id),
+        scanOrderKey: key,
+        [`${GSI.byCheck}PK`]: `CHECK#${check.id}`,
+        [`${GSI.byCheck}SK`]: clusterId,
+        [`${GSI.byStatus}PK`]: `FSTATUS#${check.status}`,
+        [`${GSI.byStatus}SK`]: sk,
+        [`${GSI.byAccount}PK`]: `FACCOUNT#${accountId}`,
+        [`${GSI.byAccount}SK`]: sk,
+        [`${GSI.all}PK`]: 'FINDINGS',
+        [`${GSI.all}SK`]: sk,
+        status: check.status,
+        severity: check.severity,
+        muted: check.muted,
+        region,
+        doc: JSON.stringify(finding),
+      });
+    }
+    const unmuted = new Set(result.checks.filter((c) => !c.muted).map((c) => c.status));
+    for (const status of unmuted)
+      writes.push({
+        PK: pk,
+        SK: SK.status(status),
+        scanOrderKey: key,
+        [`${GSI.byStatus}PK`]: `CSTATUS#${status}`,
+        [`${GSI.byStatus}SK`]: clusterId,
+        region,
+      });
+    const current = new Set(writes.map((w) => str(w.SK)));
+    for (const item of [...existing, ...statuses])
+      if (!current.has(str(item.SK)) && item.gone !== true)
+        writes.push({ PK: pk, SK: str(item.SK), scanOrderKey: key, gone: true });
+    await Promise.all(
+      writes
+        .filter((w) => !done.has(str(w.SK)))
+        .map((Item) =>
+          this.#ignoringConditionFailure(
+            new PutCommand({
+              TableName: this.settings.table,
+              Item,
+              ConditionExpression: 'attribute_not_exists(PK) OR scanOrderKey <= :key',
+              ExpressionAttributeValues: { ':key': key },
+            }),
+          ),
+        ),
+    );
+  }
+
+  /** Publishes the scan's pending events, each claimed first and marked published after. */
+  async #publishPending(pk: string, scanId: string): Promise<number> {
+    const { publish } = this.settings;
+    if (publish === undefined) return 0;
+    const events = await this.#queryAll({
+      TableName: this.settings.table,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': SK.eventPrefix(scanId) },
+      ConsistentRead: true,
+    });
+    let published = 0;
+    for (const event of events) {
+      if (event.state === 'published') continue;
+      const Key = { PK: pk, SK: str(event.SK) };
+      const nowSeconds = this.#nowSeconds();
+      const claimed = await this.#ignoringConditionFailure(
+        new UpdateCommand({
+          TableName: this.settings.table,
+          Key,
+          UpdateExpression: 'SET #state = :claimed, claimedUntil = :until',
+          ConditionExpression: '#state = :pending OR (#state = :claimed AND claimedUntil <= :now)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':claimed': 'claimed',
+            ':pending': 'pending',
+            ':until': nowSeconds + CLAIM_LEASE_SECONDS,
+            ':now': nowSeconds,
+          },
+        }),
+      );
+      if (!claimed) continue;
+      try {
+        await publish(JSON.parse(str(event.doc)));
+      } catch (error) {
+        await this.#ignoringConditionFailure(
+          new UpdateCommand({
+            TableName: this.settings.table,
+            Key,
+            UpdateExpression: 'SET #state = :pending REMOVE claimedUntil',
+            ConditionExpression: '#state = :claimed',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':pending': 'pending', ':claimed': 'claimed' },
+          }),
+        );
+        throw new RegressionPublishError(str(JSON.parse(str(event.doc)).id), { cause: error });
+      }
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.settings.table,
+          Key,
+          UpdateExpression: 'SET #state = :published, publishedAt = :at REMOVE claimedUntil',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':published': 'published', ':at': this.settings.now().toISOString() },
+        }),
+      );
+      published += 1;
+    }
+    return published;
+  }
+
+  /** One page of a GSI list: a key range of one partition, filters applied, ordered by the GSI sort key. */
+  async #queryPage(
+    list: string,
+    filters: object,
+    cursor: string | null | undefined,
+    limit: number,
+    index: GsiName,
+    partition: string,
+    prefix: string | undefined,
+    filter: Filter,
+  ): Promise<{ items: Item[]; next: string | null }> {
+    const keys = ['PK', 'SK', `${index}PK`, `${index}SK`];
+    const cursors = await this.#cursorCodec();
+    const start = keyPosition(cursors.decode(list, filters as Record<string, unknown>, cursor), keys);
+    const items = await this.#collect(
+      {
+        TableName: this.settings.table,
+        IndexName: index,
+        KeyConditionExpression:
+          prefix === undefined ? '#gpk = :gpk' : '#gpk = :gpk AND begins_with(#gsk, :prefix)',
+        FilterExpression: filter.expression(),
+        ExpressionAttributeNames: {
+          '#gpk': `${index}PK`,
+          ...(prefix === undefined ? {} : { '#gsk': `${index}SK` }),
+          ...filter.names,
+        },
+        ExpressionAttributeValues: {
+          ':gpk': partition,
+          ...(prefix === undefined ? {} : { ':prefix': prefix }),
+          ...filter.values,
+        },
+      },
+      start,
+      limit,
+    );
+    return {
+      items: items.slice(0, limit),
+      next: this.#nextCursor(cursors, list, filters, items, limit, keys),
+    };
+  }
+
+  /** Queries on from `start` until `limit + 1` items passed the filter (the one extra says "more") or the range ends. */
+  async #collect(input: QueryCommandInput, start: Item | undefined, limit: number): Promise<Item[]> {
+    const items: Item[] = [];
+    let exclusiveStartKey = start;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({ ...input, ExclusiveStartKey: exclusiveStartKey, Limit: limit + 1 - items.length }),
+      );
+      items.push(...(page.Items ?? []));
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey !== undefined && items.length <= limit);
+    return items;
+  }
+
+  /** The cursor after the page's last item: its key attributes (a LastEvaluatedKey), signed. */
+  #nextCursor(
+    cursors: PageCursorCodec,
+    list: string,
+    filters: object,
+    items: readonly Item[],
+    limit: number,
+    keys: readonly string[],
+  ): string | null {
+    const last = items[limit - 1];
+    if (items.length <= limit || last === undefined) return null;
+    return cursors.encode(
+      list,
+      filters as Record<string, unknown>,
+      Object.fromEntries(keys.map((k) => [k, last[k]])),
+    );
+  }
+
+  async #queryAll(input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
+  }
+
+  /** BatchGetItem of keys (≤ 100), unprocessed keys retried; by PK. */
+  async #batchGet(keys: readonly { PK: string; SK: string }[]): Promise<Map<string, Item>> {
+    const found = new Map<string, Item>();
+    let pending: Item[] = [...keys];
+    while (pending.length > 0) {
+      const { Responses, UnprocessedKeys } = await this.db.send(
+        new BatchGetCommand({ RequestItems: { [this.settings.table]: { Keys: pending } } }),
+      );
+      for (const item of Responses?.[this.settings.table] ?? []) found.set(str(item.PK), item);
+      pending = UnprocessedKeys?.[this.settings.table]?.Keys ?? [];
+    }
+    return found;
+  }
+
+  async #get(pk: string, sk: string): Promise<Item | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.settings.table, Key: { PK: pk, SK: sk }, ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  /** PutItem if no item has the key; false when one had. */
+  async #putIfAbsent(item: Item): Promise<boolean> {
+    return this.#ignoringConditionFailure(
+      new PutCommand({
+        TableName: this.settings.table,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+  }
+
+  /** Sends a conditional write: true when it was applied, false when its condition did not hold. */
+  async #ignoringConditionFailure(command: PutCommand | UpdateCommand): Promise<boolean> {
+    try {
+      await this.db.send(command as PutCommand);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The cursor codec: the configured secret, else the table's (a random one, created once). */
+  #cursorCodec(): Promise<PageCursorCodec> {
+    this.#cursors ??= (async () => {
+      if (this.settings.cursorSecret !== undefined) return new PageCursorCodec(this.settings.cursorSecret);
+      await this.#putIfAbsent({ ...CURSOR_SECRET_KEY, value: randomBytes(32).toString('base64url') });
+      const item = await this.#get(CURSOR_SECRET_KEY.PK, CURSOR_SECRET_KEY.SK);
+      return new PageCursorCodec(str(item?.value));
+    })();
+    this.#cursors.catch(() => {
+      this.#cursors = undefined;
+    });
+    return this.#cursors;
+  }
+
+  #nowSeconds(): number {
+    return Math.floor(this.settings.now().getTime() / 1000);
+  }
+}
+
+/** A FilterExpression of equalities, ANDed. */
+class Filter {
+  readonly #clauses: string[] = [];
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, unknown> = {};
+  eq(attribute: string, value: unknown): void {
+    const n = this.#clauses.length;
+    this.#clauses.push(`#f${n} = :f${n}`);
+    this.names[`#f${n}`] = attribute;
+    this.values[`:f${n}`] = value;
+  }
+  expression(): string | undefined {
+    return this.#clauses.length === 0 ? undefined : this.#clauses.join(' AND ');
+  }
+}
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+const str = (value: unknown): string => (typeof value === 'string' ? value : String(value));
+
+const epochSeconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
+
+/** A cursor's position: an object of exactly the given string key attributes. */
+function keyPosition(position: unknown, keys: readonly string[]): Item | undefined {
+  if (position === undefined) return undefined;
+  const ok =
+    typeof position === 'object' &&
+    position !== null &&
+    !Array.isArray(position) &&
+    Object.keys(position).length === keys.length &&
+    keys.every((k) => typeof (position as Item)[k] === 'string');
+  if (!ok) throw new InvalidCursorError('the cursor is malformed');
+  return position as Item;
+}
+
+function scanOf(item: Item | undefined): StoredScan | undefined {
+  if (item === undefined || typeof item.doc !== 'string') return undefined;
+  return {
+    result: JSON.parse(item.doc) as ClusterResult,
+    transitions: JSON.parse(str(item.transitions ?? '[]')) as CheckTransition[],
+  };
+}
+
+function storedMutelist(item: Item): StoredMutelist {
+  return {
+    mutelist: JSON.parse(str(item.doc)) as Record<string, unknown>,
+    version: Number(item.version),
+    updatedAt: str(item.updatedAt),
+  };
+}
+
+/** The result as the store keeps it: schema-valid, with a scan. @throws InvalidDocumentError */
+function storable(input: ClusterResult): StorableResult {
+  const valid = clusterResultSchema.safeParse(input);
+  if (!valid.success)
+    throw new InvalidDocumentError(`not a cluster result: ${formatSchemaError(valid.error)}`);
+  const result = valid.data;
+  if (result.scan === undefined)
+    throw new InvalidDocumentError(
+      `the result of ${result.cluster.id} names no scan: the store keys history by scan`,
+    );
+  return result as StorableResult;
+}

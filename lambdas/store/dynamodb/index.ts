@@ -1,0 +1,4 @@
+export { DEFAULT_TTL_DAYS, openDynamoStore } from './dynamo-store.js';
+export type { DynamoStoreOptions } from './dynamo-store.js';
+export { dynamoTableDefinition, GSI, TTL_ATTRIBUTE } from './dynamo-table.js';
+export type { DynamoTableDefinition } from './dynamo-table.js';
