@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Three kinds of tests, one command (`npm test` runs them all):
 //  - unit: pure logic and adapters against mocks/fakes, fast and parallel;
-//  - integration: real DynamoDB Local (Java), real HTTP/TLS servers on loopback;
+//  - integration: real HTTP/TLS servers on loopback (the store's DynamoDB tests run dynalite in unit);
 //  - lab: network namespaces, real DNS servers, kernel NAT and tcpdump (root). Serial: one lab at a time.
 // Tests whose prerequisite is missing skip with a printed reason, and fail when CI=true (test/support/prerequisites.ts).
 export default defineConfig({
