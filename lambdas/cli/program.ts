@@ -6,7 +6,12 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './errors.js';
 import type { ExitCode } from './errors.js';
-import { escapeControlCharacters, jsonForTerminal, terminalLine } from './format/terminal-text.js';
+import {
+  escapeControlCharacters,
+  escapeDocumentControlCharacters,
+  jsonForTerminal,
+  terminalLine,
+} from './format/terminal-text.js';
 import packageJson from '../../package.json' with { type: 'json' };
 
 /** Where a command writes: injectable so tests can run the CLI in-process. */
@@ -26,6 +31,8 @@ export interface CommandContext {
   printText(text: string): void;
   /** A result as JSON: stdout, pretty-printed (JSON escapes control characters itself). */
   printJson(value: unknown): void;
+  /** A rendered document (CSV, XML, HTML): stdout as is, but controls other than tab, LF and CR escaped. */
+  printDocument(text: string): void;
   /** A result that must not mix into JSON on stdout (lab run's judgement): stderr as text, controls escaped; never changed by --quiet. */
   printTextToStderr(text: string): void;
   /** Progress of work that takes a while: stderr, only when it is a terminal, and not with --quiet / --no-progress. */
@@ -85,6 +92,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   const ctx: CommandContext = {
     printText: (text) => io.stdout(escapeControlCharacters(text)),
     printJson: (value) => io.stdout(`${jsonForTerminal(value)}\n`),
+    printDocument: (text) => io.stdout(escapeDocumentControlCharacters(text)),
     printTextToStderr: (text) => io.stderr(escapeControlCharacters(text)),
     progress(line) {
       const { quiet, progress } = globals();

@@ -5,9 +5,13 @@
  */
 import { registerCommand } from '../program.js';
 import { auditNetworkCommand } from './audit-network.js';
+import { gateCommand } from './gate.js';
 import { mutelistCommand } from './mutelist.js';
 import { onboardCommand } from './onboard.js';
+import { reportCommand } from './report.js';
 
 registerCommand(auditNetworkCommand);
 registerCommand(onboardCommand);
 registerCommand(mutelistCommand);
+registerCommand(reportCommand);
+registerCommand(gateCommand);

@@ -37,6 +37,28 @@ export function mutelistSummary(mutelist: Mutelist): string {
   return `valid mutelist: ${count(mutelist.entries.length, 'entry', 'entries')} in ${count(accounts.size, 'account', 'accounts')}`;
 }
 
+/** Prints a mutelist's problems on stderr, one line each (at most {@link MAX_PROBLEM_LINES}). */
+function printProblems(file: string, problems: readonly string[], ctx: CommandContext): void {
+  const shown = problems.slice(0, MAX_PROBLEM_LINES);
+  for (const problem of shown) ctx.printTextToStderr(errorLine(`${file}: ${problem}`));
+  if (problems.length > shown.length)
+    ctx.printTextToStderr(errorLine(`${file}: … and ${problems.length - shown.length} more problems`));
+}
+
+/**
+ * Reads and validates a mutelist file for a command that applies it (`report --mutelist`): the
+ * mutelist, or undefined after printing one line per problem and setting exit 2.
+ *
+ * @throws UsageError when the file cannot be read
+ */
+export async function loadMutelistFile(file: string, ctx: CommandContext): Promise<Mutelist | undefined> {
+  const parsed = parseMutelist(await readMutelistFile(file));
+  if (parsed.ok) return parsed.mutelist;
+  printProblems(file, parsed.problems, ctx);
+  ctx.setExit(EXIT.USAGE);
+  return undefined;
+}
+
 async function validate(file: string, ctx: CommandContext): Promise<void> {
   const parsed = parseMutelist(await readMutelistFile(file));
   if (parsed.ok) {
@@ -44,10 +66,7 @@ async function validate(file: string, ctx: CommandContext): Promise<void> {
     ctx.setExit(EXIT.OK);
     return;
   }
-  const shown = parsed.problems.slice(0, MAX_PROBLEM_LINES);
-  for (const problem of shown) ctx.printTextToStderr(errorLine(`${file}: ${problem}`));
-  if (parsed.problems.length > shown.length)
-    ctx.printTextToStderr(errorLine(`${file}: … and ${parsed.problems.length - shown.length} more problems`));
+  printProblems(file, parsed.problems, ctx);
   ctx.setExit(EXIT.USAGE);
 }
 

@@ -27,6 +27,18 @@ export function escapeControlCharacters(text: string): string {
   return text.replace(CONTROL_CHARACTER, visibleEscape);
 }
 
+/** As {@link CONTROL_CHARACTER}, but carriage return is kept: documents (CSV) end their lines with CRLF. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const DOCUMENT_CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+/**
+ * A rendered document (CSV, XML, HTML) for a terminal: every control character other than tab,
+ * newline and carriage return written as a visible `\xHH` escape, so CRLF line ends stay intact.
+ */
+export function escapeDocumentControlCharacters(text: string): string {
+  return text.replace(DOCUMENT_CONTROL_CHARACTER, visibleEscape);
+}
+
 /** One line of terminal text: white space (newlines included) folded to single spaces, controls escaped. */
 export function terminalLine(text: string): string {
   return escapeControlCharacters(text.replace(/[\t\n\v\f\r]+/g, ' ').trim());

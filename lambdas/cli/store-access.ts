@@ -1,0 +1,98 @@
+/**
+ * The store a reading command (`report`, `gate`) uses: `--store PATH` (the embedded SQLite store,
+ * by default in the user's data directory) or `--table NAME` (DynamoDB). Reading never creates a
+ * store: a path with no file is a store with nothing in it.
+ */
+import { existsSync } from 'node:fs';
+import { defaultStorePath, openEmbeddedStore } from '../store/embedded/index.js';
+import type { ClusterResult } from '../core/schema/index.js';
+import type { ResultStore } from '../store/index.js';
+import { UsageError } from './errors.js';
+
+/** The store flags `report` and `gate` share (conventions.md). */
+export interface StoreOptions {
+  store?: string;
+  table?: string;
+}
+
+/** The store a command reads, and where it is (for messages). */
+export interface OpenedStore {
+  /** the embedded store's file */
+  readonly path: string;
+  /** undefined when there is no file at `path`: nothing was ever stored there */
+  readonly store: ResultStore | undefined;
+}
+
+/** The flags' help texts, one wording for every command. */
+export const STORE_OPTION_HELP = {
+  store:
+    'the embedded results store (a SQLite file; default: $XDG_DATA_HOME/fleet-dns/results.db, else ~/.local/share/fleet-dns/results.db)',
+  table: 'read the DynamoDB results table NAME instead of the embedded store',
+} as const;
+
+/**
+ * Opens the store the flags name for reading.
+ *
+ * @throws UsageError for `--table` (no DynamoDB store in this build), both flags at once, or a
+ *   `--store` file that is not a fleet-dns store
+ */
+export function openStoreForReading(options: StoreOptions): OpenedStore {
+  if (options.table !== undefined) {
+    if (options.store !== undefined)
+      throw new UsageError('--store and --table exclude each other: read the embedded store, or a table');
+    // lambdas/store exports no DynamoDB opener on this branch: say so rather than pretend.
+    throw new UsageError(
+      `--table ${options.table}: the DynamoDB store is not available in this build yet (use --store PATH)`,
+    );
+  }
+  const path = options.store ?? defaultStorePath();
+  if (path === '') throw new UsageError('--store: expected a file path');
+  if (!existsSync(path)) return { path, store: undefined };
+  try {
+    return { path, store: openEmbeddedStore({ path }) };
+  } catch (err) {
+    throw new UsageError(`--store ${path}: cannot open it as a fleet-dns store (${(err as Error).message})`, {
+      cause: err,
+    });
+  }
+}
+
+/** Every latest cluster result of the store, following cursors to the end, by cluster id. */
+export async function allLatestResults(store: ResultStore): Promise<ClusterResult[]> {
+  const results: ClusterResult[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Awaited<ReturnType<ResultStore['listClusters']>> = await store.listClusters({
+      limit: 100,
+      cursor,
+    });
+    results.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return results;
+}
+
+/**
+ * The cluster's history entry just before scan `scanId` (its previous scan), following cursors;
+ * undefined when `scanId` is its oldest stored scan or not in its history.
+ */
+export async function previousClusterResult(
+  store: ResultStore,
+  clusterId: string,
+  scanId: string,
+): Promise<ClusterResult | undefined> {
+  let seen = false;
+  let cursor: string | null = null;
+  do {
+    const page: Awaited<ReturnType<ResultStore['listClusterScans']>> = await store.listClusterScans(
+      clusterId,
+      { limit: 100, cursor },
+    );
+    for (const result of page.items) {
+      if (seen) return result;
+      if (result.scan?.id === scanId) seen = true;
+    }
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return undefined;
+}
