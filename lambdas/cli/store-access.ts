@@ -4,6 +4,7 @@
  * store: a path with no file is a store with nothing in it.
  */
 import { existsSync } from 'node:fs';
+import { openDynamoStore } from '../store/dynamodb/index.js';
 import { defaultStorePath, openEmbeddedStore } from '../store/embedded/index.js';
 import type { ClusterResult } from '../core/schema/index.js';
 import type { ResultStore } from '../store/index.js';
@@ -17,7 +18,7 @@ export interface StoreOptions {
 
 /** The store a command reads, and where it is (for messages). */
 export interface OpenedStore {
-  /** the embedded store's file */
+  /** the embedded store's file, or `DynamoDB table NAME` */
   readonly path: string;
   /** undefined when there is no file at `path`: nothing was ever stored there */
   readonly store: ResultStore | undefined;
@@ -33,17 +34,20 @@ export const STORE_OPTION_HELP = {
 /**
  * Opens the store the flags name for reading.
  *
- * @throws UsageError for `--table` (no DynamoDB store in this build), both flags at once, or a
+ * @throws UsageError for a malformed `--table` name, both flags at once, or a
  *   `--store` file that is not a fleet-dns store
  */
 export function openStoreForReading(options: StoreOptions): OpenedStore {
   if (options.table !== undefined) {
     if (options.store !== undefined)
       throw new UsageError('--store and --table exclude each other: read the embedded store, or a table');
-    // lambdas/store exports no DynamoDB opener on this branch: say so rather than pretend.
-    throw new UsageError(
-      `--table ${options.table}: the DynamoDB store is not available in this build yet (use --store PATH)`,
-    );
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(options.table))
+      throw new UsageError(
+        `--table ${JSON.stringify(options.table)}: not a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)`,
+      );
+    // The AWS default credential chain and region, and the standard endpoint overrides
+    // (AWS_ENDPOINT_URL_DYNAMODB), as every AWS client of the CLI.
+    return { path: `DynamoDB table ${options.table}`, store: openDynamoStore({ tableName: options.table }) };
   }
   const path = options.store ?? defaultStorePath();
   if (path === '') throw new UsageError('--store: expected a file path');

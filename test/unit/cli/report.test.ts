@@ -1,7 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../lambdas/cli/index.js';
+import { dynamoTableDefinition, openDynamoStore } from '../../../lambdas/store/dynamodb/index.js';
 import { CSV_COLUMNS } from '../../../lambdas/core/report/index.js';
 import { fleetReportSchema } from '../../../lambdas/core/schema/index.js';
 import { parseCsv } from '../../support/parse-csv.js';
@@ -196,11 +201,46 @@ describe('fleet-dns report (a spawned process)', SPAWNED, () => {
     expect((JSON.parse(stdout) as Json).scan.id).toBe('s2');
   });
 
-  it('--table: exit 2, the DynamoDB store is not in this build', async () => {
-    const { code, stderr } = await spawnCli(['report', '--table', 'fleet-dns-results']);
-    expect(code).toBe(EXIT.USAGE);
-    expect(stderr).toBe(
-      'fleet-dns: error: --table fleet-dns-results: the DynamoDB store is not available in this build yet (use --store PATH)\n',
-    );
+  it('--table NAME reads the DynamoDB store (dynalite behind AWS_ENDPOINT_URL_DYNAMODB), same report as the embedded one', async () => {
+    const server = dynalite({ createTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const env = {
+      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    };
+    const client = new DynamoDBClient({
+      endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    try {
+      await client.send(new CreateTableCommand(dynamoTableDefinition('fleet-dns-results').createTable));
+      const store = openDynamoStore({
+        tableName: 'fleet-dns-results',
+        client: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+      });
+      const { results, runs } = fleet();
+      for (const r of results) await store.putClusterResult(r);
+      for (const run of runs) await store.putScanRun(run);
+      await store.close();
+      // the same documents in an embedded store: both reports must be the same
+      const sameFile = await fillStore(path.join(scratchDir('fleet-dns-same-'), 'results.db'), results, runs);
+      const fromTable = await spawnCli(['report', '--table', 'fleet-dns-results', '--format', 'json'], {
+        env,
+      });
+      expect(fromTable.stderr).toBe('');
+      expect(fromTable.code).toBe(EXIT.OK);
+      const fromFile = await spawnCli(['report', '--store', sameFile, '--format', 'json']);
+      expect(JSON.parse(fromTable.stdout)).toEqual(JSON.parse(fromFile.stdout));
+      const bad = await spawnCli(['report', '--table', 'no spaces allowed']);
+      expect(bad.code).toBe(EXIT.USAGE);
+      expect(bad.stderr).toMatch(/^fleet-dns: error: --table "no spaces allowed": not a DynamoDB table name/);
+    } finally {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
