@@ -13,12 +13,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import {
-  HttpError,
-  MethodNotAllowedError,
-  NotFoundError,
-  Router,
-} from '@aws-lambda-powertools/event-handler/http';
+import { HttpError, Router } from '@aws-lambda-powertools/event-handler/http';
 import { z } from 'zod';
 import { decideGate, GateInputError, validateGateRequest } from '../core/gate/index.js';
 import { renderReport, REPORT_MEDIA_TYPES, reportModel } from '../core/report/index.js';
@@ -383,10 +378,6 @@ export function createApiRouter(deps: ApiDeps): Router {
   });
   router.notFound(async (err) => json(404, errorBody('not-found', err.message)));
   router.methodNotAllowed(async (err) => json(405, errorBody('method-not-allowed', err.message)));
-  router.errorHandler(NotFoundError, async (err) => json(404, errorBody('not-found', err.message)));
-  router.errorHandler(MethodNotAllowedError, async (err) =>
-    json(405, errorBody('method-not-allowed', err.message)),
-  );
   // The router's own 4xx (e.g. an empty path parameter) in the API's error shape.
   // HttpError is abstract; the registry only tests `instanceof`.
   router.errorHandler(HttpError as unknown as new (...args: unknown[]) => HttpError, async (err) => {

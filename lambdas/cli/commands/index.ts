@@ -7,7 +7,9 @@ import { registerCommand } from '../program.js';
 import { auditNetworkCommand } from './audit-network.js';
 import { mutelistCommand } from './mutelist.js';
 import { onboardCommand } from './onboard.js';
+import { serveCommand } from './serve.js';
 
 registerCommand(auditNetworkCommand);
 registerCommand(onboardCommand);
 registerCommand(mutelistCommand);
+registerCommand(serveCommand);
