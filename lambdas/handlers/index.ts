@@ -22,3 +22,13 @@ export type { ClusterConnectionDeps, ClusterTokenProvider, TokenTarget } from '.
 export { createPowertools, METRICS_NAMESPACE, parseScanEvent, withRunnerMiddleware } from './middleware.js';
 export type { Context, Powertools, RunnerLambda } from './middleware.js';
 export { HandlerConfigError, HandlerError, HandlerInputError } from './errors.js';
+export { ApiError, COMPLIANCE_FORMATS, createApiHandler, createApiRouter } from './api.js';
+export type {
+  ApiDeps,
+  ApiGatewayProxyEvent,
+  ApiGatewayProxyResult,
+  ApiLambda,
+  ScanStarter,
+  ScanStartRequest,
+  StartedScan,
+} from './api.js';

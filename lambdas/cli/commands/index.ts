@@ -9,9 +9,11 @@ import { gateCommand } from './gate.js';
 import { mutelistCommand } from './mutelist.js';
 import { onboardCommand } from './onboard.js';
 import { reportCommand } from './report.js';
+import { serveCommand } from './serve.js';
 
 registerCommand(auditNetworkCommand);
 registerCommand(onboardCommand);
 registerCommand(mutelistCommand);
 registerCommand(reportCommand);
 registerCommand(gateCommand);
+registerCommand(serveCommand);
