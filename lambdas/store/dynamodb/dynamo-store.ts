@@ -16,8 +16,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { clusterResultSchema, fleetSummarySchema, formatSchemaError } from '../../core/schema/index.js';
-import type { ClusterResult, FleetSummary, ScanRef } from '../../core/schema/index.js';
+import type { ClusterResult, FleetSummary } from '../../core/schema/index.js';
 import {
   applyCheckTransitions,
   firstSeenKey,
@@ -25,12 +24,9 @@ import {
   regressionEvents,
   scanOrderKey,
 } from '../check-transitions.js';
-import {
-  InvalidCursorError,
-  InvalidDocumentError,
-  MutelistConflictError,
-  RegressionPublishError,
-} from '../errors.js';
+import { InvalidCursorError, MutelistConflictError, RegressionPublishError } from '../errors.js';
+import { checkMutelistDocument, storableFleetSummary, storableResult } from '../documents.js';
+import type { StorableResult } from '../documents.js';
 import {
   DEFAULT_MAX_INLINE_EVIDENCE_BYTES,
   DEFAULT_MAX_ITEM_BYTES,
@@ -79,7 +75,6 @@ const DAY_SECONDS = 86_400;
 /** A guard outlives its history item by this much, so a late retry of an expired scan stays a duplicate. */
 const GUARD_GRACE_SECONDS = 7 * DAY_SECONDS;
 
-type StorableResult = ClusterResult & { scan: ScanRef };
 type Item = Record<string, unknown>;
 interface StoredScan {
   readonly result: ClusterResult;
@@ -133,7 +128,7 @@ class DynamoResultStore implements ResultStore {
   ) {}
 
   async putClusterResult(input: ClusterResult): Promise<PutClusterResultOutcome> {
-    const result = storable(input);
+    const result = storableResult(input);
     const clusterId = result.cluster.id;
     const pk = clusterPk(clusterId);
     const historyExpiresAt = epochSeconds(result.scan.startedAt) + this.settings.ttlDays * DAY_SECONDS;
@@ -311,9 +306,7 @@ class DynamoResultStore implements ResultStore {
   }
 
   async putScanRun(summary: FleetSummary): Promise<void> {
-    const valid = fleetSummarySchema.safeParse(summary);
-    if (!valid.success)
-      throw new InvalidDocumentError(`not a fleet scan summary: ${formatSchemaError(valid.error)}`);
+    const stored = storableFleetSummary(summary);
     await this.db.send(
       new PutCommand({
         TableName: this.settings.table,
@@ -322,7 +315,7 @@ class DynamoResultStore implements ResultStore {
           SK: RUN_SK,
           [`${GSI.all}PK`]: 'RUNS',
           [`${GSI.all}SK`]: scanOrderKey(summary.scan),
-          doc: JSON.stringify(valid.data),
+          doc: JSON.stringify(stored),
         },
       }),
     );
@@ -358,8 +351,7 @@ class DynamoResultStore implements ResultStore {
     mutelist: Readonly<Record<string, unknown>>,
     options: PutMutelistOptions = {},
   ): Promise<StoredMutelist> {
-    if (typeof mutelist !== 'object' || mutelist === null || Array.isArray(mutelist))
-      throw new InvalidDocumentError('a mutelist is a JSON object');
+    checkMutelistDocument(mutelist);
     const expected = options.expectedVersion;
     const condition =
       expected === undefined
@@ -805,17 +797,4 @@ function storedMutelist(item: Item): StoredMutelist {
     version: Number(item.version),
     updatedAt: str(item.updatedAt),
   };
-}
-
-/** The result as the store keeps it: schema-valid, with a scan. @throws InvalidDocumentError */
-function storable(input: ClusterResult): StorableResult {
-  const valid = clusterResultSchema.safeParse(input);
-  if (!valid.success)
-    throw new InvalidDocumentError(`not a cluster result: ${formatSchemaError(valid.error)}`);
-  const result = valid.data;
-  if (result.scan === undefined)
-    throw new InvalidDocumentError(
-      `the result of ${result.cluster.id} names no scan: the store keys history by scan`,
-    );
-  return result as StorableResult;
 }

@@ -7,8 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { clusterResultSchema, fleetSummarySchema, formatSchemaError } from '../../core/schema/index.js';
-import type { ClusterResult, FleetSummary, ScanRef } from '../../core/schema/index.js';
+import type { ClusterResult, FleetSummary } from '../../core/schema/index.js';
 import {
   applyCheckTransitions,
   firstSeenKey,
@@ -16,12 +15,9 @@ import {
   regressionEvents,
   scanOrderKey,
 } from '../check-transitions.js';
-import {
-  InvalidCursorError,
-  InvalidDocumentError,
-  MutelistConflictError,
-  RegressionPublishError,
-} from '../errors.js';
+import { InvalidCursorError, MutelistConflictError, RegressionPublishError } from '../errors.js';
+import { checkMutelistDocument, storableFleetSummary, storableResult } from '../documents.js';
+import type { StorableResult } from '../documents.js';
 import {
   DEFAULT_MAX_INLINE_EVIDENCE_BYTES,
   DEFAULT_MAX_ITEM_BYTES,
@@ -61,7 +57,6 @@ export const DEFAULT_TTL_DAYS = 90;
 const CLAIM_LEASE_SECONDS = 300;
 const DAY_SECONDS = 86_400;
 
-type StorableResult = ClusterResult & { scan: ScanRef };
 interface StoredScan {
   readonly result: ClusterResult;
   readonly transitions: CheckTransition[];
@@ -121,7 +116,7 @@ class EmbeddedResultStore implements ResultStore {
   ) {}
 
   async putClusterResult(input: ClusterResult): Promise<PutClusterResultOutcome> {
-    const result = storable(input);
+    const result = storableResult(input);
     const clusterId = result.cluster.id;
     let stored = this.#storedScan(clusterId, result.scan.id);
     let outcome: PutClusterResultOutcome['outcome'] = 'duplicate';
@@ -229,15 +224,13 @@ class EmbeddedResultStore implements ResultStore {
   }
 
   async putScanRun(summary: FleetSummary): Promise<void> {
-    const valid = fleetSummarySchema.safeParse(summary);
-    if (!valid.success)
-      throw new InvalidDocumentError(`not a fleet scan summary: ${formatSchemaError(valid.error)}`);
+    const stored = storableFleetSummary(summary);
     this.db
       .prepare(
         `INSERT INTO scan_runs (scan_id, scan_key, doc) VALUES (?, ?, ?)
          ON CONFLICT (scan_id) DO UPDATE SET scan_key = excluded.scan_key, doc = excluded.doc`,
       )
-      .run(summary.scan.id, scanOrderKey(summary.scan), JSON.stringify(valid.data));
+      .run(summary.scan.id, scanOrderKey(summary.scan), JSON.stringify(stored));
   }
 
   async getScan(scanId: string): Promise<FleetSummary | null> {
@@ -262,8 +255,7 @@ class EmbeddedResultStore implements ResultStore {
     mutelist: Readonly<Record<string, unknown>>,
     options: PutMutelistOptions = {},
   ): Promise<StoredMutelist> {
-    if (typeof mutelist !== 'object' || mutelist === null || Array.isArray(mutelist))
-      throw new InvalidDocumentError('a mutelist is a JSON object');
+    checkMutelistDocument(mutelist);
     return this.db
       .transaction((): StoredMutelist => {
         const current = this.db.prepare('SELECT version FROM mutelist WHERE id = 1').get() as
@@ -510,17 +502,4 @@ class Conditions {
   sql(): string {
     return this.#clauses.length === 0 ? '' : `WHERE ${this.#clauses.join(' AND ')}`;
   }
-}
-
-/** The result as the store keeps it: schema-valid, with a scan. @throws InvalidDocumentError */
-function storable(input: ClusterResult): StorableResult {
-  const valid = clusterResultSchema.safeParse(input);
-  if (!valid.success)
-    throw new InvalidDocumentError(`not a cluster result: ${formatSchemaError(valid.error)}`);
-  const result = valid.data;
-  if (result.scan === undefined)
-    throw new InvalidDocumentError(
-      `the result of ${result.cluster.id} names no scan: the store keys history by scan`,
-    );
-  return result as StorableResult;
 }
