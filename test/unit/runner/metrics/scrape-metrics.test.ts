@@ -62,15 +62,25 @@ describe('collectCorednsMetrics', () => {
     let n = 0;
     const port = await serve((_q, res) => res.end(`coredns_dns_requests_total ${++n * 10}\n`));
     let between = false;
+    // A clock the test moves (a real timer may fire a millisecond early by Date.now).
+    let clock = 1_000_000;
+    const sleeps: number[] = [];
 
     const [pod] = await collectCorednsMetrics([{ pod: 'coredns-a', podIp: '127.0.0.1', port }], {
       intervalMs: 150,
+      now: () => clock,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock += ms;
+      },
       between: async () => {
         between = true;
+        clock += 40; // the work in between takes 40 ms of the interval
       },
     });
 
     expect(between).toBe(true);
+    expect(sleeps).toEqual([110]); // only what the interval still needs
     expect(pod!.first!.text).toBe('coredns_dns_requests_total 10\n');
     expect(pod!.second!.text).toBe('coredns_dns_requests_total 20\n');
     expect(pod!.second!.atMs - pod!.first!.atMs).toBeGreaterThanOrEqual(150);
