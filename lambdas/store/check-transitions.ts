@@ -6,7 +6,8 @@
  * scan. Pure; both store implementations call it with the previous scan and the first sightings
  * they read.
  */
-import type { CheckResult, ClusterResult, ScanRef } from '../core/schema/index.js';
+import { decideGate } from '../core/gate/index.js';
+import type { CheckResult, ClusterResult, GateDecision, ScanRef } from '../core/schema/index.js';
 import type { CheckTransition, RegressionEvent } from './result-store.js';
 
 /**
@@ -82,26 +83,65 @@ function earliest(times: readonly [string, ...(string | undefined)[]]): string {
   return best;
 }
 
-/** The regression events of a stored result: one per transition marked `regression`. */
+/**
+ * The gate decision a result gave when it was stored (checks.md § Gate, no target version), judged
+ * at the scan's own finish (else start) time: staleness takes no part, so two scans compare by
+ * what they found. null for no result.
+ */
+export function gateAtScan(result: ClusterResult | null | undefined): GateDecision | null {
+  if (result === null || result === undefined) return null;
+  const at = result.scan?.finishedAt ?? result.scan?.startedAt;
+  if (result.scan === undefined || at === undefined || !Number.isFinite(Date.parse(at))) return null;
+  // a scan stored without its finish time is judged as finished when it started: its freshness is not the question
+  return decideGate({ newest: { ...result, scan: { ...result.scan, finishedAt: at } }, now: new Date(at) });
+}
+
+/** The key an event is kept under beside its scan: the check id, or `#gate` (no check id starts with `#`). */
+export function regressionEventKey(event: RegressionEvent): string {
+  return event.type === 'gate.failed' ? '#gate' : event.checkId;
+}
+
+/**
+ * The regression events of a stored result: one per transition marked `regression`, and one
+ * `gate.failed` when the gate flipped to `fail` from the previous scan's decision
+ * (`previousGate`: {@link gateAtScan} of the previous scan, null when there was none).
+ */
 export function regressionEvents(
   result: ClusterResult & { scan: ScanRef },
   transitions: readonly CheckTransition[],
+  previousGate: GateDecision['decision'] | null = null,
 ): RegressionEvent[] {
-  return transitions.flatMap((t) => {
+  const checkEvents = transitions.flatMap((t): RegressionEvent[] => {
     const check = result.checks.find((c) => c.id === t.checkId);
     if (!t.regression || t.from === null || check === undefined) return [];
     return [
       {
         id: `${t.clusterId}/${t.scanId}/${t.checkId}`,
-        type: 'check.regressed' as const,
+        type: 'check.regressed',
         cluster: result.cluster,
         scan: result.scan,
         checkId: t.checkId,
         severity: check.severity,
         from: t.from,
-        to: 'FAIL' as const,
+        to: 'FAIL',
         at: t.at,
       },
     ];
   });
+  const gate = previousGate === null || previousGate === 'fail' ? null : gateAtScan(result);
+  if (gate === null || previousGate === null || previousGate === 'fail' || gate.decision !== 'fail')
+    return checkEvents;
+  return [
+    ...checkEvents,
+    {
+      id: `${result.cluster.id}/${result.scan.id}/gate`,
+      type: 'gate.failed',
+      cluster: result.cluster,
+      scan: result.scan,
+      from: previousGate,
+      to: 'fail',
+      reasons: gate.reasons,
+      at: result.scan.startedAt,
+    },
+  ];
 }

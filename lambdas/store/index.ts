@@ -14,6 +14,8 @@ export type {
   PageRequest,
   PutClusterResultOutcome,
   PutMutelistOptions,
+  CheckRegressedEvent,
+  GateFailedEvent,
   RegressionEvent,
   RegressionPublisher,
   ResultStore,
@@ -33,6 +35,8 @@ export {
   applyCheckTransitions,
   firstSeenKey,
   firstSightings,
+  gateAtScan,
+  regressionEventKey,
   regressionEvents,
   scanOrderKey,
 } from './check-transitions.js';

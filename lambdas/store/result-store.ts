@@ -9,6 +9,7 @@ import type {
   ClusterIdentity,
   ClusterResult,
   FleetSummary,
+  GateDecision,
   ScanRef,
   Severity,
   Status,
@@ -63,19 +64,40 @@ export interface CheckTransition {
   readonly regression: boolean;
 }
 
-/** What the injected publisher receives: one per regression, never twice for one flip. */
-export interface RegressionEvent {
-  /** `<clusterId>/<scanId>/<checkId>`: stable, so a consumer can deduplicate too */
+/** What every regression event carries. */
+interface RegressionEventBase {
+  /** `<clusterId>/<scanId>/<checkId>` or `<clusterId>/<scanId>/gate`: stable, so a consumer can deduplicate too */
   readonly id: string;
-  readonly type: 'check.regressed';
   readonly cluster: ClusterIdentity;
   readonly scan: ScanRef;
+  /** the scan's `startedAt` */
+  readonly at: string;
+}
+
+/** An unmuted check that was not FAIL in the cluster's previous scan and is FAIL now. */
+export interface CheckRegressedEvent extends RegressionEventBase {
+  readonly type: 'check.regressed';
   readonly checkId: string;
   readonly severity: Severity;
   readonly from: Status;
   readonly to: 'FAIL';
-  readonly at: string;
 }
+
+/**
+ * The cluster's upgrade gate (checks.md § Gate, no target version, judged at each scan's own
+ * finish time so staleness plays no part) was `pass` or `unknown` after the previous scan and is
+ * `fail` after this one.
+ */
+export interface GateFailedEvent extends RegressionEventBase {
+  readonly type: 'gate.failed';
+  readonly from: Exclude<GateDecision['decision'], 'fail'>;
+  readonly to: 'fail';
+  /** the failing decision's reasons */
+  readonly reasons: GateDecision['reasons'];
+}
+
+/** What the injected publisher receives: one per flip, never twice for one flip. */
+export type RegressionEvent = CheckRegressedEvent | GateFailedEvent;
 
 /** Publishes a regression event (EventBridge, SNS…); a rejection leaves the event pending. */
 export type RegressionPublisher = (event: RegressionEvent) => Promise<void>;

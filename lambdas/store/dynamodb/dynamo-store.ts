@@ -16,11 +16,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { ClusterResult, FleetSummary } from '../../core/schema/index.js';
+import type { ClusterResult, FleetSummary, GateDecision } from '../../core/schema/index.js';
 import {
   applyCheckTransitions,
   firstSeenKey,
   firstSightings,
+  gateAtScan,
+  regressionEventKey,
   regressionEvents,
   scanOrderKey,
 } from '../check-transitions.js';
@@ -76,9 +78,13 @@ const DAY_SECONDS = 86_400;
 const GUARD_GRACE_SECONDS = 7 * DAY_SECONDS;
 
 type Item = Record<string, unknown>;
+const GATE_DECISIONS: readonly GateDecision['decision'][] = ['pass', 'fail', 'unknown'];
+
 interface StoredScan {
   readonly result: ClusterResult;
   readonly transitions: CheckTransition[];
+  /** the gate decision of the previous scan (gateAtScan), kept so a retried put derives the same events */
+  readonly previousGate: GateDecision['decision'] | null;
 }
 
 /**
@@ -172,6 +178,7 @@ class DynamoResultStore implements ResultStore {
         scanId: result.scan.id,
         doc: JSON.stringify(computed.result),
         transitions: JSON.stringify(computed.transitions),
+        ...(computed.previousGate !== null ? { previousGate: computed.previousGate } : {}),
         [TTL_ATTRIBUTE]: historyExpiresAt,
       };
       if (await this.#putIfAbsent(item)) {
@@ -189,10 +196,10 @@ class DynamoResultStore implements ResultStore {
     const isLatest = await this.#putLatest(storedResult, key, stored.transitions);
     if (isLatest) {
       await Promise.all(
-        regressionEvents(storedResult, stored.transitions).map((event) =>
+        regressionEvents(storedResult, stored.transitions, stored.previousGate).map((event) =>
           this.#putIfAbsent({
             PK: pk,
-            SK: SK.event(result.scan.id, event.checkId),
+            SK: SK.event(result.scan.id, regressionEventKey(event)),
             doc: JSON.stringify(event),
             state: 'pending',
             [TTL_ATTRIBUTE]: historyExpiresAt,
@@ -417,11 +424,12 @@ class DynamoResultStore implements ResultStore {
       ExpressionAttributeValues: { ':pk': pk, ':prefix': SK.sightingPrefix },
       ConsistentRead: true,
     });
-    return applyCheckTransitions(
+    const computed = applyCheckTransitions(
       bounded,
       previous ?? null,
       new Map(sightings.map((s) => [firstSeenKey(str(s.checkId), str(s.status)), str(s.seenAt)])),
     );
+    return { ...computed, previousGate: gateAtScan(previous)?.decision ?? null };
   }
 
   async #recordSighting(
@@ -788,6 +796,7 @@ function scanOf(item: Item | undefined): StoredScan | undefined {
   return {
     result: JSON.parse(item.doc) as ClusterResult,
     transitions: JSON.parse(str(item.transitions ?? '[]')) as CheckTransition[],
+    previousGate: GATE_DECISIONS.find((d) => d === item.previousGate) ?? null,
   };
 }
 

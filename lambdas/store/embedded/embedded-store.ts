@@ -12,6 +12,7 @@ import {
   applyCheckTransitions,
   firstSeenKey,
   firstSightings,
+  gateAtScan,
   regressionEvents,
   scanOrderKey,
 } from '../check-transitions.js';
@@ -318,9 +319,10 @@ class EmbeddedResultStore implements ResultStore {
     const firstSeen = this.db
       .prepare('SELECT check_id, status, seen_at FROM check_first_seen WHERE cluster_id = ?')
       .all(clusterId) as { check_id: string; status: string; seen_at: string }[];
+    const previousResult = previous ? (JSON.parse(previous.doc) as ClusterResult) : null;
     const { result: stored, transitions } = applyCheckTransitions(
       result,
-      previous ? (JSON.parse(previous.doc) as ClusterResult) : null,
+      previousResult,
       new Map(firstSeen.map((r) => [firstSeenKey(r.check_id, r.status), r.seen_at])),
     );
     const sighting = this.db.prepare(
@@ -339,7 +341,8 @@ class EmbeddedResultStore implements ResultStore {
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(clusterId, result.scan.id, key, expiresAt, doc, transitionsDoc, this.settings.now().toISOString());
-    if (becomesLatest) this.#replaceLatest(stored as StorableResult, key, doc, transitionsDoc, transitions);
+    if (becomesLatest)
+      this.#replaceLatest(stored as StorableResult, key, doc, transitionsDoc, transitions, previousResult);
     return { outcome: 'stored', stored: { result: stored, transitions } };
   }
 
@@ -349,6 +352,7 @@ class EmbeddedResultStore implements ResultStore {
     doc: string,
     transitionsDoc: string,
     transitions: readonly CheckTransition[],
+    previous: ClusterResult | null,
   ): void {
     const { id: clusterId, region } = result.cluster;
     this.db
@@ -384,7 +388,7 @@ class EmbeddedResultStore implements ResultStore {
       `INSERT OR IGNORE INTO regression_events (event_id, cluster_id, scan_id, doc, state)
        VALUES (?, ?, ?, ?, 'pending')`,
     );
-    for (const event of regressionEvents(result, transitions))
+    for (const event of regressionEvents(result, transitions, gateAtScan(previous)?.decision ?? null))
       insertEvent.run(event.id, clusterId, result.scan.id, JSON.stringify(event));
   }
 

@@ -23,6 +23,8 @@ import type {
   Finding,
   FindingQuery,
   Page,
+  CheckRegressedEvent,
+  GateFailedEvent,
   RegressionEvent,
   RegressionPublisher,
   ResultStore,
@@ -124,6 +126,11 @@ function tamper(cursor: string): string {
   const c = cursor[i] === 'A' ? 'B' : 'A';
   return `${cursor.slice(0, i)}${c}${cursor.slice(i + 1)}`;
 }
+
+const checkEvents = (events: readonly RegressionEvent[]) =>
+  events.filter((e): e is CheckRegressedEvent => e.type === 'check.regressed');
+const gateEvents = (events: readonly RegressionEvent[]) =>
+  events.filter((e): e is GateFailedEvent => e.type === 'gate.failed');
 
 const findingKey = (f: Finding): string => `${f.cluster.id}/${f.id}`;
 
@@ -348,10 +355,46 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         await put(3, 'FAIL', 'FAIL');
         await put(4, 'ERROR', 'FAIL');
         await put(5, 'FAIL', 'FAIL');
-        expect(published.map((e) => [e.scan.id, e.checkId, e.from])).toEqual([
+        expect(checkEvents(published).map((e) => [e.scan.id, e.checkId, e.from])).toEqual([
           ['s2', 'NET-SG-DNS-UDP', 'PASS'],
           ['s5', 'NET-SG-DNS-UDP', 'ERROR'],
         ]);
+        // the gate (high and above): fail, pass, fail (s2: the unmuted high FAIL), fail, fail, fail
+        expect(gateEvents(published).map((e) => [e.scan.id, e.from, e.to, e.reasons[0]?.checkId])).toEqual([
+          ['s2', 'pass', 'fail', 'NET-SG-DNS-UDP'],
+        ]);
+      });
+
+      it('publishes a gate flip to fail once, from pass or unknown, not for FAILs below the gate severity', async () => {
+        const store = await newStore();
+        const put = (n: number, checks: ResultSpec['checks']) =>
+          store.putClusterResult(clusterResult({ scanId: `s${n}`, startedAt: day(n), checks }));
+        await put(0, { 'DNS-INTERNAL': 'PASS', 'NET-SG-DNS-UDP': 'PASS' }); // pass
+        await put(1, { 'DNS-INTERNAL': 'PASS', 'NET-SG-DNS-UDP': { status: 'FAIL', severity: 'medium' } }); // pass
+        await put(2, { 'DNS-INTERNAL': 'ERROR', 'NET-SG-DNS-UDP': 'PASS' }); // unknown (check-error)
+        const flipped = await put(3, { 'DNS-INTERNAL': 'FAIL', 'NET-SG-DNS-UDP': 'PASS' }); // fail
+        await put(4, { 'DNS-INTERNAL': 'FAIL', 'NET-SG-DNS-UDP': 'FAIL' }); // still fail: no flip
+        // events of one scan come in no particular order
+        expect(
+          published
+            .map((e) => [e.type, e.scan.id])
+            .sort((x, y) => `${x[1]}${x[0]}`.localeCompare(`${y[1]}${y[0]}`)),
+        ).toEqual([
+          ['check.regressed', 's1'], // a medium FAIL is a check regression, not a gate flip
+          ['check.regressed', 's3'],
+          ['gate.failed', 's3'],
+          ['check.regressed', 's4'],
+        ]);
+        expect(gateEvents(published)[0]).toMatchObject({
+          id: `${ACCOUNT_A}:eu-west-1:prod-a/s3/gate`,
+          from: 'unknown',
+          to: 'fail',
+          reasons: [expect.objectContaining({ code: 'check-failed', checkId: 'DNS-INTERNAL' })],
+        });
+        expect(flipped.published).toBe(2);
+        // a retry of the flipping scan publishes nothing again
+        expect((await put(3, { 'DNS-INTERNAL': 'FAIL', 'NET-SG-DNS-UDP': 'PASS' })).published).toBe(0);
+        expect(published).toHaveLength(4);
       });
     });
 
@@ -390,12 +433,12 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         const first = await store.putClusterResult(failing);
         clock = new Date(clock.getTime() + DAY);
         const retry = await store.putClusterResult(failing);
-        expect(first).toMatchObject({ outcome: 'stored', latest: true, published: 1 });
+        expect(first).toMatchObject({ outcome: 'stored', latest: true, published: 2 });
         expect(retry).toMatchObject({ outcome: 'duplicate', latest: true, published: 0 });
         expect(retry.result).toEqual(first.result);
         expect(retry.transitions).toEqual(first.transitions);
         expect((await store.listClusterScans(id)).items).toHaveLength(2);
-        expect(published.map((e) => e.id)).toEqual([`${id}/s1/NET-SG-DNS-UDP`]);
+        expect(published.map((e) => e.id).sort()).toEqual([`${id}/s1/NET-SG-DNS-UDP`, `${id}/s1/gate`]);
       });
 
       it('a put whose publish failed publishes on retry, exactly once', async () => {
@@ -408,15 +451,16 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           startedAt: day(1),
           checks: { 'NET-SG-DNS-UDP': 'FAIL' },
         });
-        failNextPublishes = 1;
+        failNextPublishes = 1; // the first event fails; the put stops there, the rest stay pending
         await expect(store.putClusterResult(failing)).rejects.toBeInstanceOf(RegressionPublishError);
         expect(published).toEqual([]);
         expect((await store.getLatest(failing.cluster.id))?.scan?.id).toBe('s1');
-        expect(await store.putClusterResult(failing)).toMatchObject({ outcome: 'duplicate', published: 1 });
+        expect(await store.putClusterResult(failing)).toMatchObject({ outcome: 'duplicate', published: 2 });
         expect(await store.putClusterResult(failing)).toMatchObject({ outcome: 'duplicate', published: 0 });
-        expect(published.map((e) => [e.scan.id, e.checkId, e.from, e.to])).toEqual([
+        expect(checkEvents(published).map((e) => [e.scan.id, e.checkId, e.from, e.to])).toEqual([
           ['s1', 'NET-SG-DNS-UDP', 'PASS', 'FAIL'],
         ]);
+        expect(gateEvents(published).map((e) => [e.scan.id, e.from, e.to])).toEqual([['s1', 'pass', 'fail']]);
       });
 
       it('concurrent puts of one result publish each event once', async () => {
@@ -431,7 +475,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         });
         const outcomes = await Promise.all([1, 2, 3].map(() => store.putClusterResult(failing)));
         expect(outcomes.filter((o) => o.outcome === 'stored')).toHaveLength(1);
-        expect(published).toHaveLength(1);
+        expect(published.map((e) => e.type).sort()).toEqual(['check.regressed', 'gate.failed']);
       });
     });
 

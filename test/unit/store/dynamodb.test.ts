@@ -1,10 +1,8 @@
 /**
- * The DynamoDB store against a real DynamoDB-protocol server: dynalite (open source, LevelDB,
- * in memory here), one fresh table per store. Every request passes a recorder that fails a Scan,
- * so "no Scan on any request path" is checked by the whole contract suite.
+ * The DynamoDB store against DynamoDB Local (AWS's own jar, in memory, on loopback: design.md
+ * "DynamoDB in tests is real"), one fresh table per store. Every request passes a recorder that
+ * fails a Scan, so "no Scan on any request path" is checked by the whole contract suite.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -12,7 +10,6 @@ import {
   GetItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   dynamoTableDefinition,
@@ -21,21 +18,25 @@ import {
 } from '../../../lambdas/store/dynamodb/index.js';
 import { MemoryBlobStore } from '../../../lambdas/store/index.js';
 import type { RegressionEvent } from '../../../lambdas/store/index.js';
+import { JAVA, startDynamoDbLocal } from '../../support/dynamodb-local.js';
+import type { DynamoDbLocal } from '../../support/dynamodb-local.js';
+import { prerequisites } from '../../support/prerequisites.js';
 import { clusterResult, describeStoreContract } from './contract.js';
 
-let server: Server;
+let ddb: DynamoDbLocal | undefined;
 let endpoint = '';
 let tables = 0;
 /** Every command name sent by any store of this file. */
 const sent: string[] = [];
 
+const java = prerequisites(JAVA);
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
+  if (!java) return;
+  ddb = await startDynamoDbLocal();
+  endpoint = ddb.endpoint;
+}, 120_000); // a JVM start on a busy 2-core machine
 afterAll(async () => {
-  await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+  await ddb?.stop();
 });
 
 function baseClient(): DynamoDBClient {
@@ -71,130 +72,140 @@ async function freshTable(): Promise<{ tableName: string; client: DynamoDBDocume
   };
 }
 
-describeStoreContract('DynamoDB (dynalite)', async (options) => {
-  const { tableName, client } = await freshTable();
-  const store = openDynamoStore({ tableName, client, ...options });
-  const close = store.close.bind(store);
-  store.close = async () => {
-    await close();
-    client.destroy();
-  };
-  return store;
-});
-
-describe('DynamoDB store', () => {
-  it('sent no Scan, and the recorder does see the requests (GetItem, Query, PutItem)', async () => {
+describe.runIf(java)('on DynamoDB Local', () => {
+  describeStoreContract('DynamoDB (DynamoDB Local)', async (options) => {
     const { tableName, client } = await freshTable();
-    const store = openDynamoStore({ tableName, client, blobs: new MemoryBlobStore() });
-    sent.length = 0;
-    await store.putClusterResult(
-      clusterResult({ scanId: 's0', startedAt: '2025-06-01T00:00:00Z', checks: { 'DNS-INTERNAL': 'PASS' } }),
-    );
-    await store.listClusters({ status: 'PASS' });
-    await store.listFindings({});
-    await store.listClusterScans('111122223333:eu-west-1:prod-a');
-    await store.close();
-    client.destroy();
-    expect(new Set(sent)).toEqual(
-      new Set([
-        'GetItemCommand',
-        'PutItemCommand',
-        'QueryCommand',
-        'UpdateItemCommand',
-        'BatchGetItemCommand',
-      ]),
-    );
+    const store = openDynamoStore({ tableName, client, ...options });
+    const close = store.close.bind(store);
+    store.close = async () => {
+      await close();
+      client.destroy();
+    };
+    return store;
   });
 
-  it('defines the README table: PK/SK, four GSIs with projection ALL, TTL on expiresAt', () => {
-    const { createTable, timeToLive } = dynamoTableDefinition('t');
-    expect(createTable.KeySchema).toEqual([
-      { AttributeName: 'PK', KeyType: 'HASH' },
-      { AttributeName: 'SK', KeyType: 'RANGE' },
-    ]);
-    expect(createTable.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(
-      createTable.GlobalSecondaryIndexes?.map((g) => [
-        g.IndexName,
-        g.KeySchema?.map((k) => k.AttributeName),
-        g.Projection?.ProjectionType,
-      ]),
-    ).toEqual(['GSI1', 'GSI2', 'GSI3', 'GSI4'].map((n) => [n, [`${n}PK`, `${n}SK`], 'ALL']));
-    expect(timeToLive).toEqual({ AttributeName: 'expiresAt', Enabled: true });
-    expect(TTL_ATTRIBUTE).toBe('expiresAt');
-  });
-
-  it('puts the TTL attribute on history items, startedAt + ttlDays in epoch seconds', async () => {
-    const { tableName, client } = await freshTable();
-    const store = openDynamoStore({
-      tableName,
-      client,
-      ttlDays: 10,
-      blobs: new MemoryBlobStore(),
-      now: () => new Date('2025-06-02T00:00:00Z'),
+  describe('DynamoDB store', () => {
+    it('sent no Scan, and the recorder does see the requests (GetItem, Query, PutItem)', async () => {
+      const { tableName, client } = await freshTable();
+      const store = openDynamoStore({ tableName, client, blobs: new MemoryBlobStore() });
+      sent.length = 0;
+      await store.putClusterResult(
+        clusterResult({
+          scanId: 's0',
+          startedAt: '2025-06-01T00:00:00Z',
+          checks: { 'DNS-INTERNAL': 'PASS' },
+        }),
+      );
+      await store.listClusters({ status: 'PASS' });
+      await store.listFindings({});
+      await store.listClusterScans('111122223333:eu-west-1:prod-a');
+      await store.close();
+      client.destroy();
+      expect(new Set(sent)).toEqual(
+        new Set([
+          'GetItemCommand',
+          'PutItemCommand',
+          'QueryCommand',
+          'UpdateItemCommand',
+          'BatchGetItemCommand',
+        ]),
+      );
     });
-    await store.putClusterResult(
-      clusterResult({ scanId: 's0', startedAt: '2025-06-01T00:00:00Z', checks: { 'DNS-INTERNAL': 'PASS' } }),
-    );
-    const { Item } = await client.send(
-      new GetItemCommand({
-        TableName: tableName,
-        Key: {
-          PK: { S: 'CLUSTER#111122223333:eu-west-1:prod-a' },
-          SK: { S: 'SCAN#2025-06-01T00:00:00.000Z#s0' },
-        },
-      }),
-    );
-    expect(Item?.[TTL_ATTRIBUTE]).toEqual({ N: String(Date.parse('2025-06-11T00:00:00Z') / 1000) });
-    await store.close();
-    client.destroy();
-  });
 
-  it('the recorder fails a Scan', async () => {
-    const { tableName, client } = await freshTable();
-    await expect(client.send(new ScanCommand({ TableName: tableName }))).rejects.toThrow(/Scan/);
-    client.destroy();
-  });
-
-  it('a put that died between its writes (no transactions) is completed by its retry', async () => {
-    const { tableName, client } = await freshTable();
-    let crashes = 1;
-    // the process "dies" at the LATEST write: history, guard and first sightings are written
-    const flaky = Object.create(client) as DynamoDBDocumentClient;
-    flaky.send = (async (command: unknown) => {
-      if (command instanceof PutCommand && command.input.Item?.SK === 'LATEST' && crashes-- > 0)
-        throw new Error('crashed (test)');
-      return client.send(command as PutCommand);
-    }) as DynamoDBDocumentClient['send'];
-    const events: RegressionEvent[] = [];
-    const store = openDynamoStore({
-      tableName,
-      client: flaky,
-      blobs: new MemoryBlobStore(),
-      now: () => new Date('2025-06-05T00:00:00Z'),
-      publish: async (e) => {
-        events.push(e);
-      },
+    it('defines the README table: PK/SK, four GSIs with projection ALL, TTL on expiresAt', () => {
+      const { createTable, timeToLive } = dynamoTableDefinition('t');
+      expect(createTable.KeySchema).toEqual([
+        { AttributeName: 'PK', KeyType: 'HASH' },
+        { AttributeName: 'SK', KeyType: 'RANGE' },
+      ]);
+      expect(createTable.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(
+        createTable.GlobalSecondaryIndexes?.map((g) => [
+          g.IndexName,
+          g.KeySchema?.map((k) => k.AttributeName),
+          g.Projection?.ProjectionType,
+        ]),
+      ).toEqual(['GSI1', 'GSI2', 'GSI3', 'GSI4'].map((n) => [n, [`${n}PK`, `${n}SK`], 'ALL']));
+      expect(timeToLive).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+      expect(TTL_ATTRIBUTE).toBe('expiresAt');
     });
-    const put = (n: number, status: 'PASS' | 'FAIL') =>
-      clusterResult({
-        scanId: `s${n}`,
-        startedAt: `2025-06-0${n + 1}T00:00:00Z`,
-        checks: { 'NET-SG-DNS-UDP': status },
+
+    it('puts the TTL attribute on history items, startedAt + ttlDays in epoch seconds', async () => {
+      const { tableName, client } = await freshTable();
+      const store = openDynamoStore({
+        tableName,
+        client,
+        ttlDays: 10,
+        blobs: new MemoryBlobStore(),
+        now: () => new Date('2025-06-02T00:00:00Z'),
       });
-    crashes = 0;
-    await store.putClusterResult(put(0, 'PASS'));
-    crashes = 1;
-    await expect(store.putClusterResult(put(1, 'FAIL'))).rejects.toThrow(/crashed/);
-    const id = '111122223333:eu-west-1:prod-a';
-    expect((await store.getLatest(id))?.scan?.id).toBe('s0');
-    expect(events).toEqual([]);
-    const retry = await store.putClusterResult(put(1, 'FAIL'));
-    expect(retry).toMatchObject({ outcome: 'duplicate', latest: true, published: 1 });
-    expect((await store.getLatest(id))?.scan?.id).toBe('s1');
-    expect((await store.listFindings({ status: 'FAIL' })).items.map((f) => f.scan.id)).toEqual(['s1']);
-    expect(events.map((e) => e.id)).toEqual([`${id}/s1/NET-SG-DNS-UDP`]);
-    await store.close();
-    client.destroy();
+      await store.putClusterResult(
+        clusterResult({
+          scanId: 's0',
+          startedAt: '2025-06-01T00:00:00Z',
+          checks: { 'DNS-INTERNAL': 'PASS' },
+        }),
+      );
+      const { Item } = await client.send(
+        new GetItemCommand({
+          TableName: tableName,
+          Key: {
+            PK: { S: 'CLUSTER#111122223333:eu-west-1:prod-a' },
+            SK: { S: 'SCAN#2025-06-01T00:00:00.000Z#s0' },
+          },
+        }),
+      );
+      expect(Item?.[TTL_ATTRIBUTE]).toEqual({ N: String(Date.parse('2025-06-11T00:00:00Z') / 1000) });
+      await store.close();
+      client.destroy();
+    });
+
+    it('the recorder fails a Scan', async () => {
+      const { tableName, client } = await freshTable();
+      await expect(client.send(new ScanCommand({ TableName: tableName }))).rejects.toThrow(/Scan/);
+      client.destroy();
+    });
+
+    it('a put that died between its writes (no transactions) is completed by its retry', async () => {
+      const { tableName, client } = await freshTable();
+      let crashes = 1;
+      // the process "dies" at the LATEST write: history, guard and first sightings are written
+      const flaky = Object.create(client) as DynamoDBDocumentClient;
+      flaky.send = (async (command: unknown) => {
+        if (command instanceof PutCommand && command.input.Item?.SK === 'LATEST' && crashes-- > 0)
+          throw new Error('crashed (test)');
+        return client.send(command as PutCommand);
+      }) as DynamoDBDocumentClient['send'];
+      const events: RegressionEvent[] = [];
+      const store = openDynamoStore({
+        tableName,
+        client: flaky,
+        blobs: new MemoryBlobStore(),
+        now: () => new Date('2025-06-05T00:00:00Z'),
+        publish: async (e) => {
+          events.push(e);
+        },
+      });
+      const put = (n: number, status: 'PASS' | 'FAIL') =>
+        clusterResult({
+          scanId: `s${n}`,
+          startedAt: `2025-06-0${n + 1}T00:00:00Z`,
+          checks: { 'NET-SG-DNS-UDP': status },
+        });
+      crashes = 0;
+      await store.putClusterResult(put(0, 'PASS'));
+      crashes = 1;
+      await expect(store.putClusterResult(put(1, 'FAIL'))).rejects.toThrow(/crashed/);
+      const id = '111122223333:eu-west-1:prod-a';
+      expect((await store.getLatest(id))?.scan?.id).toBe('s0');
+      expect(events).toEqual([]);
+      const retry = await store.putClusterResult(put(1, 'FAIL'));
+      expect(retry).toMatchObject({ outcome: 'duplicate', latest: true, published: 2 });
+      expect((await store.getLatest(id))?.scan?.id).toBe('s1');
+      expect((await store.listFindings({ status: 'FAIL' })).items.map((f) => f.scan.id)).toEqual(['s1']);
+      expect(events.map((e) => e.id).sort()).toEqual([`${id}/s1/NET-SG-DNS-UDP`, `${id}/s1/gate`]);
+      await store.close();
+      client.destroy();
+    });
   });
 });
