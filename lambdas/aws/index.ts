@@ -15,6 +15,7 @@ export * from './eks/index.js';
 export * from './rate-limit/index.js';
 export * from './regions/index.js';
 export * from './snapshot/index.js';
+export * from './stepfunctions/index.js';
 export { allPages, callAws } from './calls.js';
 export { PromiseCache } from './promise-cache.js';
 export {

@@ -3,7 +3,8 @@
  * by default in the user's data directory) or `--table NAME` (DynamoDB). Reading never creates a
  * store: a path with no file is a store with nothing in it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { openDynamoStore } from '../store/dynamodb/index.js';
 import { defaultStorePath, openEmbeddedStore } from '../store/embedded/index.js';
 import type { ClusterResult } from '../core/schema/index.js';
@@ -99,4 +100,26 @@ export async function previousClusterResult(
     cursor = page.nextCursor;
   } while (cursor !== null);
   return undefined;
+}
+
+/**
+ * The store a writing command (`mutelist put`) uses: as {@link openStoreForReading}, but the
+ * embedded store is created (with its directory) when there is none yet.
+ *
+ * @throws UsageError as openStoreForReading does
+ */
+export function openStoreForWriting(options: StoreOptions): OpenedStore & { readonly store: ResultStore } {
+  const opened = openStoreForReading(options);
+  if (opened.store !== undefined) return { path: opened.path, store: opened.store };
+  try {
+    mkdirSync(dirname(opened.path), { recursive: true });
+    return { path: opened.path, store: openEmbeddedStore({ path: opened.path }) };
+  } catch (err) {
+    throw new UsageError(
+      `--store ${opened.path}: cannot create a fleet-dns store there (${(err as Error).message})`,
+      {
+        cause: err,
+      },
+    );
+  }
 }

@@ -27,7 +27,7 @@ import {
   STATUSES,
 } from '../core/schema/index.js';
 import type { ClusterResult, FleetReport } from '../core/schema/index.js';
-import { InvalidCursorError, InvalidQueryError } from '../store/index.js';
+import { InvalidCursorError, InvalidQueryError, readStoredMutelist, withMutelists } from '../store/index.js';
 import type { ResultStore } from '../store/index.js';
 import { HandlerConfigError } from './errors.js';
 import { createPowertools } from './middleware.js';
@@ -241,11 +241,12 @@ function defined<T extends Record<string, unknown>>(record: T): T {
 async function complianceReport(store: ResultStore): Promise<FleetReport> {
   const summary = await store.getSummary();
   if (summary === null) throw new ApiError(404, 'no-scan-run', 'no fleet scan has been stored yet');
+  const mutelist = await readStoredMutelist(store);
   const clusters: ClusterResult[] = [];
   let cursor: string | null = null;
   do {
     const page = await store.listClusters({ limit: REPORT_PAGE, cursor });
-    clusters.push(...page.items);
+    clusters.push(...page.items.map((r) => withMutelists(r, mutelist)));
     cursor = page.nextCursor;
   } while (cursor !== null);
   const report = { scan: summary.scan, clusters, coverage: summary.coverage };
@@ -286,28 +287,39 @@ export function createApiRouter(deps: ApiDeps): Router {
   router.get('/clusters/:id', async ({ req, params }) => {
     const id = clusterIdOf(params);
     queryOf(req.url, noQuery);
-    const latest = await store.getLatest(id);
+    const [latest, mutelist] = await Promise.all([store.getLatest(id), readStoredMutelist(store)]);
     if (latest === null) throw new ApiError(404, 'unknown-cluster', `no result for cluster ${id}`);
-    return json(200, latest);
+    return json(200, withMutelists(latest, mutelist));
   });
 
   router.get('/clusters/:id/scans', async ({ req, params }) => {
     const id = clusterIdOf(params);
     const query = queryOf(req.url, historyQuery);
-    const page = await store.listClusterScans(id, defined(query));
+    const [page, mutelist] = await Promise.all([
+      store.listClusterScans(id, defined(query)),
+      readStoredMutelist(store),
+    ]);
     // An empty first page: a cluster never scanned is a 404, like GET /clusters/{id}.
     if (page.items.length === 0 && query.cursor === undefined && (await store.getLatest(id)) === null)
       throw new ApiError(404, 'unknown-cluster', `no result for cluster ${id}`);
-    return json(200, page);
+    return json(200, { ...page, items: page.items.map((r) => withMutelists(r, mutelist)) });
   });
 
   router.get('/clusters/:id/gate', async ({ req, params }) => {
     const { targetVersion } = queryOf(req.url, gateQuery);
     const gate = validateGateRequest({ clusterId: params.id ?? '', targetVersion });
-    const newest = await store.getLatest(gate.clusterId);
+    // A mute written since the scan counts at once: accepting a risk is how an upgrade gets unblocked.
+    const [newest, mutelist] = await Promise.all([
+      store.getLatest(gate.clusterId),
+      readStoredMutelist(store),
+    ]);
     return json(
       200,
-      decideGate({ newest: newest ?? undefined, now: now(), targetVersion: gate.targetVersion }),
+      decideGate({
+        newest: newest === null ? undefined : withMutelists(newest, mutelist),
+        now: now(),
+        targetVersion: gate.targetVersion,
+      }),
     );
   });
 
@@ -438,16 +450,35 @@ export function createApiHandler(deps: ApiDeps): ApiLambda {
   return (event, context) => wrapped(event, context);
 }
 
-/** Builds the deployed handler's dependencies from `process.env`. */
+/**
+ * Builds the deployed handler's dependencies from `process.env`: `TABLE_NAME` (required, the
+ * results table) and `STATE_MACHINE_ARN` (the fleet-scan state machine `POST /scans` starts;
+ * without it `POST /scans` answers 503 scan-starter-unavailable).
+ */
 async function deployedHandler(): Promise<ApiLambda> {
   const tableName = process.env.TABLE_NAME;
   if (tableName === undefined || tableName === '')
     throw new HandlerConfigError(['TABLE_NAME: is required (the results table)']);
+  const stateMachineArn = process.env.STATE_MACHINE_ARN;
+  if (
+    stateMachineArn !== undefined &&
+    !/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]+$/.test(stateMachineArn)
+  )
+    throw new HandlerConfigError([
+      `STATE_MACHINE_ARN: is not a state machine ARN (${JSON.stringify(stateMachineArn.slice(0, 120))})`,
+    ]);
   // Loaded here, not at the top: the DynamoDB store only (a Lambda bundle never loads the
-  // embedded store's native module). No scan starter until the state machine exists: POST /scans
-  // answers 503 scan-starter-unavailable.
+  // embedded store's native module), and the Step Functions client only when it is used.
   const { openDynamoStore } = await import('../store/dynamodb/index.js');
-  return createApiHandler({ ...createPowertools('fleet-dns-api'), store: openDynamoStore({ tableName }) });
+  const startScan =
+    stateMachineArn === undefined
+      ? undefined
+      : (await import('../aws/stepfunctions/index.js')).stepFunctionsScanStarter({ stateMachineArn });
+  return createApiHandler({
+    ...createPowertools('fleet-dns-api'),
+    store: openDynamoStore({ tableName }),
+    ...(startScan ? { startScan } : {}),
+  });
 }
 
 let deployed: Promise<ApiLambda> | undefined;

@@ -3,6 +3,7 @@
  * history is keyed by), a fleet scan summary, a mutelist document. Refusals are
  * InvalidDocumentError with the schema's words.
  */
+import { validateMutelist } from '../core/mutelist/index.js';
 import { clusterResultSchema, fleetSummarySchema, formatSchemaError } from '../core/schema/index.js';
 import type { ClusterResult, FleetSummary, ScanRef } from '../core/schema/index.js';
 import { InvalidDocumentError } from './errors.js';
@@ -31,8 +32,16 @@ export function storableFleetSummary(summary: FleetSummary): FleetSummary {
   return valid.data;
 }
 
-/** @throws InvalidDocumentError when `mutelist` is not a JSON object */
+/**
+ * A mutelist is stored only when lambdas/core/mutelist accepts it (so every reader can apply it).
+ * @throws InvalidDocumentError naming the first problems when it is not a valid mutelist
+ */
 export function checkMutelistDocument(mutelist: unknown): void {
   if (typeof mutelist !== 'object' || mutelist === null || Array.isArray(mutelist))
     throw new InvalidDocumentError('a mutelist is a JSON object');
+  const parsed = validateMutelist(mutelist);
+  if (!parsed.ok)
+    throw new InvalidDocumentError(
+      `not a valid mutelist: ${parsed.problems.slice(0, 3).join('; ')}${parsed.problems.length > 3 ? ` (and ${parsed.problems.length - 3} more)` : ''}`,
+    );
 }

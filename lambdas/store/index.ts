@@ -48,3 +48,4 @@ export {
 } from './evidence-offload.js';
 export type { BlobStore, EvidenceBounds, OffloadedEvidence } from './evidence-offload.js';
 export { clusterIdPrefix, clusterQueryOf, findingQueryOf } from './list-queries.js';
+export { readStoredMutelist, withMutelists } from './stored-mutelist.js';

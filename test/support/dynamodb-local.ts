@@ -100,6 +100,9 @@ export async function startDynamoDbLocal(options: { startTimeoutMs?: number } = 
       '-jar',
       'DynamoDBLocal.jar',
       '-inMemory',
+      // one database for every client: without it DynamoDB Local keeps one per access key and
+      // region, and a process under test (other credentials, another region) would see no table
+      '-sharedDb',
       '-port',
       String(port),
     ],

@@ -16,6 +16,7 @@ import {
 import { ClusterIdentityError, formatClusterId, parseClusterReference } from '../../core/results/index.js';
 import { SEVERITIES } from '../../core/schema/index.js';
 import type { GateDecision, Severity } from '../../core/schema/index.js';
+import { readStoredMutelist, withMutelists } from '../../store/index.js';
 import type { ResultStore } from '../../store/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { ExitCode } from '../errors.js';
@@ -137,8 +138,10 @@ async function run(options: GateOptions, ctx: CommandContext): Promise<void> {
       throw err;
     }
     const newest = store ? await store.getLatest(request.clusterId) : null;
+    // the stored mutelist as it is now: a risk accepted since the scan unblocks the gate at once
+    const mutelist = store && newest ? await readStoredMutelist(store) : undefined;
     gate = decideGate({
-      newest: newest ?? undefined,
+      newest: newest === null ? undefined : withMutelists(newest, mutelist),
       now: new Date(),
       targetVersion: request.targetVersion,
       freshnessHours,

@@ -2,6 +2,10 @@
  * `fleet-dns mutelist validate FILE`: is this mutelist usable? Exit 0 with a one-line summary
  * on stdout when it is; exit 2 with one line per problem on stderr when it is not
  * (conventions.md, "Exit codes": `mutelist validate` — 0 valid, 2 invalid: one line per problem).
+ *
+ * `mutelist put FILE` stores a valid mutelist in the results store (`--store`/`--table`), where
+ * the scan pipeline applies it to every result it stores and the API, `report` and `gate` apply
+ * it when they read (lambdas/store/stored-mutelist.ts); `mutelist show` prints the stored one.
  */
 import type { Command } from 'commander';
 import { parseMutelist } from '../../core/mutelist/index.js';
@@ -10,6 +14,8 @@ import { EXIT, UsageError } from '../errors.js';
 import type { CommandContext, CommandRegistrar } from '../program.js';
 import { errorLine } from '../program.js';
 import { FileTooLargeError, readBoundedFile } from '../read-bounded-file.js';
+import { openStoreForReading, openStoreForWriting, STORE_OPTION_HELP } from '../store-access.js';
+import type { StoreOptions } from '../store-access.js';
 
 /** A mutelist is a small hand-written file: anything larger is not one. */
 export const MUTELIST_MAX_BYTES = 1024 * 1024;
@@ -70,7 +76,30 @@ async function validate(file: string, ctx: CommandContext): Promise<void> {
   ctx.setExit(EXIT.USAGE);
 }
 
-/** Registers `mutelist validate` on the program. */
+async function put(file: string, options: StoreOptions, ctx: CommandContext): Promise<void> {
+  const mutelist = await loadMutelistFile(file, ctx);
+  if (mutelist === undefined) return; // its problems are printed, exit 2 set
+  const { path, store } = openStoreForWriting(options);
+  try {
+    const stored = await store.putMutelist(mutelist.document);
+    ctx.printText(
+      `${file}: stored as mutelist version ${stored.version} in ${path} (${mutelistSummary(mutelist).replace(/^valid mutelist: /, '')})\n`,
+    );
+    ctx.setExit(EXIT.OK);
+  } finally {
+    await store.close();
+  }
+}
+
+async function show(options: StoreOptions, ctx: CommandContext): Promise<void> {
+  const { path, store } = openStoreForReading(options);
+  const stored = store ? await store.getMutelist().finally(() => store.close()) : null;
+  if (stored === null) ctx.printTextToStderr(`no mutelist is stored in ${path}\n`);
+  ctx.printJson(stored);
+  ctx.setExit(EXIT.OK);
+}
+
+/** Registers `mutelist validate`, `mutelist put` and `mutelist show` on the program. */
 export const mutelistCommand: CommandRegistrar = (program: Command, ctx: CommandContext) => {
   const mutelist = program
     .command('mutelist')
@@ -84,4 +113,21 @@ export const mutelistCommand: CommandRegistrar = (program: Command, ctx: Command
     )
     .argument('<file>', 'the mutelist file')
     .action((file: string) => validate(file, ctx));
+  mutelist
+    .command('put')
+    .description(
+      'Store a mutelist file in the results store (replacing the stored one): scans apply it to what they store, and the API, report and gate apply it when they read. Exit 2 and one line per problem when it is not valid.',
+    )
+    .argument('<file>', 'the mutelist file (YAML or JSON)')
+    .option('--store <path>', STORE_OPTION_HELP.store)
+    .option('--table <name>', STORE_OPTION_HELP.table)
+    .action((file: string, options: StoreOptions) => put(file, options, ctx));
+  mutelist
+    .command('show')
+    .description(
+      'Print the stored mutelist as JSON ({ mutelist, version, updatedAt }; null when none is stored).',
+    )
+    .option('--store <path>', STORE_OPTION_HELP.store)
+    .option('--table <name>', STORE_OPTION_HELP.table)
+    .action((options: StoreOptions) => show(options, ctx));
 };

@@ -6,7 +6,6 @@
 import { writeFileSync } from 'node:fs';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { applyMutelist } from '../../core/mutelist/index.js';
 import type { Mutelist } from '../../core/mutelist/index.js';
 import {
   fleetStatusCounts,
@@ -20,6 +19,7 @@ import type { ReportFormat, ReportModel } from '../../core/report/index.js';
 import { findingsExitCode } from '../../core/results/index.js';
 import { SEVERITIES, STATUSES } from '../../core/schema/index.js';
 import type { ClusterResult, FleetReport, FleetSummary, Severity } from '../../core/schema/index.js';
+import { readStoredMutelist, withMutelists } from '../../store/index.js';
 import type { ResultStore } from '../../store/index.js';
 import { UsageError } from '../errors.js';
 import { formatFleetTable } from '../format/fleet-table.js';
@@ -186,7 +186,9 @@ async function run(options: ReportOptions, ctx: CommandContext): Promise<void> {
   try {
     const report = await loadFleetReport(store, path, options.scan, ctx);
     const previous = await previousResults(store, report);
-    const clusters = mutelist ? report.clusters.map((c) => applyMutelist(c, mutelist)) : report.clusters;
+    // the stored mutelist as it is now, then the file's (a mutelist only adds mutes)
+    const stored = await readStoredMutelist(store);
+    const clusters = report.clusters.map((c) => withMutelists(c, stored, mutelist));
     model = reportModel({ ...report, clusters }, previous);
   } finally {
     await store.close();

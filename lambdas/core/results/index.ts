@@ -30,3 +30,4 @@ export type { FleetReportInput } from './fleet-report.js';
 export { blockingFailures, findingsExitCode, isAtOrAbove } from './findings-exit-code.js';
 export type { FindingsExitCodeOptions } from './findings-exit-code.js';
 export { ClusterIdentityError, ResultsError } from './errors.js';
+export { newScanId } from './scan-id.js';

@@ -5,10 +5,10 @@
  * of lambdas/core/schema.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -25,6 +25,8 @@ import { createPowertools } from '../../../lambdas/handlers/middleware.js';
 import { openEmbeddedStore } from '../../../lambdas/store/embedded/index.js';
 import { dynamoTableDefinition, openDynamoStore } from '../../../lambdas/store/dynamodb/index.js';
 import type { ResultStore } from '../../../lambdas/store/index.js';
+import { JAVA, startDynamoDbLocal } from '../../support/dynamodb-local.js';
+import type { DynamoDbLocal } from '../../support/dynamodb-local.js';
 import { prerequisites } from '../../support/prerequisites.js';
 import { SHARED_DOCS, sharedFile } from '../../support/shared-docs.js';
 import { ACCOUNT_A, ACCOUNT_B, clusterResult, fleetSummary } from '../store/contract.js';
@@ -616,59 +618,158 @@ describe('without a store', () => {
   });
 });
 
-describe('the deployed entry point with TABLE_NAME', () => {
-  it('serves from the DynamoDB store of that table (dynalite behind AWS_ENDPOINT_URL_DYNAMODB)', async () => {
-    const server = dynalite({ createTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+describe('a mutelist stored after the scan', () => {
+  let dir: string;
+  let store: ResultStore;
+  let api: ApiLambda;
+  let output: OutputCapture;
+  const call = async (e: ApiGatewayProxyEvent) => {
+    const res = await api(e, fakeContext('fleet-dns-api'));
+    return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'fleet-dns-api-mute-'));
+    store = openEmbeddedStore({ path: path.join(dir, 'results.db'), now: () => NOW });
+    await store.putClusterResult(
+      result(PROD_A, 'scan-2', hoursAgo(2), { 'DNS-INTERNAL': 'FAIL', 'NET-SG-DNS-UDP': 'PASS' }),
+    );
+    await store.putClusterResult(
+      result(PROD_B, 'scan-2', hoursAgo(2), { 'DNS-INTERNAL': 'FAIL', 'NET-SG-DNS-UDP': 'PASS' }),
+    );
+    await store.putScanRun({ ...fleetSummary('scan-2', hoursAgo(2)), clusters: 2 });
+  });
+  afterAll(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    output = captureOutput();
+    api = createApiHandler({ ...createPowertools('fleet-dns-api-test'), store, now: () => NOW });
+  });
+  afterEach(() => output.restore());
+
+  it('counts at once for the gate, the cluster, its history and the compliance report; lists keep the stored flags', async () => {
+    const gate = () => call(event('GET', cluster(PROD_A, '/gate')));
+    expect((await gate()).body).toMatchObject({ decision: 'fail' });
+    await store.putMutelist({
+      Mutelist: {
+        Accounts: {
+          [ACCOUNT_A]: {
+            Checks: {
+              'DNS-INTERNAL': {
+                Regions: ['eu-west-1'],
+                Resources: ['prod-a'],
+                Reason: 'CHG-1234: resolver migration',
+              },
+            },
+          },
+        },
+      },
+    });
+    expect((await gate()).body).toMatchObject({ decision: 'pass' });
+    const internal = (r: unknown) => (r as ClusterResult).checks.find((c) => c.id === 'DNS-INTERNAL');
+    const latest = await call(event('GET', cluster(PROD_A)));
+    expect(internal(latest.body)).toMatchObject({
+      status: 'FAIL', // muted keeps its real status
+      muted: true,
+      mutedReason: 'CHG-1234: resolver migration',
+    });
+    const history = await call(event('GET', cluster(PROD_A, '/scans')));
+    expect(internal((history.body.items as unknown[])[0])).toMatchObject({ muted: true });
+    // the other account's cluster is not matched
+    expect((await call(event('GET', cluster(PROD_B, '/gate')))).body).toMatchObject({ decision: 'fail' });
+    const report = JSON.parse(
+      (await api(event('GET', '/reports/compliance', { format: 'json' }), fakeContext('api'))).body,
+    ) as { clusters: ClusterResult[] };
+    expect(report.clusters.map((c) => [c.cluster.id, internal(c)?.muted])).toEqual([
+      [PROD_A, true],
+      [PROD_B, false],
+    ]);
+    // list filters select by the flags stored with the scan
+    const failing = await call(event('GET', '/clusters', { status: 'FAIL' }));
+    expect((failing.body.items as ClusterResult[]).map((c) => c.cluster.id)).toEqual([PROD_A, PROD_B]);
+  });
+});
+
+describe.runIf(prerequisites(JAVA))('the deployed entry point with TABLE_NAME and STATE_MACHINE_ARN', () => {
+  const sfn = mockClient(SFNClient);
+  let ddb: DynamoDbLocal;
+  let saved: Record<string, string | undefined>;
+  const ARN = 'arn:aws:states:eu-west-1:111122223333:stateMachine:fleet-scan';
+
+  beforeAll(async () => {
+    ddb = await startDynamoDbLocal();
     const env = {
       TABLE_NAME: 'fleet-dns-results',
-      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+      STATE_MACHINE_ARN: ARN,
+      AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       POWERTOOLS_METRICS_DISABLED: 'true',
     };
-    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
-    const client = new DynamoDBClient({
-      endpoint,
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    await ddb.client.send(new CreateTableCommand(dynamoTableDefinition('fleet-dns-results').createTable));
+  }, 120_000); // a JVM start on a busy machine
+  afterAll(async () => {
+    sfn.restore();
+    for (const [k, v] of Object.entries(saved ?? {})) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await ddb?.stop();
+  });
+
+  it('serves from the DynamoDB store of that table and starts scans on that state machine', async () => {
+    const store = openDynamoStore({
+      tableName: 'fleet-dns-results',
+      client: DynamoDBDocumentClient.from(ddb.client),
     });
+    await store.putClusterResult(
+      clusterResult({
+        account: ACCOUNT_A,
+        region: 'eu-west-1',
+        name: 'prod-a',
+        scanId: 's-1',
+        startedAt: new Date().toISOString(),
+        checks: { 'DNS-INTERNAL': 'PASS' },
+      }),
+    );
+    sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN}:x`, startDate: new Date() });
+    vi.resetModules();
+    const { handler } = await import('../../../lambdas/handlers/api.js');
+    const res = await handler(event('GET', `/clusters/${encodeURIComponent(PROD_A)}`), fakeContext('api'));
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ cluster: { id: PROD_A } });
+    const unknown = await handler(
+      event('GET', `/clusters/${encodeURIComponent(UNKNOWN)}/gate`),
+      fakeContext('api'),
+    );
+    expect(JSON.parse(unknown.body)).toMatchObject({ decision: 'unknown', reasons: [{ code: 'no-scan' }] });
+
+    const started = await handler(
+      event('POST', '/scans', {}, JSON.stringify({ clusterId: PROD_A })),
+      fakeContext('api'),
+    );
+    expect(started.statusCode).toBe(202);
+    const { scanId } = JSON.parse(started.body) as { scanId: string };
+    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input)).toEqual([
+      { stateMachineArn: ARN, name: scanId, input: JSON.stringify({ scanId, clusterId: PROD_A }) },
+    ]);
+  });
+
+  it('refuses a STATE_MACHINE_ARN that is not one, naming it', async () => {
+    process.env.STATE_MACHINE_ARN = 'fleet-scan';
     try {
-      await client.send(new CreateTableCommand(dynamoTableDefinition('fleet-dns-results').createTable));
-      const store = openDynamoStore({
-        tableName: 'fleet-dns-results',
-        client: DynamoDBDocumentClient.from(client),
-      });
-      await store.putClusterResult(
-        clusterResult({
-          account: ACCOUNT_A,
-          region: 'eu-west-1',
-          name: 'prod-a',
-          scanId: 's-1',
-          startedAt: new Date().toISOString(),
-          checks: { 'DNS-INTERNAL': 'PASS' },
-        }),
-      );
       vi.resetModules();
       const { handler } = await import('../../../lambdas/handlers/api.js');
-      const res = await handler(event('GET', `/clusters/${encodeURIComponent(PROD_A)}`), fakeContext('api'));
-      expect(res.statusCode).toBe(200);
-      expect(JSON.parse(res.body)).toMatchObject({ cluster: { id: PROD_A } });
-      const unknown = await handler(
-        event('GET', `/clusters/${encodeURIComponent(UNKNOWN)}/gate`),
-        fakeContext('api'),
+      await expect(handler(event('GET', '/summary'), fakeContext('api'))).rejects.toThrow(
+        /STATE_MACHINE_ARN/,
       );
-      expect(JSON.parse(unknown.body)).toMatchObject({ decision: 'unknown', reasons: [{ code: 'no-scan' }] });
     } finally {
-      client.destroy();
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      process.env.STATE_MACHINE_ARN = ARN;
     }
   });
 });

@@ -822,9 +822,16 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         const first = await store.putMutelist(doc, { expectedVersion: null });
         expect(first).toMatchObject({ mutelist: doc, version: 1 });
         expect(await store.getMutelist()).toEqual(first);
-        await expect(store.putMutelist({}, { expectedVersion: null })).rejects.toBeInstanceOf(
+        await expect(store.putMutelist(doc, { expectedVersion: null })).rejects.toBeInstanceOf(
           MutelistConflictError,
         );
+        // only a valid mutelist is stored: every reader can apply it
+        await expect(
+          store.putMutelist({
+            Mutelist: { Accounts: { '*': { Checks: { 'DNS-LATENCY': { Regions: ['*'] } } } } },
+          }),
+        ).rejects.toThrow(/not a valid mutelist: .*DNS-LATENCY/);
+        expect((await store.getMutelist())?.version).toBe(1);
         const second = await store.putMutelist({ Mutelist: { Accounts: {} } }, { expectedVersion: 1 });
         expect(second.version).toBe(2);
         await expect(store.putMutelist(doc, { expectedVersion: 1 })).rejects.toBeInstanceOf(
