@@ -52,9 +52,19 @@ import type {
   StoredMutelist,
 } from '../result-store.js';
 import {
+  clusterStatusItems,
+  findingItem,
+  guardItem,
+  historyExpiresAt as historyExpiry,
+  historyItem,
+  latestItem,
+  sightingItem,
+  tombstoneItem,
+} from './dynamo-items.js';
+import type { Sighting } from './dynamo-items.js';
+import {
   clusterPk,
   CURSOR_SECRET_KEY,
-  findingSk,
   GSI,
   MUTELIST_KEY,
   RUN_SK,
@@ -73,9 +83,6 @@ export interface DynamoStoreOptions extends ResultStoreOptions {
 
 export const DEFAULT_TTL_DAYS = 90;
 const CLAIM_LEASE_SECONDS = 300;
-const DAY_SECONDS = 86_400;
-/** A guard outlives its history item by this much, so a late retry of an expired scan stays a duplicate. */
-const GUARD_GRACE_SECONDS = 7 * DAY_SECONDS;
 
 type Item = Record<string, unknown>;
 const GATE_DECISIONS: readonly GateDecision['decision'][] = ['pass', 'fail', 'unknown'];
@@ -137,19 +144,13 @@ class DynamoResultStore implements ResultStore {
     const result = storableResult(input);
     const clusterId = result.cluster.id;
     const pk = clusterPk(clusterId);
-    const historyExpiresAt = epochSeconds(result.scan.startedAt) + this.settings.ttlDays * DAY_SECONDS;
+    const historyExpiresAt = historyExpiry(result, this.settings.ttlDays);
 
     // 1. the guard: scan id → order key (written first so getClusterScan finds the scan by id)
     let guard = await this.#get(pk, SK.guard(result.scan.id));
     const seenBefore = guard !== undefined;
     if (guard === undefined) {
-      const item = {
-        PK: pk,
-        SK: SK.guard(result.scan.id),
-        scanOrderKey: scanOrderKey(result.scan),
-        historyExpiresAt,
-        [TTL_ATTRIBUTE]: historyExpiresAt + GUARD_GRACE_SECONDS,
-      };
+      const item = guardItem(result, scanOrderKey(result.scan), historyExpiresAt);
       if (await this.#putIfAbsent(item)) guard = item;
       else guard = await this.#get(pk, SK.guard(result.scan.id));
     }
@@ -172,15 +173,13 @@ class DynamoResultStore implements ResultStore {
     }
     if (stored === undefined) {
       const computed = await this.#compute(result, key);
-      const item = {
-        PK: pk,
-        SK: SK.scan(key),
-        scanId: result.scan.id,
-        doc: JSON.stringify(computed.result),
-        transitions: JSON.stringify(computed.transitions),
-        ...(computed.previousGate !== null ? { previousGate: computed.previousGate } : {}),
-        [TTL_ATTRIBUTE]: historyExpiresAt,
-      };
+      const item = historyItem(
+        computed.result as StorableResult,
+        computed.transitions,
+        key,
+        historyExpiresAt,
+        computed.previousGate,
+      );
       if (await this.#putIfAbsent(item)) {
         outcome = 'stored';
         stored = computed;
@@ -190,7 +189,7 @@ class DynamoResultStore implements ResultStore {
     const storedResult = stored.result as StorableResult;
 
     // 3. first sightings (min by order key: idempotent, and a late scan moves them earlier)
-    await Promise.all(firstSightings(storedResult).map((s) => this.#recordSighting(pk, s)));
+    await Promise.all(firstSightings(storedResult).map((s) => this.#recordSighting(clusterId, s)));
 
     // 4. latest, never backwards ('<=' lets a retry of the latest scan re-run what follows)
     const isLatest = await this.#putLatest(storedResult, key, stored.transitions);
@@ -432,18 +431,16 @@ class DynamoResultStore implements ResultStore {
     return { ...computed, previousGate: gateAtScan(previous)?.decision ?? null };
   }
 
-  async #recordSighting(
-    pk: string,
-    s: { checkId: string; status: string; key: string; at: string },
-  ): Promise<void> {
+  async #recordSighting(clusterId: string, s: Sighting): Promise<void> {
+    const { PK, SK: sk, checkId, status, scanOrderKey: key, seenAt } = sightingItem(clusterId, s);
     await this.#ignoringConditionFailure(
       new UpdateCommand({
         TableName: this.settings.table,
-        Key: { PK: pk, SK: SK.sighting(s.checkId, s.status) },
+        Key: { PK, SK: sk },
         UpdateExpression: 'SET checkId = :check, #status = :status, scanOrderKey = :key, seenAt = :at',
         ConditionExpression: 'attribute_not_exists(PK) OR scanOrderKey > :key',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':check': s.checkId, ':status': s.status, ':key': s.key, ':at': s.at },
+        ExpressionAttributeValues: { ':check': checkId, ':status': status, ':key': key, ':at': seenAt },
       }),
     );
   }
@@ -453,17 +450,7 @@ class DynamoResultStore implements ResultStore {
     return this.#ignoringConditionFailure(
       new PutCommand({
         TableName: this.settings.table,
-        Item: {
-          PK: clusterPk(result.cluster.id),
-          SK: SK.latest,
-          [`${GSI.all}PK`]: 'LATEST',
-          [`${GSI.all}SK`]: result.cluster.id,
-          scanId: result.scan.id,
-          scanOrderKey: key,
-          region: result.cluster.region,
-          doc: JSON.stringify(result),
-          transitions: JSON.stringify(transitions),
-        },
+        Item: latestItem(result, key, transitions),
         ConditionExpression: 'attribute_not_exists(PK) OR scanOrderKey <= :key',
         ExpressionAttributeValues: { ':key': key },
       }),
@@ -477,7 +464,7 @@ class DynamoResultStore implements ResultStore {
    * rather than a deletion, so an older racer cannot bring it back.
    */
   async #writeFindings(result: StorableResult, key: string): Promise<void> {
-    const { id: clusterId, region, accountId } = result.cluster;
+    const clusterId = result.cluster.id;
     const pk = clusterPk(clusterId);
     const existing = await this.#queryAll({
       TableName: this.settings.table,
@@ -496,43 +483,14 @@ class DynamoResultStore implements ResultStore {
         .filter((i) => i.scanOrderKey === key && i.gone !== true)
         .map((i) => str(i.SK)),
     );
-    const writes: Item[] = [];
-    for (const check of result.checks) {
-      const sk = findingSk(clusterId, check.id);
-      const finding: Finding = { ...check, cluster: result.cluster, scan: result.scan };
-      writes.push({
-        PK: pk,
-        SK: SK.finding(check.id),
-        scanOrderKey: key,
-        [`${GSI.byCheck}PK`]: `CHECK#${check.id}`,
-        [`${GSI.byCheck}SK`]: clusterId,
-        [`${GSI.byStatus}PK`]: `FSTATUS#${check.status}`,
-        [`${GSI.byStatus}SK`]: sk,
-        [`${GSI.byAccount}PK`]: `FACCOUNT#${accountId}`,
-        [`${GSI.byAccount}SK`]: sk,
-        [`${GSI.all}PK`]: 'FINDINGS',
-        [`${GSI.all}SK`]: sk,
-        status: check.status,
-        severity: check.severity,
-        muted: check.muted,
-        region,
-        doc: JSON.stringify(finding),
-      });
-    }
-    const unmuted = new Set(result.checks.filter((c) => !c.muted).map((c) => c.status));
-    for (const status of unmuted)
-      writes.push({
-        PK: pk,
-        SK: SK.status(status),
-        scanOrderKey: key,
-        [`${GSI.byStatus}PK`]: `CSTATUS#${status}`,
-        [`${GSI.byStatus}SK`]: clusterId,
-        region,
-      });
+    const writes: Item[] = [
+      ...result.checks.map((check) => findingItem(result, check, key)),
+      ...clusterStatusItems(result, key),
+    ];
     const current = new Set(writes.map((w) => str(w.SK)));
     for (const item of [...existing, ...statuses])
       if (!current.has(str(item.SK)) && item.gone !== true)
-        writes.push({ PK: pk, SK: str(item.SK), scanOrderKey: key, gone: true });
+        writes.push(tombstoneItem(clusterId, str(item.SK), key));
     await Promise.all(
       writes
         .filter((w) => !done.has(str(w.SK)))
@@ -775,8 +733,6 @@ const isConditionFailure = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : String(value));
-
-const epochSeconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
 
 /** A cursor's position: an object of exactly the given string key attributes. */
 function keyPosition(position: unknown, keys: readonly string[]): Item | undefined {

@@ -1,0 +1,140 @@
+/**
+ * The items the DynamoDB store writes for a stored result (README.md § DynamoDB: single-table
+ * design), built in one place. Pure: the store sends them with its conditions, and a bulk loader
+ * (bench/api.bench.ts fills a table with BatchWriteItem) writes exactly what the store would.
+ */
+import type { CheckResult, GateDecision } from '../../core/schema/index.js';
+import type { StorableResult } from '../documents.js';
+import type { CheckTransition, Finding } from '../result-store.js';
+import { clusterPk, findingSk, GSI, SK, TTL_ATTRIBUTE } from './dynamo-table.js';
+
+/** An item as the document client takes it. */
+export type DynamoItem = Record<string, unknown>;
+
+const DAY_SECONDS = 86_400;
+/** A guard outlives its history item by this much, so a late retry of an expired scan stays a duplicate. */
+export const GUARD_GRACE_SECONDS = 7 * DAY_SECONDS;
+
+/** When a scan's history item expires: `ttlDays` after its `startedAt` (epoch seconds). */
+export function historyExpiresAt(result: StorableResult, ttlDays: number): number {
+  return Math.floor(Date.parse(result.scan.startedAt) / 1000) + ttlDays * DAY_SECONDS;
+}
+
+/** The scan guard: scan id → order key (`key`), outliving the history item. */
+export function guardItem(result: StorableResult, key: string, expiresAt: number): DynamoItem {
+  return {
+    PK: clusterPk(result.cluster.id),
+    SK: SK.guard(result.scan.id),
+    scanOrderKey: key,
+    historyExpiresAt: expiresAt,
+    [TTL_ATTRIBUTE]: expiresAt + GUARD_GRACE_SECONDS,
+  };
+}
+
+/** The history item of a stored scan (its document with firstSeenAt / lastTransitionAt set). */
+export function historyItem(
+  result: StorableResult,
+  transitions: readonly CheckTransition[],
+  key: string,
+  expiresAt: number,
+  /** the previous scan's gate (gateAtScan), kept so a retried put derives the same events */
+  previousGate: GateDecision['decision'] | null = null,
+): DynamoItem {
+  return {
+    PK: clusterPk(result.cluster.id),
+    SK: SK.scan(key),
+    scanId: result.scan.id,
+    doc: JSON.stringify(result),
+    transitions: JSON.stringify(transitions),
+    ...(previousGate !== null ? { previousGate } : {}),
+    [TTL_ATTRIBUTE]: expiresAt,
+  };
+}
+
+/** A first sighting of `status` for a cluster's check (the earliest scan's order key wins). */
+export interface Sighting {
+  readonly checkId: string;
+  readonly status: string;
+  /** the scan's order key */
+  readonly key: string;
+  /** the scan's `startedAt` */
+  readonly at: string;
+}
+
+/** The first-sighting item: its key and the attributes the store sets on it. */
+export function sightingItem(clusterId: string, s: Sighting): DynamoItem {
+  return {
+    PK: clusterPk(clusterId),
+    SK: SK.sighting(s.checkId, s.status),
+    checkId: s.checkId,
+    status: s.status,
+    scanOrderKey: s.key,
+    seenAt: s.at,
+  };
+}
+
+/** The cluster's `LATEST` item (GSI4 `LATEST`). */
+export function latestItem(
+  result: StorableResult,
+  key: string,
+  transitions: readonly CheckTransition[],
+): DynamoItem {
+  return {
+    PK: clusterPk(result.cluster.id),
+    SK: SK.latest,
+    [`${GSI.all}PK`]: 'LATEST',
+    [`${GSI.all}SK`]: result.cluster.id,
+    scanId: result.scan.id,
+    scanOrderKey: key,
+    region: result.cluster.region,
+    doc: JSON.stringify(result),
+    transitions: JSON.stringify(transitions),
+  };
+}
+
+/** The `FINDING#` item of one check of the latest result (GSI1–GSI4). */
+export function findingItem(result: StorableResult, check: CheckResult, key: string): DynamoItem {
+  const { id: clusterId, region, accountId } = result.cluster;
+  const sk = findingSk(clusterId, check.id);
+  const finding: Finding = { ...check, cluster: result.cluster, scan: result.scan };
+  return {
+    PK: clusterPk(clusterId),
+    SK: SK.finding(check.id),
+    scanOrderKey: key,
+    [`${GSI.byCheck}PK`]: `CHECK#${check.id}`,
+    [`${GSI.byCheck}SK`]: clusterId,
+    [`${GSI.byStatus}PK`]: `FSTATUS#${check.status}`,
+    [`${GSI.byStatus}SK`]: sk,
+    [`${GSI.byAccount}PK`]: `FACCOUNT#${accountId}`,
+    [`${GSI.byAccount}SK`]: sk,
+    [`${GSI.all}PK`]: 'FINDINGS',
+    [`${GSI.all}SK`]: sk,
+    status: check.status,
+    severity: check.severity,
+    muted: check.muted,
+    region,
+    doc: JSON.stringify(finding),
+  };
+}
+
+/** The `STATUS#` items of the latest result: one per status of an unmuted check (GSI2 `CSTATUS#`). */
+export function clusterStatusItems(result: StorableResult, key: string): DynamoItem[] {
+  const { id: clusterId, region } = result.cluster;
+  const unmuted = new Set(result.checks.filter((c) => !c.muted).map((c) => c.status));
+  return [...unmuted].map((status) => ({
+    PK: clusterPk(clusterId),
+    SK: SK.status(status),
+    scanOrderKey: key,
+    [`${GSI.byStatus}PK`]: `CSTATUS#${status}`,
+    [`${GSI.byStatus}SK`]: clusterId,
+    region,
+  }));
+}
+
+/**
+ * What replaces a finding or status item the latest result no longer has: no GSI keys (out of
+ * every list), kept rather than deleted so a slower writer of an older scan cannot bring it back.
+ */
+export function tombstoneItem(clusterId: string, sk: string, key: string): DynamoItem {
+  return { PK: clusterPk(clusterId), SK: sk, scanOrderKey: key, gone: true };
+}
