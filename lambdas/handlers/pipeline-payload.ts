@@ -71,3 +71,21 @@ export function discoveryGapsKey(scanId: string): string {
 }
 
 export const coverageGapsSchema = z.array(coverageGapSchema);
+
+/**
+ * A Step Functions error (`{ Error, Cause }`, a Catch's output or a failed Map child) as one
+ * line: a Lambda error's Cause is the JSON `{ errorType, errorMessage, trace }`, anything else
+ * (States.Timeout…) plain text. Bounded to 1000 characters.
+ */
+export function stepErrorText(error: { readonly Error?: string; readonly Cause?: string }): string {
+  const name = error.Error ?? 'Error';
+  let message = error.Cause ?? '';
+  try {
+    const cause = JSON.parse(message) as { errorMessage?: unknown };
+    if (typeof cause.errorMessage === 'string') message = cause.errorMessage;
+  } catch {
+    // plain text: keep it
+  }
+  const text = message.trim() === '' ? name : `${name}: ${message.trim()}`;
+  return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
+}

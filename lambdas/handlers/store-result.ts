@@ -24,7 +24,12 @@ import type { CollectRunnerOutput } from './collect-runner.js';
 import { HandlerError } from './errors.js';
 import { withRunnerMiddleware } from './middleware.js';
 import type { Powertools, RunnerLambda } from './middleware.js';
-import { s3LocationSchema, stagedAwsResultSchema, startedAtSchema } from './pipeline-payload.js';
+import {
+  s3LocationSchema,
+  stagedAwsResultSchema,
+  startedAtSchema,
+  stepErrorText,
+} from './pipeline-payload.js';
 import { clusterIdSchema, scanIdSchema } from './scan-payload.js';
 
 /**
@@ -78,19 +83,10 @@ export interface StoreResultDeps extends Powertools {
 }
 
 /**
- * Why the runner gave nothing, from the Catch's `{ Error, Cause }`: a Lambda error's Cause is
- * the JSON `{ errorType, errorMessage, trace }`, anything else (States.Timeout…) plain text.
+ * Why the runner gave nothing, from the Catch's `{ Error, Cause }` ({@link stepErrorText}).
  */
 export function runnerErrorReason(error: { Error: string; Cause: string }): string {
-  let message = error.Cause;
-  try {
-    const cause = JSON.parse(error.Cause) as { errorMessage?: unknown };
-    if (typeof cause.errorMessage === 'string') message = cause.errorMessage;
-  } catch {
-    // plain text: keep it
-  }
-  const text = message.trim() === '' ? error.Error : `${error.Error}: ${message.trim()}`;
-  return `the runner steps failed: ${text.length > 1000 ? `${text.slice(0, 1000)}…` : text}`;
+  return `the runner steps failed: ${stepErrorText(error)}`;
 }
 
 /** The in-cluster checks: the runner's, or ERRORs with why there are none (checks.md § Runner failures). */

@@ -4,7 +4,7 @@
  * cluster's previous scan, and what could not be scanned. What the deployed Summarize step
  * stores (`putScanRun`) and `GET /summary` answers.
  */
-import { fleetSummarySchema, formatSchemaError, STATUSES } from '../schema/index.js';
+import { CAUSES, fleetSummarySchema, formatSchemaError, SEVERITIES, STATUSES } from '../schema/index.js';
 import type {
   CheckResult,
   ClusterResult,
@@ -65,17 +65,21 @@ const zeroCounts = (): Record<Status, number> =>
  */
 export function buildFleetSummary(input: FleetSummaryInput): FleetSummary {
   const byStatus = zeroCounts();
-  const bySeverity: Record<string, Record<Status, number>> = {};
+  // Every severity and cause is a key (zeros included): the schema's records over enums are exhaustive.
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, zeroCounts()])) as Record<
+    string,
+    Record<Status, number>
+  >;
   const byCheck: Record<string, Record<Status, number>> = {};
-  const byCause: Record<string, number> = {};
+  const byCause = Object.fromEntries(CAUSES.map((c) => [c, 0])) as Record<string, number>;
   for (const cluster of input.clusters) {
     for (const check of cluster.checks) {
       if (check.muted) continue;
       byStatus[check.status] += 1;
-      (bySeverity[check.severity] ??= zeroCounts())[check.status] += 1;
+      bySeverity[check.severity]![check.status] += 1;
       (byCheck[check.id] ??= zeroCounts())[check.status] += 1;
     }
-    for (const item of cluster.diagnosis) byCause[item.cause] = (byCause[item.cause] ?? 0) + 1;
+    for (const item of cluster.diagnosis) byCause[item.cause]! += 1;
   }
   const summary: FleetSummary = {
     scan: input.scan,
