@@ -2,7 +2,8 @@
  * The Lambda entry points: thin middy handlers that parse their payload and configuration at
  * the edge and wire lambdas/aws and lambdas/kube to the core. Each function's `handler` is the
  * export of its own module (`dispatch-runner.handler`, `runner-status.handler`,
- * `collect-runner.handler`).
+ * `collect-runner.handler`; the fleet scan's `discover.handler`, `collect-region.handler`,
+ * `store-result.handler`, `summarize.handler`).
  */
 export { createCollectRunnerHandler, collectRunnerEventSchema } from './collect-runner.js';
 export type { CollectRunnerDeps, CollectRunnerEvent, CollectRunnerOutput } from './collect-runner.js';
@@ -15,12 +16,33 @@ export type {
 } from './dispatch-runner.js';
 export { createRunnerStatusHandler, runnerStatusEventSchema } from './runner-status.js';
 export type { RunnerStatusDeps, RunnerStatusEvent, RunnerStatusOutput } from './runner-status.js';
+export { createDiscoverHandler, discoverEventSchema, newScanId } from './discover.js';
+export type { DiscoverDeps, DiscoverEvent, DiscoverOutput } from './discover.js';
+export { collectRegionEventSchema, createCollectRegionHandler } from './collect-region.js';
+export type { CollectRegionDeps, CollectRegionEvent, CollectRegionOutput } from './collect-region.js';
+export { createStoreResultHandler, runnerErrorReason, storeResultEventSchema } from './store-result.js';
+export type { StoreResultDeps, StoreResultEvent, StoreResultOutput } from './store-result.js';
+export { createSummarizeHandler, summarizeEventSchema } from './summarize.js';
+export type { SummarizeDeps, SummarizeEvent, SummarizeOutput } from './summarize.js';
+export {
+  clusterToScanSchema,
+  discoveryGapsKey,
+  s3LocationSchema,
+  stagedAwsResultKey,
+  stagedAwsResultSchema,
+  stepErrorText,
+  workItemSchema,
+  workItemsKey,
+} from './pipeline-payload.js';
+export type { ClusterToScan, S3Location, StagedAwsResult, WorkItem } from './pipeline-payload.js';
+export { parsePipelineConfig, parseScanScopeConfig } from './pipeline-config.js';
+export type { PipelineConfig, ScanScopeConfig } from './pipeline-config.js';
 export { parseRunnerHandlerConfig } from './config.js';
 export type { RunnerHandlerConfig } from './config.js';
 export { connectToCluster, eksTokenProvider } from './cluster-connection.js';
 export type { ClusterConnectionDeps, ClusterTokenProvider, TokenTarget } from './cluster-connection.js';
 export { createPowertools, METRICS_NAMESPACE, parseScanEvent, withRunnerMiddleware } from './middleware.js';
-export type { Context, Powertools, RunnerLambda } from './middleware.js';
+export type { Context, Powertools, RunnerLambda, ScanIdentity } from './middleware.js';
 export { HandlerConfigError, HandlerError, HandlerInputError } from './errors.js';
 export { ApiError, COMPLIANCE_FORMATS, createApiHandler, createApiRouter } from './api.js';
 export type {

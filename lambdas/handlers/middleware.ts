@@ -48,16 +48,25 @@ export function createPowertools(serviceName: string): Powertools {
   };
 }
 
+/**
+ * The ids a payload may carry: the runner steps and StoreResult have both, Summarize and
+ * CollectRegion only the scan, Discover may have neither yet (it makes the scan id).
+ */
+export interface ScanIdentity {
+  readonly scanId?: string;
+  readonly clusterId?: string;
+}
+
 /** A Lambda entry point: any event in (it is validated), the handler's result out. */
 export type RunnerLambda<R> = (event: unknown, context: Context) => Promise<R>;
 
 /**
  * Parses the event with `schema` before the handler runs: an invalid one is a
  * {@link HandlerInputError} naming each field (`cluster.endpoint: must be an https:// URL`);
- * a valid one replaces the event, and its scanId and clusterId join every log line. The
+ * a valid one replaces the event, and its scanId and clusterId (those it has) join every log line. The
  * rejection is logged (with whatever ids the event had) before the error reaches the runtime.
  */
-export function parseScanEvent<S extends z.ZodType<{ scanId: string; clusterId: string }>>(
+export function parseScanEvent<S extends z.ZodType<ScanIdentity>>(
   handlerName: string,
   schema: S,
   { logger, tracer }: Pick<Powertools, 'logger' | 'tracer'>,
@@ -75,9 +84,15 @@ export function parseScanEvent<S extends z.ZodType<{ scanId: string; clusterId: 
           parsed.error.issues.map((i) => `${fieldPath(i.path) || '(event)'}: ${i.message}`),
         );
       request.event = parsed.data;
-      logger.appendKeys({ scanId: parsed.data.scanId, clusterId: parsed.data.clusterId });
-      tracer.putAnnotation('scanId', parsed.data.scanId);
-      tracer.putAnnotation('clusterId', parsed.data.clusterId);
+      const { scanId, clusterId } = parsed.data;
+      if (scanId !== undefined) {
+        logger.appendKeys({ scanId });
+        tracer.putAnnotation('scanId', scanId);
+      }
+      if (clusterId !== undefined) {
+        logger.appendKeys({ clusterId });
+        tracer.putAnnotation('clusterId', clusterId);
+      }
     },
     onError: (request) => {
       if (request.error instanceof HandlerInputError)
@@ -90,7 +105,7 @@ export function parseScanEvent<S extends z.ZodType<{ scanId: string; clusterId: 
  * `handler` wrapped in middy with Powertools and the payload schema. The handler receives the
  * parsed payload.
  */
-export function withRunnerMiddleware<S extends z.ZodType<{ scanId: string; clusterId: string }>, R>(
+export function withRunnerMiddleware<S extends z.ZodType<ScanIdentity>, R>(
   handlerName: string,
   schema: S,
   tools: Powertools,

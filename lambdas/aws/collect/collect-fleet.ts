@@ -49,6 +49,8 @@ export interface FleetWorkItem {
   /** the session name to assume it with */
   readonly sessionName?: string;
   readonly externalId?: string;
+  /** only these clusters (a scan of one cluster); @default every cluster of the region */
+  readonly clusterNames?: readonly string[];
 }
 
 /** Options shared by {@link discoverWorkItems}, {@link collectWorkItem} and {@link collectFleet}. */
@@ -220,7 +222,7 @@ export async function collectWorkItem(item: FleetWorkItem, options: FleetOptions
     }
   }
   return collectRegion(
-    { account, region: item.region },
+    { account, region: item.region, ...(item.clusterNames ? { clusterNames: item.clusterNames } : {}) },
     {
       ...options,
       ...(credentials ? { credentials } : {}),

@@ -26,6 +26,8 @@ export type { AuditNetworkClusterOptions } from './audit-network-cluster.js';
 export { assessRunnerResults } from './runner-assessment.js';
 export type { RunnerAssessment } from './runner-assessment.js';
 export { buildFleetReport } from './fleet-report.js';
+export { buildFleetSummary, regressionsBetween, worstStatus } from './fleet-summary.js';
+export type { FleetRegression, FleetSummaryInput } from './fleet-summary.js';
 export type { FleetReportInput } from './fleet-report.js';
 export { blockingFailures, findingsExitCode, isAtOrAbove } from './findings-exit-code.js';
 export type { FindingsExitCodeOptions } from './findings-exit-code.js';

@@ -1,0 +1,124 @@
+/**
+ * Lambda: the first step of a fleet scan ("Discover"). Names the scan (unless the API did),
+ * resolves the accounts (current, a list, or the Organization's) × their enabled regions (or the
+ * configured ones) with lambdas/aws `discoverWorkItems` — entering each member account once to
+ * list its regions — and writes one work item per account×region to S3 for the Distributed Map's
+ * ItemReader. A `clusterId` narrows the scan to that cluster's account, region and name.
+ *
+ * Accounts that cannot be entered are coverage gaps, staged beside the work items for Summarize.
+ */
+import { randomBytes } from 'node:crypto';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { discoverWorkItems } from '../aws/collect/index.js';
+import type { FleetOptions, FleetScope } from '../aws/collect/index.js';
+import { putJsonObject } from '../aws/s3/index.js';
+import { parseClusterId } from '../core/results/index.js';
+import { withRunnerMiddleware } from './middleware.js';
+import type { Powertools, RunnerLambda } from './middleware.js';
+import type { ScanScopeConfig } from './pipeline-config.js';
+import { discoveryGapsKey, workItemsKey } from './pipeline-payload.js';
+import type { S3Location, WorkItem } from './pipeline-payload.js';
+import { clusterIdSchema, scanIdSchema } from './scan-payload.js';
+
+/** Discover's payload: the execution input (`{}` nightly, `{ scanId, clusterId? }` from the API). */
+export const discoverEventSchema = z.object({
+  scanId: scanIdSchema.optional(),
+  clusterId: clusterIdSchema.optional(),
+});
+export type DiscoverEvent = z.infer<typeof discoverEventSchema>;
+
+/** What Discover answers (the Map's ItemReader reads `workItems`). */
+export interface DiscoverOutput {
+  readonly scanId: string;
+  readonly startedAt: string;
+  readonly workItems: S3Location;
+  readonly itemCount: number;
+}
+
+export interface DiscoverDeps extends Powertools {
+  readonly s3: S3Client;
+  readonly workBucket: string;
+  readonly scope: ScanScopeConfig;
+  /** the AWS side's options beyond the home region (tests inject STS/Organizations/clients) */
+  readonly fleet?: Omit<FleetOptions, 'homeRegion'>;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** A new scan id: its start time and 8 random hex digits (`2026-12-02T02-00-00Z-1a2b3c4d`). */
+export function newScanId(at: Date): string {
+  const time = at
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replaceAll(':', '-');
+  return `${time}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The Discover handler over `deps`. */
+export function createDiscoverHandler(deps: DiscoverDeps): RunnerLambda<DiscoverOutput> {
+  const { logger, metrics, s3, scope } = deps;
+  const now = deps.now ?? (() => new Date());
+  return withRunnerMiddleware('discover', discoverEventSchema, deps, async (event) => {
+    const started = now();
+    const scanId = event.scanId ?? newScanId(started);
+    logger.appendKeys({ scanId });
+    const target = event.clusterId !== undefined ? parseClusterId(event.clusterId) : undefined;
+    const fleetScope: FleetScope = {
+      scanId,
+      roleName: scope.roleName,
+      ...(scope.externalId !== undefined ? { externalId: scope.externalId } : {}),
+      ...(target
+        ? {
+            accounts: { mode: 'list', accounts: [target.accountId] },
+            regions: { mode: 'list', regions: [target.region] },
+          }
+        : { accounts: scope.accounts, exclude: scope.exclude, regions: scope.regions }),
+    };
+    const discovery = await discoverWorkItems(fleetScope, { ...deps.fleet, homeRegion: scope.homeRegion });
+    const items: WorkItem[] = discovery.items.map((item) => ({
+      accountId: item.accountId,
+      region: item.region,
+      ...(item.roleArn !== undefined ? { roleArn: item.roleArn } : {}),
+      ...(target ? { clusterNames: [target.name] } : {}),
+    }));
+    const workItems = { bucket: deps.workBucket, key: workItemsKey(scanId) };
+    await putJsonObject(s3, workItems, items);
+    await putJsonObject(s3, { bucket: deps.workBucket, key: discoveryGapsKey(scanId) }, discovery.gaps);
+    metrics.addMetric('WorkItems', MetricUnit.Count, items.length);
+    metrics.addMetric('AccountGaps', MetricUnit.Count, discovery.gaps.length);
+    (discovery.gaps.length > 0 ? logger.warn.bind(logger) : logger.info.bind(logger))('work items written', {
+      items: items.length,
+      accounts: discovery.accounts.length,
+      gaps: discovery.gaps,
+      ...(event.clusterId !== undefined ? { clusterId: event.clusterId } : {}),
+    });
+    return { scanId, startedAt: started.toISOString(), workItems, itemCount: items.length };
+  });
+}
+
+/** The deployed dependencies: WORK_BUCKET and the scan scope (SCAN_* variables, AWS_REGION). */
+async function deployedHandler(): Promise<RunnerLambda<DiscoverOutput>> {
+  const { parsePipelineConfig, parseScanScopeConfig } = await import('./pipeline-config.js');
+  const config = parsePipelineConfig(process.env, ['WORK_BUCKET']);
+  const { createS3Client } = await import('../aws/s3/index.js');
+  const { createPowertools } = await import('./middleware.js');
+  return createDiscoverHandler({
+    ...createPowertools('fleet-dns-discover'),
+    s3: createS3Client(),
+    workBucket: config.workBucket,
+    scope: parseScanScopeConfig(process.env),
+  });
+}
+
+let deployed: Promise<RunnerLambda<DiscoverOutput>> | undefined;
+
+/** The function's entry point: built on the first invocation (a failed build is retried on the next). */
+export const handler: RunnerLambda<DiscoverOutput> = async (event, context) => {
+  deployed ??= deployedHandler().catch((err: unknown) => {
+    deployed = undefined;
+    throw err;
+  });
+  return (await deployed)(event, context);
+};

@@ -1,0 +1,208 @@
+/**
+ * Lambda: store one cluster's result of one scan (the state machine's "StoreResult" step, the
+ * end of each cluster's branch). Reads the AWS-side result collect-region staged in S3, adds the
+ * in-cluster checks the runner gave (`collected`) — or, when the runner steps failed
+ * (`runnerError`, the Catch) or were never taken (`runnerNotDispatched` in the staged doc), makes
+ * the in-cluster checks ERROR with the reason (checks.md § Runner failures) — draws the
+ * diagnosis, applies the stored mutelist and puts the result in the store, which publishes the
+ * regression events.
+ *
+ * Idempotent: the store keys a result by (cluster, scan), so a retried step is a `duplicate`
+ * that changes nothing and publishes only events a failed first attempt left pending.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { getJsonObject } from '../aws/s3/index.js';
+import { validateMutelist, applyMutelist } from '../core/mutelist/index.js';
+import { buildClusterResult, worstStatus } from '../core/results/index.js';
+import { combineRunnerResults } from '../core/runner-results/index.js';
+import { formatSchemaError } from '../core/schema/index.js';
+import type { CheckResult, ClusterResult, Status } from '../core/schema/index.js';
+import type { ResultStore } from '../store/index.js';
+import type { CollectRunnerOutput } from './collect-runner.js';
+import { HandlerError } from './errors.js';
+import { withRunnerMiddleware } from './middleware.js';
+import type { Powertools, RunnerLambda } from './middleware.js';
+import {
+  s3LocationSchema,
+  stagedAwsResultSchema,
+  startedAtSchema,
+  stepErrorText,
+} from './pipeline-payload.js';
+import { clusterIdSchema, scanIdSchema } from './scan-payload.js';
+
+/**
+ * The collect step's output as StoreResult reads it: the in-cluster checks (validated by the
+ * store with the result schema); the rest is carried, not read.
+ */
+const collectedSchema = z.looseObject({
+  scanId: z.string(),
+  clusterId: z.string(),
+  checks: z.array(z.looseObject({ id: z.string(), status: z.string() }), {
+    error: 'must be the collect step output (checks: a list of check results)',
+  }),
+});
+
+/** The Catch's error output (`ResultPath: $.runnerError`). */
+const runnerErrorSchema = z.object({
+  Error: z.string({ error: 'must be the error name (Step Functions Catch output)' }),
+  Cause: z.string({ error: 'must be the error cause (Step Functions Catch output)' }),
+});
+
+/** StoreResult's payload. */
+export const storeResultEventSchema = z.object({
+  scanId: scanIdSchema,
+  startedAt: startedAtSchema,
+  clusterId: clusterIdSchema,
+  awsResult: s3LocationSchema,
+  collected: collectedSchema.optional(),
+  runnerError: runnerErrorSchema.optional(),
+});
+export type StoreResultEvent = z.infer<typeof storeResultEventSchema>;
+
+/** What StoreResult answers (one item of the inline Map's `stored`). */
+export interface StoreResultOutput {
+  readonly scanId: string;
+  readonly clusterId: string;
+  readonly outcome: 'stored' | 'duplicate';
+  /** the result is the cluster's latest now */
+  readonly latest: boolean;
+  /** the worst status among the stored result's unmuted checks */
+  readonly worstStatus: Status;
+  /** regression events this invocation published */
+  readonly published: number;
+}
+
+export interface StoreResultDeps extends Powertools {
+  readonly store: ResultStore;
+  /** reads the staged AWS-side result */
+  readonly s3: S3Client;
+  /** when the cluster's result is finished (`scan.finishedAt`); @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/**
+ * Why the runner gave nothing, from the Catch's `{ Error, Cause }` ({@link stepErrorText}).
+ */
+export function runnerErrorReason(error: { Error: string; Cause: string }): string {
+  return `the runner steps failed: ${stepErrorText(error)}`;
+}
+
+/** The in-cluster checks: the runner's, or ERRORs with why there are none (checks.md § Runner failures). */
+function inClusterChecks(event: StoreResultEvent, notDispatched: string | undefined): CheckResult[] {
+  if (event.collected !== undefined && event.runnerError === undefined)
+    return event.collected.checks as unknown as CollectRunnerOutput['checks'];
+  const reason =
+    event.runnerError !== undefined
+      ? runnerErrorReason(event.runnerError)
+      : (notDispatched ?? 'no runner result reached the store step (the collect step gave no output)');
+  return combineRunnerResults(undefined, [], { probe: reason });
+}
+
+/** The StoreResult handler over `deps` (tests inject the store, S3 and the clock). */
+export function createStoreResultHandler(deps: StoreResultDeps): RunnerLambda<StoreResultOutput> {
+  const { logger, metrics, store, s3 } = deps;
+  const now = deps.now ?? (() => new Date());
+  return withRunnerMiddleware('store-result', storeResultEventSchema, deps, async (event) => {
+    const staged = stagedAwsResultSchema.safeParse(await getJsonObject(s3, event.awsResult));
+    if (!staged.success)
+      throw new HandlerError(
+        `the staged AWS-side result s3://${event.awsResult.bucket}/${event.awsResult.key} is not a cluster result: ${formatSchemaError(staged.error)}`,
+      );
+    const aws = staged.data;
+    if (aws.cluster.id !== event.clusterId)
+      throw new HandlerError(
+        `the staged AWS-side result is of ${aws.cluster.id}, not ${event.clusterId}: a wiring bug`,
+      );
+    const inCluster = inClusterChecks(event, aws.runnerNotDispatched);
+    // In-cluster results win over an AWS-side one of the same id: measured from inside.
+    const inClusterIds = new Set(inCluster.map((c) => c.id));
+    const checks = [...aws.checks.filter((c) => !inClusterIds.has(c.id)), ...inCluster];
+    const { cluster } = aws;
+    const built = buildClusterResult(
+      {
+        accountId: cluster.accountId,
+        region: cluster.region,
+        name: cluster.name,
+        ...(cluster.accountName !== undefined ? { accountName: cluster.accountName } : {}),
+        ...(cluster.arn !== undefined ? { arn: cluster.arn } : {}),
+        ...(cluster.version !== undefined ? { version: cluster.version } : {}),
+      },
+      checks,
+      { scan: { id: event.scanId, startedAt: event.startedAt, finishedAt: now().toISOString() } },
+    );
+    // What else the identity carries (tags the mutelist matches) stays.
+    const result: ClusterResult = { ...built, cluster: { ...cluster, ...built.cluster } };
+
+    const muted = await mutelisted(result);
+    const put = await store.putClusterResult(muted);
+    const worst = worstStatus(put.result.checks);
+    const regressions = put.transitions.filter((t) => t.regression).length;
+    metrics.addMetric('ClusterResultsStored', MetricUnit.Count, put.outcome === 'stored' ? 1 : 0);
+    metrics.addMetric('ClusterResultsDuplicate', MetricUnit.Count, put.outcome === 'duplicate' ? 1 : 0);
+    metrics.addMetric('RegressionEventsPublished', MetricUnit.Count, put.published);
+    logger.info('cluster result stored', {
+      outcome: put.outcome,
+      latest: put.latest,
+      worstStatus: worst,
+      regressions,
+      published: put.published,
+      runner: event.collected && !event.runnerError ? 'collected' : 'unavailable',
+    });
+    return {
+      scanId: event.scanId,
+      clusterId: event.clusterId,
+      outcome: put.outcome,
+      latest: put.latest,
+      worstStatus: worst,
+      published: put.published,
+    };
+  });
+
+  /**
+   * The result with the stored mutelist applied. A stored mutelist that no longer validates (the
+   * API validates before it stores, so only a hand-edited item) is logged and left out: the
+   * result is still stored, unmuted, rather than lost.
+   */
+  async function mutelisted(result: ClusterResult): Promise<ClusterResult> {
+    const stored = await store.getMutelist();
+    if (stored === null) return result;
+    const parsed = validateMutelist(stored.mutelist);
+    if (!parsed.ok) {
+      logger.error('stored mutelist is invalid; storing the result unmuted', {
+        version: stored.version,
+        problems: parsed.problems,
+      });
+      metrics.addMetric('MutelistInvalid', MetricUnit.Count, 1);
+      return result;
+    }
+    return applyMutelist(result, parsed.mutelist);
+  }
+}
+
+/** The deployed dependencies: the DynamoDB store (TABLE_NAME) publishing to EVENT_BUS_NAME. */
+async function deployedHandler(): Promise<RunnerLambda<StoreResultOutput>> {
+  const { parsePipelineConfig } = await import('./pipeline-config.js');
+  const config = parsePipelineConfig(process.env, ['TABLE_NAME', 'WORK_BUCKET', 'EVENT_BUS_NAME']);
+  const { openPipelineStore } = await import('./pipeline-store.js');
+  const { createS3Client } = await import('../aws/s3/index.js');
+  const { createPowertools } = await import('./middleware.js');
+  const s3 = createS3Client();
+  return createStoreResultHandler({
+    ...createPowertools('fleet-dns-store-result'),
+    s3,
+    store: openPipelineStore(config, s3),
+  });
+}
+
+let deployed: Promise<RunnerLambda<StoreResultOutput>> | undefined;
+
+/** The function's entry point: built on the first invocation (a failed build is retried on the next). */
+export const handler: RunnerLambda<StoreResultOutput> = async (event, context) => {
+  deployed ??= deployedHandler().catch((err: unknown) => {
+    deployed = undefined;
+    throw err;
+  });
+  return (await deployed)(event, context);
+};

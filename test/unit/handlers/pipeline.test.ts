@@ -1,0 +1,349 @@
+/**
+ * The fleet-scan handlers in process, in the state machine's order (the payload contract):
+ * Discover → per work item CollectRegion → per cluster Dispatch → RunnerStatus loop → Collect →
+ * StoreResult → Summarize, each through its real middy wrapper, passing exactly the JSON the
+ * state machine passes. A small fleet — two clusters in one account×region — over
+ * aws-sdk-client-mock (EC2/EKS/STS from the fake AWS world, an in-memory S3, EventBridge), two
+ * fake Kubernetes APIs (lab/fake-kube-api) whose runner pods log valid signed results, and the
+ * DynamoDB store on DynamoDB Local.
+ */
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventBridgePublisher } from '../../../lambdas/aws/eventbridge/index.js';
+import { S3BlobStore } from '../../../lambdas/aws/s3/index.js';
+import { makeResult } from '../../../lambdas/core/catalog/index.js';
+import { buildClusterResult } from '../../../lambdas/core/results/index.js';
+import { clusterResultSchema, fleetSummarySchema } from '../../../lambdas/core/schema/index.js';
+import type { TokenTarget } from '../../../lambdas/handlers/cluster-connection.js';
+import { createCollectRegionHandler } from '../../../lambdas/handlers/collect-region.js';
+import type { CollectRegionOutput } from '../../../lambdas/handlers/collect-region.js';
+import { createCollectRunnerHandler } from '../../../lambdas/handlers/collect-runner.js';
+import { parseRunnerHandlerConfig } from '../../../lambdas/handlers/config.js';
+import { createDiscoverHandler } from '../../../lambdas/handlers/discover.js';
+import { createDispatchRunnerHandler } from '../../../lambdas/handlers/dispatch-runner.js';
+import { createPowertools } from '../../../lambdas/handlers/middleware.js';
+import { workItemSchema } from '../../../lambdas/handlers/pipeline-payload.js';
+import type { ClusterToScan } from '../../../lambdas/handlers/pipeline-payload.js';
+import { createRunnerStatusHandler } from '../../../lambdas/handlers/runner-status.js';
+import { createStoreResultHandler } from '../../../lambdas/handlers/store-result.js';
+import type { StoreResultOutput } from '../../../lambdas/handlers/store-result.js';
+import { createSummarizeHandler } from '../../../lambdas/handlers/summarize.js';
+import { createKubeClient } from '../../../lambdas/kube/index.js';
+import { dynamoTableDefinition, openDynamoStore } from '../../../lambdas/store/dynamodb/index.js';
+import type { ResultStore } from '../../../lambdas/store/index.js';
+import { JAVA, startDynamoDbLocal } from '../../support/dynamodb-local.js';
+import type { DynamoDbLocal } from '../../support/dynamodb-local.js';
+import { prerequisites } from '../../support/prerequisites.js';
+import { buildCluster, buildVpc, installFakeAws, stubFakeAwsEnvironment } from '../aws/support/fake-aws.js';
+import type { FakeAws } from '../aws/support/fake-aws.js';
+import { installMemoryS3 } from '../aws/support/memory-s3.js';
+import type { MemoryS3 } from '../aws/support/memory-s3.js';
+import {
+  CORE_DNS_PODS,
+  corednsPodObjects,
+  KEY,
+  NODE_A,
+  NODE_B,
+  NS,
+  nodeResult,
+  podLog,
+  probeResult,
+  SETTINGS,
+  startRunnerCluster,
+} from '../kube/support/runner-cluster.js';
+import type { RunnerCluster } from '../kube/support/runner-cluster.js';
+import { captureOutput, fakeContext } from './support.js';
+import type { OutputCapture } from './support.js';
+
+const ACCOUNT = '111122223333';
+const REGION = 'eu-west-1';
+const BUCKET = 'fleet-dns-work';
+const BUS = 'fleet-dns-events';
+const SCAN = 'nightly-2026-12-02';
+const NAMES = ['prod-a', 'prod-b'] as const;
+const idOf = (name: string) => `${ACCOUNT}:${REGION}:${name}`;
+const ctx = (fn: string) => fakeContext(fn);
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+describe.runIf(prerequisites(JAVA))('fleet-scan handlers in the state machine’s order', () => {
+  let ddb: DynamoDbLocal;
+  let store: ResultStore;
+  let aws: FakeAws;
+  let s3: MemoryS3;
+  let output: OutputCapture;
+  const events = mockClient(EventBridgeClient);
+  const kube = new Map<string, RunnerCluster>();
+
+  beforeAll(async () => {
+    stubFakeAwsEnvironment(REGION);
+    ddb = await startDynamoDbLocal();
+    const tableName = 'fleet-dns-pipeline';
+    await ddb.client.send(new CreateTableCommand(dynamoTableDefinition(tableName).createTable));
+    for (let i = 0; i < 100; i++) {
+      const { Table } = await ddb.client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (Table?.TableStatus === 'ACTIVE') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    s3 = installMemoryS3();
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
+    store = openDynamoStore({
+      tableName,
+      client: DynamoDBDocumentClient.from(ddb.client, { marshallOptions: { removeUndefinedValues: true } }),
+      publish: eventBridgePublisher({ busName: BUS, client: new EventBridgeClient({ region: REGION }) }),
+      blobs: new S3BlobStore(new S3Client({ region: REGION }), BUCKET),
+    });
+
+    // Each cluster's API: CoreDNS on two nodes; the runner pods log results signed for this scan.
+    for (const name of NAMES) {
+      const c = await startRunnerCluster({ objects: corednsPodObjects() });
+      const over = { scanId: SCAN, clusterId: idOf(name) };
+      // prod-a's probe finds internal names failing: a regression against its previous scan
+      const internal = name === 'prod-a' ? 'FAIL' : 'PASS';
+      c.logs.set(
+        'probe',
+        podLog(
+          probeResult({
+            ...over,
+            checks: [makeResult('DNS-INTERNAL', { status: internal, evidence: { answers: [] } })],
+          }),
+        ),
+      );
+      c.logs.set(NODE_A, podLog(nodeResult(NODE_A, over)));
+      c.logs.set(NODE_B, podLog(nodeResult(NODE_B, over)));
+      kube.set(name, c);
+    }
+    const vpc = buildVpc({
+      vpcId: 'vpc-pipeline',
+      octet: 40,
+      accountId: ACCOUNT,
+      region: REGION,
+      clusters: NAMES.map((name) => ({ name, nodes: 2 })),
+    });
+    aws = installFakeAws(
+      [
+        {
+          accountId: ACCOUNT,
+          region: REGION,
+          vpcs: [vpc],
+          clusters: NAMES.map((name) =>
+            buildCluster({
+              name,
+              accountId: ACCOUNT,
+              region: REGION,
+              vpc,
+              endpoint: kube.get(name)!.api.url,
+              caData: b64(kube.get(name)!.api.caPem),
+            }),
+          ),
+        },
+      ],
+      { currentAccountId: ACCOUNT },
+    );
+    // prod-a's previous scan: internal names resolved then
+    await store.putClusterResult(
+      buildClusterResult(
+        { accountId: ACCOUNT, region: REGION, name: 'prod-a' },
+        [makeResult('DNS-INTERNAL', { status: 'PASS', evidence: {} })],
+        {
+          scan: {
+            id: 'nightly-2026-12-01',
+            startedAt: '2026-12-01T02:00:00Z',
+            finishedAt: '2026-12-01T02:20:00Z',
+          },
+        },
+      ),
+    );
+    output = captureOutput();
+  }, 180_000);
+
+  afterAll(async () => {
+    output?.restore();
+    await store?.close();
+    aws?.restore();
+    s3?.stub.restore();
+    events.restore();
+    for (const c of kube.values()) await c.stop();
+    await ddb?.stop();
+  }, 60_000);
+
+  const s3Client = () => new S3Client({ region: REGION });
+  const tokenOf = (clusterName: string) => kube.get(clusterName)!.api.token;
+  const runnerDeps = (service: string) => ({
+    ...createPowertools(service),
+    config: parseRunnerHandlerConfig({ RUNNER_IMAGE: SETTINGS.image, RUNNER_NAMESPACE: NS }),
+    tokenProvider: async (t: TokenTarget) => tokenOf(t.clusterName),
+    kubeClientFactory: createKubeClient,
+    newHmacKey: () => KEY,
+  });
+  const storeResult = () =>
+    createStoreResultHandler({ ...createPowertools('fleet-dns-store-result'), store, s3: s3Client() });
+
+  /** The inline Map's branch of one cluster: Dispatchable? → Dispatch → wait loop → Collect → StoreResult, Catch → StoreResult. */
+  async function scanCluster(state: ClusterToScan): Promise<{ input: object; output: StoreResultOutput }> {
+    const base = {
+      scanId: state.scanId,
+      startedAt: state.startedAt,
+      clusterId: state.clusterId,
+      awsResult: state.awsResult,
+    };
+    if (state.cluster === null) {
+      const input = base;
+      return { input, output: await storeResult()(input, ctx('fleet-dns-store-result')) };
+    }
+    const ids = { scanId: state.scanId, clusterId: state.clusterId, cluster: state.cluster };
+    let extra: object;
+    try {
+      await createDispatchRunnerHandler(runnerDeps('fleet-dns-dispatch-runner'))(
+        { ...ids, corednsPods: state.corednsPods },
+        ctx('fleet-dns-dispatch-runner'),
+      );
+      const status = createRunnerStatusHandler(runnerDeps('fleet-dns-runner-status'));
+      for (let polls = 0; polls < 5; polls++)
+        if ((await status(ids, ctx('fleet-dns-runner-status'))).done) break;
+      const collected = await createCollectRunnerHandler(runnerDeps('fleet-dns-collect-runner'))(
+        ids,
+        ctx('fleet-dns-collect-runner'),
+      );
+      extra = { collected };
+    } catch (err) {
+      const e = err as Error;
+      extra = {
+        runnerError: { Error: e.name, Cause: JSON.stringify({ errorType: e.name, errorMessage: e.message }) },
+      };
+    }
+    // Step Functions hands the state on as JSON
+    const input = JSON.parse(JSON.stringify({ ...base, ...extra })) as object;
+    return { input, output: await storeResult()(input, ctx('fleet-dns-store-result')) };
+  }
+
+  it('stores each cluster’s merged result, sets latest, publishes the regression once, and summarizes the scan', async () => {
+    // 1. Discover
+    const discovered = await createDiscoverHandler({
+      ...createPowertools('fleet-dns-discover'),
+      s3: s3Client(),
+      workBucket: BUCKET,
+      scope: {
+        accounts: { mode: 'current' },
+        exclude: [],
+        regions: { mode: 'list', regions: [REGION] },
+        roleName: 'fleet-dns-scanner',
+        homeRegion: REGION,
+      },
+    })({ scanId: SCAN }, ctx('fleet-dns-discover'));
+    expect(discovered).toMatchObject({ scanId: SCAN, itemCount: 1, workItems: { bucket: BUCKET } });
+    const items = s3.json(discovered.workItems.bucket, discovered.workItems.key) as unknown[];
+    expect(items).toEqual([{ accountId: ACCOUNT, region: REGION }]);
+
+    // 2. the Distributed Map: ItemSelector { scanId, startedAt, item } per work item
+    const children: { Input: string; Output: string; Status: string }[] = [];
+    let firstStore: { input: object; output: StoreResultOutput } | undefined;
+    for (const item of items) {
+      const input = {
+        scanId: discovered.scanId,
+        startedAt: discovered.startedAt,
+        item: workItemSchema.parse(item),
+      };
+      const region: CollectRegionOutput = await createCollectRegionHandler({
+        ...createPowertools('fleet-dns-collect-region'),
+        s3: s3Client(),
+        workBucket: BUCKET,
+        homeRegion: REGION,
+        tokenFactory: async ({ clusterName }) => ({
+          token: tokenOf(clusterName),
+          expiresAt: new Date(Date.now() + 600_000),
+        }),
+      })(input, ctx('fleet-dns-collect-region'));
+      expect(region.gaps).toEqual([]);
+      // each cluster with its own API and the CoreDNS pods read from it (CORE_DNS_PODS, tolerations kept)
+      expect(region.clusters.map((c) => [c.clusterId, c.cluster?.endpoint])).toEqual(
+        NAMES.map((name) => [idOf(name), kube.get(name)!.api.url]),
+      );
+      for (const c of region.clusters) expect(c.corednsPods).toEqual(CORE_DNS_PODS);
+      expect(JSON.stringify(region).length).toBeLessThan(256 * 1024);
+      const stored: StoreResultOutput[] = [];
+      for (const cluster of JSON.parse(JSON.stringify(region.clusters)) as ClusterToScan[]) {
+        const branch = await scanCluster(cluster);
+        firstStore ??= branch;
+        stored.push(branch.output);
+      }
+      children.push({
+        Input: JSON.stringify(input),
+        Output: JSON.stringify({ ...region, stored }),
+        Status: 'SUCCEEDED',
+      });
+
+      expect(stored.map((s) => [s.clusterId, s.outcome, s.latest, s.published])).toEqual([
+        [idOf('prod-a'), 'stored', true, 1],
+        [idOf('prod-b'), 'stored', true, 0],
+      ]);
+    }
+
+    // results in the table, latest set, merged: AWS-side and in-cluster checks, schema-valid
+    for (const name of NAMES) {
+      const latest = await store.getLatest(idOf(name));
+      expect(clusterResultSchema.safeParse(latest).success, name).toBe(true);
+      expect(latest?.scan?.id).toBe(SCAN);
+      const ids = latest!.checks.map((c) => c.id);
+      expect(ids).toEqual(
+        expect.arrayContaining([
+          'NET-SG-DNS-UDP',
+          'EKS-COREDNS-ADDON',
+          'DNS-INTERNAL',
+          'NODE-LINKLOCAL-ALLOWANCE',
+        ]),
+      );
+      expect(latest!.checks.find((c) => c.id === 'NODE-LINKLOCAL-ALLOWANCE')?.status).toBe('PASS');
+    }
+    expect((await store.getLatest(idOf('prod-a')))!.checks.find((c) => c.id === 'DNS-INTERNAL')?.status).toBe(
+      'FAIL',
+    );
+    // the runner's objects are gone from both clusters
+    for (const c of kube.values()) expect(c.scanObjects(SCAN)).toEqual([]);
+
+    // one regression event went to the bus
+    expect(events.commandCalls(PutEventsCommand)).toHaveLength(1);
+    const entry = events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
+    expect(entry).toMatchObject({ EventBusName: BUS, Source: 'fleet-dns', DetailType: 'check.regressed' });
+    expect(JSON.parse(entry.Detail!)).toMatchObject({ checkId: 'DNS-INTERNAL', from: 'PASS', to: 'FAIL' });
+
+    // StoreResult retried with the same input: a duplicate, nothing published
+    const rerun = await storeResult()(firstStore!.input, ctx('fleet-dns-store-result'));
+    expect(rerun).toMatchObject({ outcome: 'duplicate', latest: true, published: 0 });
+    expect(events.commandCalls(PutEventsCommand)).toHaveLength(1);
+
+    // 3. the ResultWriter's output, then Summarize
+    const prefix = `scans/${SCAN}/map/run-1`;
+    s3.putJson(BUCKET, `${prefix}/SUCCEEDED_0.json`, children);
+    s3.putJson(BUCKET, `${prefix}/manifest.json`, {
+      DestinationBucket: BUCKET,
+      MapRunArn: `arn:aws:states:${REGION}:${ACCOUNT}:mapRun:fleet-scan/CollectRegions:run-1`,
+      ResultFiles: { FAILED: [], PENDING: [], SUCCEEDED: [{ Key: `${prefix}/SUCCEEDED_0.json`, Size: 1 }] },
+    });
+    const summarized = await createSummarizeHandler({
+      ...createPowertools('fleet-dns-summarize'),
+      store,
+      s3: s3Client(),
+      workBucket: BUCKET,
+    })(
+      {
+        scanId: SCAN,
+        startedAt: discovered.startedAt,
+        mapResult: { ResultWriterDetails: { Bucket: BUCKET, Key: `${prefix}/manifest.json` } },
+      },
+      ctx('fleet-dns-summarize'),
+    );
+    expect(summarized).toMatchObject({ scanId: SCAN, clusters: 2, regressions: 1, gaps: 0 });
+    const summary = await store.getSummary();
+    expect(fleetSummarySchema.safeParse(summary).success).toBe(true);
+    expect(summary).toMatchObject({
+      scan: { id: SCAN },
+      clusters: 2,
+      regressions: [{ clusterId: idOf('prod-a'), checkId: 'DNS-INTERNAL', from: 'PASS', to: 'FAIL' }],
+      coverage: { accounts: 1, regions: 1, clustersScanned: 2, gaps: [] },
+    });
+  }, 120_000);
+});
