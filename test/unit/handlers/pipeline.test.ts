@@ -277,7 +277,7 @@ describe.runIf(prerequisites(JAVA))('fleet-scan handlers in the state machine’
       });
 
       expect(stored.map((s) => [s.clusterId, s.outcome, s.latest, s.published])).toEqual([
-        [idOf('prod-a'), 'stored', true, 1],
+        [idOf('prod-a'), 'stored', true, 2], // DNS-INTERNAL's flip and the gate's
         [idOf('prod-b'), 'stored', true, 0],
       ]);
     }
@@ -304,16 +304,22 @@ describe.runIf(prerequisites(JAVA))('fleet-scan handlers in the state machine’
     // the runner's objects are gone from both clusters
     for (const c of kube.values()) expect(c.scanObjects(SCAN)).toEqual([]);
 
-    // one regression event went to the bus
-    expect(events.commandCalls(PutEventsCommand)).toHaveLength(1);
-    const entry = events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
-    expect(entry).toMatchObject({ EventBusName: BUS, Source: 'fleet-dns', DetailType: 'check.regressed' });
+    // two regression events went to the bus: the check's flip and the gate's
+    const entries = events.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries![0]!);
+    expect(entries.map((e) => e.DetailType).sort()).toEqual(['check.regressed', 'gate.failed']);
+    const entry = entries.find((e) => e.DetailType === 'check.regressed')!;
+    expect(entry).toMatchObject({ EventBusName: BUS, Source: 'fleet-dns' });
     expect(JSON.parse(entry.Detail!)).toMatchObject({ checkId: 'DNS-INTERNAL', from: 'PASS', to: 'FAIL' });
+    expect(JSON.parse(entries.find((e) => e.DetailType === 'gate.failed')!.Detail!)).toMatchObject({
+      from: 'pass',
+      to: 'fail',
+      reasons: [expect.objectContaining({ checkId: 'DNS-INTERNAL' })],
+    });
 
     // StoreResult retried with the same input: a duplicate, nothing published
     const rerun = await storeResult()(firstStore!.input, ctx('fleet-dns-store-result'));
     expect(rerun).toMatchObject({ outcome: 'duplicate', latest: true, published: 0 });
-    expect(events.commandCalls(PutEventsCommand)).toHaveLength(1);
+    expect(events.commandCalls(PutEventsCommand)).toHaveLength(2);
 
     // 3. the ResultWriter's output, then Summarize
     const prefix = `scans/${SCAN}/map/run-1`;

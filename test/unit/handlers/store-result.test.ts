@@ -235,10 +235,16 @@ describe('store-result handler', () => {
     expect(published).toEqual([]);
     failPublish = false;
     const retried = await handler()(second, ctx);
-    expect(retried).toMatchObject({ outcome: 'duplicate', latest: true, worstStatus: 'FAIL', published: 1 });
-    expect(published.map((e) => [e.checkId, e.from, e.to])).toEqual([['NET-SG-DNS-UDP', 'PASS', 'FAIL']]);
+    expect(retried).toMatchObject({ outcome: 'duplicate', latest: true, worstStatus: 'FAIL', published: 2 });
+    // the check's flip and the gate's (unknown: the first scan's runner gave no result → fail), each once
+    expect(
+      published.map((e) => [e.type === 'check.regressed' ? e.checkId : 'gate', e.from, e.to]).sort(),
+    ).toEqual([
+      ['NET-SG-DNS-UDP', 'PASS', 'FAIL'],
+      ['gate', 'unknown', 'fail'],
+    ]);
     expect(await handler()(second, ctx)).toMatchObject({ outcome: 'duplicate', published: 0 });
-    expect(published).toHaveLength(1);
+    expect(published).toHaveLength(2);
   });
 
   it('refuses a bad payload (HandlerInputError) and a staged result of another cluster (HandlerError)', async () => {
