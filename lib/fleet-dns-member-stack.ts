@@ -108,7 +108,10 @@ export class FleetDnsMemberStack extends Stack {
           'prefix-list entries are read for whichever lists the security groups reference, AWS-managed ones included (owned by AWS, not this account).',
         appliesTo: [
           'Resource::*',
-          { regex: '/^Resource::arn:<AWS::Partition>:eks:\\*:[^:]+:(cluster|addon)/.*$/g' },
+          {
+            regex:
+              '/^Resource::arn:<AWS::Partition>:eks:\\*:(<AWS::AccountId>|[0-9]{12}):(cluster|addon)/.*$/g',
+          },
           'Resource::arn:<AWS::Partition>:ec2:*:*:prefix-list/*',
         ],
       },
