@@ -2,6 +2,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../lambdas/cli/index.js';
 import { gateDecisionSchema } from '../../../lambdas/core/schema/index.js';
+import { runCliInProcess } from '../../support/cli-io.js';
+import type { CliRun } from '../../support/cli-io.js';
 import { SPAWNED, spawnCli } from './spawn-cli.js';
 import { DEV_B, fillStore, fleet, OLD_C, PROD_A, scratchDir } from './store-fixture.js';
 
@@ -10,22 +12,27 @@ type Json = Record<string, any>;
 
 const scratch = scratchDir('fleet-dns-gate-');
 const storeFile = path.join(scratch, 'results.db');
-const gate = (...args: string[]) => spawnCli(['gate', '--store', storeFile, ...args]);
-async function gateJson(...args: string[]) {
-  const run = await gate('--format', 'json', ...args);
+/** `fleet-dns gate` in-process: the command's logic (each spawn costs seconds of process start). */
+const gate = (...args: string[]) => runCliInProcess(['gate', '--store', storeFile, ...args]);
+/** `fleet-dns gate` as a process, where its exit status and streams are the point. */
+const gateProcess = (...args: string[]) => spawnCli(['gate', '--store', storeFile, ...args]);
+function withJson(run: CliRun | Awaited<ReturnType<typeof spawnCli>>) {
   const json = JSON.parse(run.stdout) as Json;
   expect(gateDecisionSchema.safeParse(json).success).toBe(true);
   return { ...run, json };
 }
+const gateJson = async (...args: string[]) => withJson(await gate('--format', 'json', ...args));
+const gateProcessJson = async (...args: string[]) => withJson(await gateProcess('--format', 'json', ...args));
 
 beforeAll(async () => {
   const { results, runs } = fleet();
   await fillStore(storeFile, results, runs);
 });
 
-describe('fleet-dns gate (a spawned process)', SPAWNED, () => {
-  it('pass: exit 0, the decision of the latest scan', async () => {
-    const { code, json, stderr } = await gateJson('--cluster', DEV_B);
+// In-process, but a spawned process where its exit status and streams are the point.
+describe('fleet-dns gate', SPAWNED, () => {
+  it('pass (a spawned process): exit 0, the decision of the latest scan', async () => {
+    const { code, json, stderr } = await gateProcessJson('--cluster', DEV_B);
     expect(stderr).toBe('');
     expect(code).toBe(EXIT.OK);
     expect(json.decision).toBe('pass');
@@ -33,8 +40,8 @@ describe('fleet-dns gate (a spawned process)', SPAWNED, () => {
     expect(json.reasons.map((r: Json) => r.code)).toEqual(['warning']);
   });
 
-  it('fail: exit 3 with the failing check; --severity critical lets it pass; --ignore-exit-code gives 0', async () => {
-    const failed = await gateJson('--cluster', PROD_A);
+  it('fail: exit 3 (the process too) with the failing check; --severity critical lets it pass; --ignore-exit-code gives 0', async () => {
+    const failed = await gateProcessJson('--cluster', PROD_A);
     expect(failed.code).toBe(EXIT.FINDINGS);
     expect(failed.json.decision).toBe('fail');
     expect(failed.json.reasons[0]).toMatchObject({ code: 'check-failed', checkId: 'NET-SG-DNS-UDP' });
@@ -70,7 +77,13 @@ describe('fleet-dns gate (a spawned process)', SPAWNED, () => {
     });
     const allowed = await gate('--cluster', '999988887777:eu-west-1:prod-z', '--allow-unknown');
     expect(allowed.code).toBe(EXIT.OK);
-    const noStore = await spawnCli(['gate', '--store', path.join(scratch, 'none.db'), '--cluster', PROD_A]);
+    const noStore = await runCliInProcess([
+      'gate',
+      '--store',
+      path.join(scratch, 'none.db'),
+      '--cluster',
+      PROD_A,
+    ]);
     expect(noStore.code).toBe(EXIT.FINDINGS);
     expect(noStore.stdout.split('\n')[0]).toBe(`${PROD_A}: UNKNOWN`);
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../../lambdas/cli/index.js';
+import { runCliInProcess } from '../../support/cli-io.js';
 import { SPAWNED, spawnCli } from './spawn-cli.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'fleet-dns-mutelist-'));
@@ -28,8 +29,9 @@ const VALID = `Mutelist:
           Reason: reviewed elsewhere
 `;
 
-describe('fleet-dns mutelist validate (a spawned process)', SPAWNED, () => {
-  it('a valid file: exit 0, one summary line on stdout, nothing on stderr', async () => {
+// In-process (the command's logic), but a spawned process for what only a process shows.
+describe('fleet-dns mutelist validate', SPAWNED, () => {
+  it('a valid file (a spawned process): exit 0, one summary line on stdout, nothing on stderr', async () => {
     const f = file('valid.yaml', VALID);
     const { code, stdout, stderr } = await spawnCli(['mutelist', 'validate', f]);
     expect(code).toBe(EXIT.OK);
@@ -50,7 +52,7 @@ describe('fleet-dns mutelist validate (a spawned process)', SPAWNED, () => {
           Reason: ok
 `,
     );
-    const { code, stdout, stderr } = await spawnCli(['mutelist', 'validate', f]);
+    const { code, stdout, stderr } = await runCliInProcess(['mutelist', 'validate', f]);
     expect(code).toBe(EXIT.USAGE);
     expect(stdout).toBe('');
     expect(stderr).toBe(
@@ -64,13 +66,13 @@ describe('fleet-dns mutelist validate (a spawned process)', SPAWNED, () => {
 
   it('a file that is not YAML, and one that does not exist: exit 2 with one line', async () => {
     const bad = file('bad.yaml', 'Mutelist: [\n');
-    const notYaml = await spawnCli(['mutelist', 'validate', bad]);
+    const notYaml = await runCliInProcess(['mutelist', 'validate', bad]);
     expect(notYaml.code).toBe(EXIT.USAGE);
     expect(notYaml.stderr).toMatch(
       new RegExp(`^fleet-dns: error: ${bad}: \\(document\\): not YAML or JSON: [^\\n]+\\n$`),
     );
     const missing = path.join(scratch, 'missing.yaml');
-    const gone = await spawnCli(['mutelist', 'validate', missing]);
+    const gone = await runCliInProcess(['mutelist', 'validate', missing]);
     expect(gone).toEqual({
       code: EXIT.USAGE,
       stdout: '',
@@ -79,10 +81,10 @@ describe('fleet-dns mutelist validate (a spawned process)', SPAWNED, () => {
   });
 
   it('--help: exit 0, usage on stdout; no FILE: exit 2', async () => {
-    const help = await spawnCli(['mutelist', 'validate', '--help']);
+    const help = await runCliInProcess(['mutelist', 'validate', '--help']);
     expect(help.code).toBe(EXIT.OK);
     expect(help.stdout).toMatch(/^Usage: fleet-dns mutelist validate \[options\] <file>/);
-    const noFile = await spawnCli(['mutelist', 'validate']);
+    const noFile = await runCliInProcess(['mutelist', 'validate']);
     expect(noFile.code).toBe(EXIT.USAGE);
     expect(noFile.stderr).toBe("fleet-dns: error: missing required argument 'file'\n");
   });

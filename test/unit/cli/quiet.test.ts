@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../../lambdas/cli/index.js';
 import '../../../lab/cli/index.js';
-import { captureIo } from '../../support/cli-io.js';
+import { captureIo, runCliInProcess } from '../../support/cli-io.js';
 import { SPAWNED, spawnCli } from './spawn-cli.js';
 
 const SNAPSHOT = path.join(
@@ -20,14 +20,27 @@ async function onTerminal(argv: string[]) {
 }
 
 describe('--quiet and --no-progress (conventions.md: quiet with --quiet; results on stdout)', SPAWNED, () => {
+  // In-process, and once as the real process (bin/fleet-dns.ts composes the lab commands in).
   it.each([
-    ['audit-network after the command', ['audit-network', '--snapshot', SNAPSHOT, '--quiet']],
-    ['audit-network before the command', ['--quiet', 'audit-network', '--snapshot', SNAPSHOT]],
-    ['audit-network --no-progress', ['audit-network', '--snapshot', SNAPSHOT, '--no-progress']],
-    ['lab list', ['lab', 'list', '--quiet']],
-  ])('are accepted by the real CLI (%s) and leave stdout byte for byte the same', async (_name, argv) => {
-    const plain = await spawnCli(argv.filter((a) => a !== '--quiet' && a !== '--no-progress'));
-    const quiet = await spawnCli(argv);
+    [
+      'audit-network after the command',
+      ['audit-network', '--snapshot', SNAPSHOT, '--quiet'],
+      runCliInProcess,
+    ],
+    [
+      'audit-network before the command',
+      ['--quiet', 'audit-network', '--snapshot', SNAPSHOT],
+      runCliInProcess,
+    ],
+    [
+      'audit-network --no-progress',
+      ['audit-network', '--snapshot', SNAPSHOT, '--no-progress'],
+      runCliInProcess,
+    ],
+    ['lab list, a spawned process', ['lab', 'list', '--quiet'], spawnCli],
+  ])('are accepted by the CLI (%s) and leave stdout byte for byte the same', async (_name, argv, run) => {
+    const plain = await run(argv.filter((a) => a !== '--quiet' && a !== '--no-progress'));
+    const quiet = await run(argv);
     expect(plain.code).toBe(0);
     expect(quiet).toEqual({ code: 0, stdout: plain.stdout, stderr: '' });
     expect(quiet.stdout.length).toBeGreaterThan(0);

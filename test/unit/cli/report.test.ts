@@ -10,6 +10,7 @@ import { dynamoTableDefinition, openDynamoStore } from '../../../lambdas/store/d
 import { CSV_COLUMNS } from '../../../lambdas/core/report/index.js';
 import { fleetReportSchema } from '../../../lambdas/core/schema/index.js';
 import { parseCsv } from '../../support/parse-csv.js';
+import { runCliInProcess } from '../../support/cli-io.js';
 import { childrenNamed, parseXml } from '../../support/parse-xml.js';
 import { SPAWNED, spawnCli } from './spawn-cli.js';
 import { ACCOUNT_A, DEV_B, fillStore, fleet, OLD_C, PROD_A, scratchDir } from './store-fixture.js';
@@ -19,7 +20,10 @@ type Json = Record<string, any>;
 
 const scratch = scratchDir('fleet-dns-report-');
 const storeFile = path.join(scratch, 'results.db');
-const report = (...args: string[]) => spawnCli(['report', '--store', storeFile, ...args]);
+/** `fleet-dns report` in-process: the command's logic (each spawn costs seconds of process start). */
+const report = (...args: string[]) => runCliInProcess(['report', '--store', storeFile, ...args]);
+/** `fleet-dns report` as a process, where its exit status and streams are the point. */
+const reportProcess = (...args: string[]) => spawnCli(['report', '--store', storeFile, ...args]);
 /** Checks in the newest report: dev-b 2, old-c 2, prod-a 3. */
 const CHECKS = 7;
 
@@ -38,9 +42,10 @@ beforeAll(async () => {
   await fillStore(storeFile, results, runs);
 });
 
-describe('fleet-dns report (a spawned process)', SPAWNED, () => {
-  it('json: the fleet report of the newest scan, valid against the schema, each cluster its latest result', async () => {
-    const { code, stdout, stderr } = await report('--format', 'json');
+// In-process, but a spawned process where its exit status, streams or environment are the point.
+describe('fleet-dns report', SPAWNED, () => {
+  it('json (a spawned process): the fleet report of the newest scan, valid against the schema, each cluster its latest result', async () => {
+    const { code, stdout, stderr } = await reportProcess('--format', 'json');
     expect(stderr).toBe('');
     expect(code).toBe(EXIT.OK);
     const json = JSON.parse(stdout) as Json;
@@ -141,8 +146,8 @@ describe('fleet-dns report (a spawned process)', SPAWNED, () => {
     expect(bad.stderr).toMatch(/^fleet-dns: error: --output \S+: no such directory\n$/);
   });
 
-  it('--fail-on: 3 for an unmuted FAIL at or above it, 0 below it; --ignore-exit-code turns 3 into 0', async () => {
-    expect((await report('--fail-on', 'high')).code).toBe(EXIT.FINDINGS);
+  it('--fail-on: 3 for an unmuted FAIL at or above it (the process exits 3), 0 below it; --ignore-exit-code turns 3 into 0', async () => {
+    expect((await reportProcess('--fail-on', 'high')).code).toBe(EXIT.FINDINGS);
     expect((await report('--fail-on', 'medium', '--format', 'json')).code).toBe(EXIT.FINDINGS);
     expect((await report('--fail-on', 'critical')).code).toBe(EXIT.OK);
     expect((await report('--fail-on', 'high', '--ignore-exit-code')).code).toBe(EXIT.OK);
@@ -176,7 +181,7 @@ describe('fleet-dns report (a spawned process)', SPAWNED, () => {
     );
   });
 
-  it('an empty store, or none at the path: exit 2 with one line, and no file is created', async () => {
+  it('an empty store, or none at the path: exit 2 with one line (the process too), and no file is created', async () => {
     const missing = path.join(scratch, 'nothing-here.db');
     const none = await spawnCli(['report', '--store', missing]);
     expect(none).toEqual({
@@ -186,22 +191,24 @@ describe('fleet-dns report (a spawned process)', SPAWNED, () => {
     });
     expect(() => readFileSync(missing)).toThrow();
     const empty = await fillStore(path.join(scratch, 'empty.db'), []);
-    const emptyRun = await spawnCli(['report', '--store', empty, '--format', 'json']);
+    const emptyRun = await runCliInProcess(['report', '--store', empty, '--format', 'json']);
     expect(emptyRun.code).toBe(EXIT.USAGE);
     expect(emptyRun.stderr).toBe(
       `fleet-dns: error: no scan in the store at ${empty}: run \`fleet-dns scan\` or \`fleet-dns demo\` first\n`,
     );
   });
 
-  it("the default store is the data directory's", async () => {
+  it("the default store is the data directory's (a spawned process: XDG_DATA_HOME of its environment)", async () => {
     const data = scratchDir('fleet-dns-xdg-');
     await fillStore(path.join(data, 'fleet-dns', 'results.db'), fleet().results, fleet().runs);
-    const { code, stdout } = await spawnCli(['report', '--format', 'json'], { env: { XDG_DATA_HOME: data } });
+    const { code, stdout } = await spawnCli(['report', '--format', 'json'], {
+      env: { XDG_DATA_HOME: data },
+    });
     expect(code).toBe(EXIT.OK);
     expect((JSON.parse(stdout) as Json).scan.id).toBe('s2');
   });
 
-  it('--table NAME reads the DynamoDB store (dynalite behind AWS_ENDPOINT_URL_DYNAMODB), same report as the embedded one', async () => {
+  it('--table NAME reads the DynamoDB store (a spawned process, dynalite behind AWS_ENDPOINT_URL_DYNAMODB), same report as the embedded one', async () => {
     const server = dynalite({ createTableMs: 0 });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -233,9 +240,9 @@ describe('fleet-dns report (a spawned process)', SPAWNED, () => {
       });
       expect(fromTable.stderr).toBe('');
       expect(fromTable.code).toBe(EXIT.OK);
-      const fromFile = await spawnCli(['report', '--store', sameFile, '--format', 'json']);
+      const fromFile = await runCliInProcess(['report', '--store', sameFile, '--format', 'json']);
       expect(JSON.parse(fromTable.stdout)).toEqual(JSON.parse(fromFile.stdout));
-      const bad = await spawnCli(['report', '--table', 'no spaces allowed']);
+      const bad = await runCliInProcess(['report', '--table', 'no spaces allowed']);
       expect(bad.code).toBe(EXIT.USAGE);
       expect(bad.stderr).toMatch(/^fleet-dns: error: --table "no spaces allowed": not a DynamoDB table name/);
     } finally {

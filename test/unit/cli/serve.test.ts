@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../../lambdas/store/embedded/index.js';
 import { ACCOUNT_A, clusterResult, fleetSummary } from '../store/contract.js';
-import { SPAWNED, spawnCli } from './spawn-cli.js';
+import { runCliInProcess } from '../../support/cli-io.js';
+import { SPAWNED } from './spawn-cli.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const ENTRY = fileURLToPath(new URL('../../../bin/fleet-dns.ts', import.meta.url));
@@ -111,18 +112,19 @@ describe('fleet-dns serve', SPAWNED, () => {
   });
 });
 
-describe('fleet-dns serve usage errors', SPAWNED, () => {
+// The command's checks, in-process (a process exiting 2 on a usage error: report.test.ts, gate.test.ts).
+describe('fleet-dns serve usage errors', () => {
   it('--table answers exit 2 for a malformed table name, and with --store (one store or the other)', async () => {
-    const bad = await spawnCli(['serve', '--table', 'no spaces']);
+    const bad = await runCliInProcess(['serve', '--table', 'no spaces']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^fleet-dns: error: --table "no spaces": not a DynamoDB table name/m);
-    const both = await spawnCli(['serve', '--table', 'results', '--store', '/tmp/x.db']);
+    const both = await runCliInProcess(['serve', '--table', 'results', '--store', '/tmp/x.db']);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--store and --table exclude each other/);
   });
 
   it('a bad --port answers exit 2 naming it', async () => {
-    const run = await spawnCli(['serve', '--port', '70000']);
+    const run = await runCliInProcess(['serve', '--port', '70000']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--port/);
   });
