@@ -5,42 +5,32 @@
  * result.schema.json (cluster results, check results, gate decisions) or the zod schema of what
  * the schema does not define (the fleet summary, list pages, errors).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { CheckId } from '../../../lambdas/core/catalog/index.js';
 import { fleetReportSchema, fleetSummarySchema } from '../../../lambdas/core/schema/index.js';
 import type { ClusterResult } from '../../../lambdas/core/schema/index.js';
 import { dynamoTableDefinition, openDynamoStore } from '../../../lambdas/store/dynamodb/index.js';
+import {
+  expectValid as valid,
+  PROD_A,
+  PROD_B,
+  resultSchemaValidators,
+  STAGE_A,
+  startServe,
+  storeApiFleet,
+  UNKNOWN,
+} from '../../support/api-fleet.js';
+import type { ResultSchemaValidators, ServeProcess } from '../../support/api-fleet.js';
 import { JAVA, startDynamoDbLocal } from '../../support/dynamodb-local.js';
 import type { DynamoDbLocal } from '../../support/dynamodb-local.js';
 import { prerequisites } from '../../support/prerequisites.js';
-import { SHARED_DOCS, sharedFile } from '../../support/shared-docs.js';
-import { ACCOUNT_A, ACCOUNT_B, clusterResult, fleetSummary } from '../../unit/store/contract.js';
-import type { CheckSpec } from '../../unit/store/contract.js';
+import { SHARED_DOCS } from '../../support/shared-docs.js';
+import { ACCOUNT_A } from '../../unit/store/contract.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const ENTRY = fileURLToPath(new URL('../../../bin/fleet-dns.ts', import.meta.url));
 const TABLE = 'fleet-dns-serve-test';
-
-const PROD_A = `${ACCOUNT_A}:eu-west-1:prod-a`;
-const STAGE_A = `${ACCOUNT_A}:eu-west-1:stage-a`;
-const PROD_B = `${ACCOUNT_B}:us-east-1:prod-b`;
-const UNKNOWN = `${ACCOUNT_B}:eu-west-1:never-scanned`;
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
-
-function result(id: string, scanId: string, startedAt: string, checks: Partial<Record<CheckId, CheckSpec>>) {
-  const [account, region, name] = id.split(':') as [string, string, string];
-  const r = clusterResult({ account, region, name, scanId, startedAt, checks });
-  return { ...r, scan: { id: scanId, startedAt, finishedAt: startedAt } };
-}
 
 const errorSchema = z.strictObject({
   error: z.strictObject({
@@ -55,18 +45,9 @@ describe.runIf(prerequisites(JAVA, SHARED_DOCS))(
   'fleet-dns serve --table over HTTP, DynamoDB Local behind it',
   () => {
     let ddb: DynamoDbLocal;
-    let child: ChildProcess;
+    let serve: ServeProcess;
     let base = '';
-    let stderr = '';
-    let schemaOf: Record<
-      'clusterResult' | 'checkResult' | 'clusterIdentity' | 'gateDecision',
-      ValidateFunction
-    >;
-
-    const valid = (validate: ValidateFunction, value: unknown) => {
-      const ok = validate(value);
-      expect(ok ? [] : validate.errors, 'matches result.schema.json').toEqual([]);
-    };
+    let schemaOf: ResultSchemaValidators;
 
     /** A request; JSON bodies parsed, error bodies checked against the error shape. */
     async function http(method: string, path: string, body?: string) {
@@ -84,70 +65,23 @@ describe.runIf(prerequisites(JAVA, SHARED_DOCS))(
     const errorCode = (r: { json: Record<string, unknown> }) => (r.json.error as { code: string }).code;
 
     beforeAll(async () => {
-      const ajv = new Ajv2020({ allErrors: true, strict: false });
-      (addFormatsModule as unknown as { default: typeof addFormatsModule.default }).default(ajv);
-      const schema = JSON.parse(sharedFile('result.schema.json') ?? '{}') as { $id: string };
-      ajv.addSchema(schema);
-      const def = (name: string) => ajv.getSchema(`${schema.$id}#/$defs/${name}`)!;
-      schemaOf = {
-        clusterResult: ajv.getSchema(schema.$id)!,
-        checkResult: def('checkResult'),
-        clusterIdentity: def('clusterIdentity'),
-        gateDecision: def('gateDecision'),
-      };
-
+      schemaOf = resultSchemaValidators();
       ddb = await startDynamoDbLocal();
       await ddb.client.send(new CreateTableCommand(dynamoTableDefinition(TABLE).createTable));
       const store = openDynamoStore({ tableName: TABLE, client: DynamoDBDocumentClient.from(ddb.client) });
-      await store.putClusterResult(
-        result(PROD_A, 'scan-1', hoursAgo(30), { 'DNS-INTERNAL': 'PASS', 'NET-SG-DNS-UDP': 'PASS' }),
-      );
-      await store.putClusterResult(
-        result(PROD_A, 'scan-2', hoursAgo(2), {
-          'DNS-INTERNAL': 'FAIL',
-          'NET-SG-DNS-UDP': 'PASS',
-          'NET-DHCP-OPTIONS': 'WARN',
-        }),
-      );
-      await store.putClusterResult(
-        result(STAGE_A, 'scan-2', hoursAgo(2), {
-          'DNS-INTERNAL': { status: 'FAIL', muted: true },
-          'NET-SG-DNS-UDP': 'ERROR',
-        }),
-      );
-      await store.putClusterResult(
-        result(PROD_B, 'scan-2', hoursAgo(2), { 'DNS-INTERNAL': 'PASS', 'NET-SG-DNS-UDP': 'PASS' }),
-      );
-      await store.putScanRun(fleetSummary('scan-1', hoursAgo(30)));
-      await store.putScanRun({ ...fleetSummary('scan-2', hoursAgo(2)), clusters: 3 });
+      await storeApiFleet(store, hoursAgo);
       await store.close();
-
-      child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'serve', '--port', '0', '--table', TABLE], {
-        cwd: REPO_ROOT,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: '/nonexistent',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
-          AWS_REGION: 'eu-west-1',
-          AWS_ACCESS_KEY_ID: 'servetest', // DynamoDB Local takes letters and digits only
-          AWS_SECRET_ACCESS_KEY: 'servetest',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      serve = await startServe(['--table', TABLE], {
+        AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'servetest', // DynamoDB Local takes letters and digits only
+        AWS_SECRET_ACCESS_KEY: 'servetest',
       });
-      base = await new Promise<string>((resolve, reject) => {
-        child.stderr!.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString('utf8');
-          const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stderr);
-          if (match) resolve(match[1]!);
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited (${code}) before listening: ${stderr}`)));
-      });
+      base = serve.base;
     }, 180_000);
 
     afterAll(async () => {
+      const { child } = serve ?? {};
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await ddb?.stop();
     });

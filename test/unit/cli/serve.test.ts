@@ -2,27 +2,24 @@
  * `fleet-dns serve` as a process: the real CLI on --port 0 over a temporary embedded store,
  * called over real HTTP on loopback, then stopped with SIGTERM (exit 0).
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../../lambdas/store/embedded/index.js';
 import { ACCOUNT_A, clusterResult, fleetSummary } from '../store/contract.js';
+import { startServe } from '../../support/api-fleet.js';
 import { runCliInProcess } from '../../support/cli-io.js';
 import { SPAWNED } from './spawn-cli.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const ENTRY = fileURLToPath(new URL('../../../bin/fleet-dns.ts', import.meta.url));
 const PROD_A = `${ACCOUNT_A}:eu-west-1:prod-a`;
 
 describe('fleet-dns serve', SPAWNED, () => {
   let dir: string;
   let child: ChildProcess;
   let base: string;
-  let stderr = '';
+  let stderr: () => string = () => '';
   let exited: Promise<number | null>;
 
   beforeAll(async () => {
@@ -36,24 +33,9 @@ describe('fleet-dns serve', SPAWNED, () => {
     await store.putScanRun(fleetSummary('s1', startedAt));
     await store.close();
 
-    child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'serve', '--port', '0', '--store', dbPath], {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: '/nonexistent',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    base = await new Promise<string>((resolve, reject) => {
-      child.stderr!.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString('utf8');
-        const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stderr);
-        if (match) resolve(match[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited (${code}) before listening: ${stderr}`)));
-    });
+    const serve = await startServe(['--store', dbPath]);
+    ({ child, base, exited } = serve);
+    stderr = serve.stderr;
   }, SPAWNED.timeout);
 
   afterAll(() => {
@@ -108,7 +90,7 @@ describe('fleet-dns serve', SPAWNED, () => {
   it('stops on SIGTERM with exit code 0', async () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stderr).not.toMatch(/error/i);
+    expect(stderr()).not.toMatch(/error/i);
   });
 });
 

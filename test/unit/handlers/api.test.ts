@@ -11,12 +11,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import type { CheckId } from '../../../lambdas/core/catalog/index.js';
 import { fleetReportSchema, fleetSummarySchema } from '../../../lambdas/core/schema/index.js';
 import type { ClusterResult } from '../../../lambdas/core/schema/index.js';
 import { createApiHandler } from '../../../lambdas/handlers/api.js';
@@ -27,32 +23,27 @@ import { dynamoTableDefinition, openDynamoStore } from '../../../lambdas/store/d
 import type { ResultStore } from '../../../lambdas/store/index.js';
 import { JAVA, startDynamoDbLocal } from '../../support/dynamodb-local.js';
 import type { DynamoDbLocal } from '../../support/dynamodb-local.js';
+import {
+  expectValid,
+  finishedResult,
+  PROD_A,
+  PROD_B,
+  resultSchemaValidators,
+  STAGE_A,
+  storeApiFleet,
+  UNKNOWN,
+} from '../../support/api-fleet.js';
+import type { ResultSchemaValidators } from '../../support/api-fleet.js';
 import { prerequisites } from '../../support/prerequisites.js';
-import { SHARED_DOCS, sharedFile } from '../../support/shared-docs.js';
+import { SHARED_DOCS } from '../../support/shared-docs.js';
 import { ACCOUNT_A, ACCOUNT_B, clusterResult, fleetSummary } from '../store/contract.js';
-import type { CheckSpec } from '../store/contract.js';
 import { captureOutput, fakeContext } from './support.js';
 import type { OutputCapture } from './support.js';
 
 const NOW = new Date('2025-06-10T12:00:00.000Z');
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000).toISOString();
 
-const PROD_A = `${ACCOUNT_A}:eu-west-1:prod-a`;
-const STAGE_A = `${ACCOUNT_A}:eu-west-1:stage-a`;
-const PROD_B = `${ACCOUNT_B}:us-east-1:prod-b`;
-const UNKNOWN = `${ACCOUNT_B}:eu-west-1:never-scanned`;
-
-/** A stored result of one scan that finished: the gate judges its freshness. */
-function result(
-  id: string,
-  scanId: string,
-  startedAt: string,
-  checks: Partial<Record<CheckId, CheckSpec>>,
-): ClusterResult {
-  const [account, region, name] = id.split(':') as [string, string, string];
-  const r = clusterResult({ account, region, name, scanId, startedAt, checks });
-  return { ...r, scan: { id: scanId, startedAt, finishedAt: startedAt } };
-}
+const result = finishedResult;
 
 // ------------------------------------------------------------------------------------------
 // Response shapes: result.schema.json for what it defines, zod for the rest.
@@ -71,17 +62,8 @@ const startedSchema = z.strictObject({
   clusterId: z.string().optional(),
 });
 
-let validators: {
-  clusterResult: ValidateFunction;
-  checkResult: ValidateFunction;
-  clusterIdentity: ValidateFunction;
-  gateDecision: ValidateFunction;
-};
-
-function valid(validate: ValidateFunction, value: unknown): void {
-  const ok = validate(value);
-  expect(ok ? [] : validate.errors, 'matches result.schema.json').toEqual([]);
-}
+let validators: ResultSchemaValidators;
+const valid = expectValid;
 
 /** The response, its body parsed as JSON and checked against what the endpoint answers. */
 interface JsonResponse {
@@ -128,42 +110,11 @@ describe.runIf(prerequisites(SHARED_DOCS))('the fleet API handler', () => {
   let apiWithoutStarter: ApiLambda;
 
   beforeAll(async () => {
-    const ajv = new Ajv2020({ allErrors: true, strict: false });
-    // ajv-formats is CommonJS: under NodeNext its default import is the module object.
-    (addFormatsModule as unknown as { default: typeof addFormatsModule.default }).default(ajv);
-    const schema = JSON.parse(sharedFile('result.schema.json') ?? '{}') as { $id: string };
-    ajv.addSchema(schema);
-    const def = (name: string) => ajv.getSchema(`${schema.$id}#/$defs/${name}`)!;
-    validators = {
-      clusterResult: ajv.getSchema(schema.$id)!,
-      checkResult: def('checkResult'),
-      clusterIdentity: def('clusterIdentity'),
-      gateDecision: def('gateDecision'),
-    };
+    validators = resultSchemaValidators();
 
     dir = mkdtempSync(path.join(tmpdir(), 'fleet-dns-api-'));
     store = openEmbeddedStore({ path: path.join(dir, 'results.db'), now: () => NOW });
-    await store.putClusterResult(
-      result(PROD_A, 'scan-1', hoursAgo(30), { 'DNS-INTERNAL': 'PASS', 'NET-SG-DNS-UDP': 'PASS' }),
-    );
-    await store.putClusterResult(
-      result(PROD_A, 'scan-2', hoursAgo(2), {
-        'DNS-INTERNAL': 'FAIL',
-        'NET-SG-DNS-UDP': 'PASS',
-        'NET-DHCP-OPTIONS': 'WARN',
-      }),
-    );
-    await store.putClusterResult(
-      result(STAGE_A, 'scan-2', hoursAgo(2), {
-        'DNS-INTERNAL': { status: 'FAIL', muted: true },
-        'NET-SG-DNS-UDP': 'ERROR',
-      }),
-    );
-    await store.putClusterResult(
-      result(PROD_B, 'scan-2', hoursAgo(2), { 'DNS-INTERNAL': 'PASS', 'NET-SG-DNS-UDP': 'PASS' }),
-    );
-    await store.putScanRun(fleetSummary('scan-1', hoursAgo(30)));
-    await store.putScanRun({ ...fleetSummary('scan-2', hoursAgo(2)), clusters: 3 });
+    await storeApiFleet(store, hoursAgo);
   });
 
   afterAll(async () => {
