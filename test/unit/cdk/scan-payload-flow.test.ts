@@ -34,6 +34,13 @@ import { storeResultEventSchema } from '../../../lambdas/handlers/store-result.j
 import type { StoreResultOutput } from '../../../lambdas/handlers/store-result.js';
 import { summarizeEventSchema } from '../../../lambdas/handlers/summarize.js';
 import type { SummarizeOutput } from '../../../lambdas/handlers/summarize.js';
+import {
+  TRANSITIONS_DISPATCH_CAUGHT,
+  TRANSITIONS_PER_ITEM,
+  TRANSITIONS_PER_SCAN,
+  TRANSITIONS_UNDISPATCHED,
+  transitionsPerCluster,
+} from '../../../scripts/nightly-cost.js';
 import { stateMachineDefinition, synthCentral } from '../../support/cdk-app.js';
 
 type Json = unknown;
@@ -168,6 +175,8 @@ interface World {
   sent: { state: string; payload: Json; issues: string[] }[];
   /** every Choice taken: `state → next` */
   choices: string[];
+  /** states entered, in every execution (the parent and the Map children): the billed transitions */
+  entered: number;
 }
 
 function runGraph(graph: Graph, input: Json, context: Obj, world: World): Json {
@@ -175,6 +184,7 @@ function runGraph(graph: Graph, input: Json, context: Obj, world: World): Json {
   let data = input;
   for (let steps = 0; steps < 1000; steps += 1) {
     const state = graph.States[name]!;
+    world.entered += 1;
     let next: string | undefined = state.Next as string | undefined;
     const effective = state.InputPath === undefined ? data : readPath(String(state.InputPath), data, context);
     switch (state.Type) {
@@ -290,6 +300,7 @@ function newWorld(): World & { polls: Map<string, number> } {
     polls,
     sent: [],
     choices: [],
+    entered: 0,
     answer(name, payload) {
       const p = payload as Obj & { scanId: string; clusterId: string; startedAt: string };
       switch (name) {
@@ -503,6 +514,17 @@ describe('a nightly run ({}) through the synthesized definition', () => {
         expect(s).toMatchObject({ clusterId: expect.any(String), latest: true, outcome: 'stored' });
     }
     expect((output as Obj).scanId).toBe(payload.scanId);
+  });
+
+  it('enters as many states as scripts/nightly-cost.ts bills (its transition formulas)', () => {
+    expect(world.entered).toBe(
+      TRANSITIONS_PER_SCAN +
+        2 * TRANSITIONS_PER_ITEM +
+        transitionsPerCluster(2) + // prod-a, done on the 2nd poll
+        TRANSITIONS_UNDISPATCHED + // private-b
+        TRANSITIONS_DISPATCH_CAUGHT + // broken-c
+        transitionsPerCluster(MAX_POLLS), // slow-d, the poll bound
+    );
   });
 });
 
