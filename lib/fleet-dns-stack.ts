@@ -73,7 +73,6 @@ export class FleetDnsStack extends Stack {
       environment: {
         TABLE_NAME: this.table.table.tableName,
         STATE_MACHINE_ARN: stateMachine.stateMachineArn,
-        WORK_BUCKET: this.bucket.bucket.bucketName,
       },
     });
     this.table.grantStoreRead(this.apiFunction.role);

@@ -450,16 +450,24 @@ export function createApiHandler(deps: ApiDeps): ApiLambda {
   return (event, context) => wrapped(event, context);
 }
 
+/** The API function's environment. */
+export interface ApiConfig {
+  /** TABLE_NAME: the results table (required) */
+  readonly tableName: string;
+  /** STATE_MACHINE_ARN: the fleet-scan state machine `POST /scans` starts @default none (503) */
+  readonly stateMachineArn?: string;
+}
+
 /**
- * Builds the deployed handler's dependencies from `process.env`: `TABLE_NAME` (required, the
- * results table) and `STATE_MACHINE_ARN` (the fleet-scan state machine `POST /scans` starts;
- * without it `POST /scans` answers 503 scan-starter-unavailable).
+ * `TABLE_NAME` (required, the results table) and `STATE_MACHINE_ARN` (the fleet-scan state
+ * machine `POST /scans` starts; without it `POST /scans` answers 503 scan-starter-unavailable).
+ * @throws HandlerConfigError naming the variable
  */
-async function deployedHandler(): Promise<ApiLambda> {
-  const tableName = process.env.TABLE_NAME;
+export function parseApiConfig(env: Readonly<Record<string, string | undefined>>): ApiConfig {
+  const tableName = env.TABLE_NAME;
   if (tableName === undefined || tableName === '')
     throw new HandlerConfigError(['TABLE_NAME: is required (the results table)']);
-  const stateMachineArn = process.env.STATE_MACHINE_ARN;
+  const stateMachineArn = env.STATE_MACHINE_ARN;
   if (
     stateMachineArn !== undefined &&
     !/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]+$/.test(stateMachineArn)
@@ -467,6 +475,12 @@ async function deployedHandler(): Promise<ApiLambda> {
     throw new HandlerConfigError([
       `STATE_MACHINE_ARN: is not a state machine ARN (${JSON.stringify(stateMachineArn.slice(0, 120))})`,
     ]);
+  return { tableName, ...(stateMachineArn !== undefined ? { stateMachineArn } : {}) };
+}
+
+/** Builds the deployed handler's dependencies from `process.env` ({@link parseApiConfig}). */
+async function deployedHandler(): Promise<ApiLambda> {
+  const { tableName, stateMachineArn } = parseApiConfig(process.env);
   // Loaded here, not at the top: the DynamoDB store only (a Lambda bundle never loads the
   // embedded store's native module), and the Step Functions client only when it is used.
   const { openDynamoStore } = await import('../store/dynamodb/index.js');

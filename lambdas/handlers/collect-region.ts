@@ -192,8 +192,9 @@ export function createCollectRegionHandler(deps: CollectRegionDeps): RunnerLambd
 
 /** The deployed dependencies: WORK_BUCKET, AWS_REGION, SCAN_EXTERNAL_ID, KUBE_REQUEST_TIMEOUT_MS. */
 async function deployedHandler(): Promise<RunnerLambda<CollectRegionOutput>> {
-  const { parsePipelineConfig, parseScanScopeConfig } = await import('./pipeline-config.js');
-  const config = parsePipelineConfig(process.env, ['WORK_BUCKET']);
+  const { PIPELINE_REQUIRED_VARIABLES, parsePipelineConfig, parseScanScopeConfig } =
+    await import('./pipeline-config.js');
+  const config = parsePipelineConfig(process.env, PIPELINE_REQUIRED_VARIABLES['collect-region']);
   const scope = parseScanScopeConfig(process.env);
   const { createS3Client } = await import('../aws/s3/index.js');
   const { createPowertools } = await import('./middleware.js');

@@ -69,6 +69,8 @@ export function createDiscoverHandler(deps: DiscoverDeps): RunnerLambda<Discover
       scanId,
       roleName: scope.roleName,
       ...(scope.externalId !== undefined ? { externalId: scope.externalId } : {}),
+      // The own account's items then carry its member role's ARN, which collect-region assumes.
+      ...(scope.assumeRoleInCurrentAccount ? { assumeRoleInCurrentAccount: true } : {}),
       ...(target
         ? {
             accounts: { mode: 'list', accounts: [target.accountId] },
@@ -100,8 +102,9 @@ export function createDiscoverHandler(deps: DiscoverDeps): RunnerLambda<Discover
 
 /** The deployed dependencies: WORK_BUCKET and the scan scope (SCAN_* variables, AWS_REGION). */
 async function deployedHandler(): Promise<RunnerLambda<DiscoverOutput>> {
-  const { parsePipelineConfig, parseScanScopeConfig } = await import('./pipeline-config.js');
-  const config = parsePipelineConfig(process.env, ['WORK_BUCKET']);
+  const { PIPELINE_REQUIRED_VARIABLES, parsePipelineConfig, parseScanScopeConfig } =
+    await import('./pipeline-config.js');
+  const config = parsePipelineConfig(process.env, PIPELINE_REQUIRED_VARIABLES.discover);
   const { createS3Client } = await import('../aws/s3/index.js');
   const { createPowertools } = await import('./middleware.js');
   return createDiscoverHandler({

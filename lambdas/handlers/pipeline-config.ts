@@ -28,6 +28,14 @@ const PURPOSE: Record<PipelineVariable, string> = {
   EVENT_BUS_NAME: 'the EventBridge bus of regression events',
 };
 
+/** The variables each fleet-scan handler requires (its deployed entry point passes these). */
+export const PIPELINE_REQUIRED_VARIABLES = {
+  discover: ['WORK_BUCKET'],
+  'collect-region': ['WORK_BUCKET'],
+  'store-result': ['TABLE_NAME', 'WORK_BUCKET', 'EVENT_BUS_NAME'],
+  summarize: ['TABLE_NAME', 'WORK_BUCKET'],
+} as const satisfies Record<string, readonly PipelineVariable[]>;
+
 /**
  * Reads the variables `required` from `env`; those not required may be empty (the handler does
  * not use them). @throws HandlerConfigError with one `VARIABLE: why` line per missing variable
@@ -60,6 +68,13 @@ export interface ScanScopeConfig {
   readonly roleName: string;
   /** SCAN_EXTERNAL_ID: the ExternalId the member roles require @default none */
   readonly externalId?: string;
+  /**
+   * SCAN_ASSUME_ROLE_IN_CURRENT_ACCOUNT=true: enter the scanner's own account through its member
+   * role too, like every other account (its work items carry that role's ARN, so collect-region
+   * assumes it). For deployments whose central roles hold no EC2/EKS permission of their own
+   * (the CDK app's). @default absent (false): the function's own credentials in its own account
+   */
+  readonly assumeRoleInCurrentAccount?: true;
   /** AWS_REGION: where the scanner's own STS/Organizations/DescribeRegions calls go (Lambda sets it) */
   readonly homeRegion: string;
 }
@@ -91,6 +106,11 @@ export function parseScanScopeConfig(env: Readonly<Record<string, string | undef
   const regionsText = (env.SCAN_REGIONS ?? '').trim() || 'enabled';
   const regions: RegionSelection =
     regionsText === 'enabled' ? { mode: 'enabled' } : { mode: 'list', regions: list(regionsText) };
+  const assumeText = (env.SCAN_ASSUME_ROLE_IN_CURRENT_ACCOUNT ?? '').trim().toLowerCase();
+  if (!['', 'true', 'false'].includes(assumeText))
+    problems.push(
+      `SCAN_ASSUME_ROLE_IN_CURRENT_ACCOUNT: must be true or false, got ${JSON.stringify(env.SCAN_ASSUME_ROLE_IN_CURRENT_ACCOUNT)}`,
+    );
   const homeRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? '';
   if (homeRegion === '') problems.push('AWS_REGION: is required (the scanner’s own region)');
   if (problems.length > 0) throw new HandlerConfigError(problems);
@@ -100,6 +120,7 @@ export function parseScanScopeConfig(env: Readonly<Record<string, string | undef
     regions,
     roleName: (env.SCAN_ROLE_NAME ?? '').trim() || 'fleet-dns-scanner',
     ...((env.SCAN_EXTERNAL_ID ?? '') !== '' ? { externalId: env.SCAN_EXTERNAL_ID } : {}),
+    ...(assumeText === 'true' ? { assumeRoleInCurrentAccount: true as const } : {}),
     homeRegion,
   };
 }

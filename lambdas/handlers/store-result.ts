@@ -183,8 +183,8 @@ export function createStoreResultHandler(deps: StoreResultDeps): RunnerLambda<St
 
 /** The deployed dependencies: the DynamoDB store (TABLE_NAME) publishing to EVENT_BUS_NAME. */
 async function deployedHandler(): Promise<RunnerLambda<StoreResultOutput>> {
-  const { parsePipelineConfig } = await import('./pipeline-config.js');
-  const config = parsePipelineConfig(process.env, ['TABLE_NAME', 'WORK_BUCKET', 'EVENT_BUS_NAME']);
+  const { PIPELINE_REQUIRED_VARIABLES, parsePipelineConfig } = await import('./pipeline-config.js');
+  const config = parsePipelineConfig(process.env, PIPELINE_REQUIRED_VARIABLES['store-result']);
   const { openPipelineStore } = await import('./pipeline-store.js');
   const { createS3Client } = await import('../aws/s3/index.js');
   const { createPowertools } = await import('./middleware.js');

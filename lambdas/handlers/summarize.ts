@@ -256,8 +256,8 @@ async function clusterScan(
 
 /** The deployed dependencies: the DynamoDB store (TABLE_NAME), S3 (WORK_BUCKET). */
 async function deployedHandler(): Promise<RunnerLambda<SummarizeOutput>> {
-  const { parsePipelineConfig } = await import('./pipeline-config.js');
-  const config = parsePipelineConfig(process.env, ['TABLE_NAME', 'WORK_BUCKET']);
+  const { PIPELINE_REQUIRED_VARIABLES, parsePipelineConfig } = await import('./pipeline-config.js');
+  const config = parsePipelineConfig(process.env, PIPELINE_REQUIRED_VARIABLES.summarize);
   const { openPipelineStore } = await import('./pipeline-store.js');
   const { createS3Client } = await import('../aws/s3/index.js');
   const { createPowertools } = await import('./middleware.js');

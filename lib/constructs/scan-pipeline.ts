@@ -49,10 +49,6 @@ export class ScanPipeline extends Construct {
     const workBucket = bucket.bucket.bucketName;
     const common = { logRetention: props.logRetention };
     const clusterFacing = config.vpc ? { vpc: config.vpc } : {};
-    const scope_ = {
-      SCANNER_ROLE_NAME: config.scannerRoleName,
-      SCANNER_EXTERNAL_ID: config.externalId,
-    };
     const runnerEnv = { RUNNER_IMAGE: props.runnerImageUri };
 
     this.discover = new ScanFunction(this, 'Discover', {
@@ -63,16 +59,7 @@ export class ScanPipeline extends Construct {
       memorySize: 512,
       timeout: Duration.minutes(5),
       rolePath: COLLECTOR_ROLE_PATH,
-      environment: {
-        WORK_BUCKET: workBucket,
-        FLEET_ACCOUNTS: JSON.stringify(config.accounts),
-        FLEET_EXCLUDE_ACCOUNTS: JSON.stringify(config.excludeAccounts),
-        FLEET_REGIONS: JSON.stringify(config.regions),
-        // The scanner's own account is entered through its member role too: the central roles
-        // hold no EC2/EKS permission of their own.
-        ASSUME_ROLE_IN_CURRENT_ACCOUNT: 'true',
-        ...scope_,
-      },
+      environment: { WORK_BUCKET: workBucket, ...scanScopeEnvironment(config) },
     });
     this.collectRegion = new ScanFunction(this, 'CollectRegion', {
       ...common,
@@ -83,7 +70,8 @@ export class ScanPipeline extends Construct {
       memorySize: 1024,
       timeout: Duration.minutes(15),
       rolePath: COLLECTOR_ROLE_PATH,
-      environment: { WORK_BUCKET: workBucket, ...scope_ },
+      // The work item carries the role ARN; only the ExternalId to assume it with comes from here.
+      environment: { WORK_BUCKET: workBucket, SCAN_EXTERNAL_ID: config.externalId },
     });
     this.dispatchRunner = new ScanFunction(this, 'DispatchRunner', {
       ...common,
@@ -126,7 +114,6 @@ export class ScanPipeline extends Construct {
         TABLE_NAME: table.table.tableName,
         WORK_BUCKET: workBucket,
         EVENT_BUS_NAME: eventBus.eventBusName,
-        SECURITY_HUB_EXPORT: String(config.securityHubExport),
       },
     });
     this.summarize = new ScanFunction(this, 'Summarize', {
@@ -136,11 +123,8 @@ export class ScanPipeline extends Construct {
       description: 'fleet-dns: fleet roll-up, regressions and coverage of one scan',
       memorySize: 1024,
       timeout: Duration.minutes(5),
-      environment: {
-        TABLE_NAME: table.table.tableName,
-        WORK_BUCKET: workBucket,
-        EVENT_BUS_NAME: eventBus.eventBusName,
-      },
+      // No EVENT_BUS_NAME: only storing a cluster result publishes regressions, not putScanRun.
+      environment: { TABLE_NAME: table.table.tableName, WORK_BUCKET: workBucket },
     });
 
     this.grantPermissions(props);
@@ -203,7 +187,11 @@ export class ScanPipeline extends Construct {
     this.discover.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['s3:PutObject'],
-        resources: [objects(`${SCAN_PREFIXES.scans}*/work-items.json`)],
+        // the Map's items, and the accounts it could not enter (read by Summarize)
+        resources: [
+          objects(`${SCAN_PREFIXES.scans}*/work-items.json`),
+          objects(`${SCAN_PREFIXES.scans}*/discovery-gaps.json`),
+        ],
       }),
     );
     this.collectRegion.role.addToPolicy(
@@ -245,7 +233,13 @@ export class ScanPipeline extends Construct {
     this.summarize.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['s3:GetObject'],
-        resources: [objects(`${SCAN_PREFIXES.scans}*/map/*`)],
+        // the Map's manifest and result files, discover's account gaps, and the evidence the
+        // store offloaded (getClusterScan reads it back)
+        resources: [
+          objects(`${SCAN_PREFIXES.scans}*/map/*`),
+          objects(`${SCAN_PREFIXES.scans}*/discovery-gaps.json`),
+          objects(`${SCAN_PREFIXES.evidence}*`),
+        ],
       }),
     );
 
@@ -287,6 +281,26 @@ export class ScanPipeline extends Construct {
       );
     }
   }
+}
+
+/**
+ * discover's SCAN_* variables (lambdas/handlers/pipeline-config.ts `parseScanScopeConfig`) from
+ * the context. The scanner's own account is entered through its member role too
+ * (SCAN_ASSUME_ROLE_IN_CURRENT_ACCOUNT): the central roles hold no EC2/EKS permission.
+ */
+export function scanScopeEnvironment(config: FleetDnsConfig): Record<string, string> {
+  const accounts = config.accounts;
+  return {
+    SCAN_ACCOUNTS: accounts.mode === 'list' ? accounts.accounts.join(',') : accounts.mode,
+    ...(accounts.mode === 'organization' && accounts.organizationalUnits.length > 0
+      ? { SCAN_ORGANIZATIONAL_UNITS: accounts.organizationalUnits.join(',') }
+      : {}),
+    ...(config.excludeAccounts.length > 0 ? { SCAN_EXCLUDE_ACCOUNTS: config.excludeAccounts.join(',') } : {}),
+    SCAN_REGIONS: config.regions.mode === 'list' ? config.regions.regions.join(',') : 'enabled',
+    SCAN_ROLE_NAME: config.scannerRoleName,
+    SCAN_EXTERNAL_ID: config.externalId,
+    SCAN_ASSUME_ROLE_IN_CURRENT_ACCOUNT: 'true',
+  };
 }
 
 /** The member scanner role in each account the configuration names ("*" in organization mode). */

@@ -46,7 +46,7 @@ describe('organization mode', () => {
       ]);
     synth.template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
-        Variables: Match.objectLike({ FLEET_ACCOUNTS: '{"mode":"organization","organizationalUnits":[]}' }),
+        Variables: Match.objectLike({ SCAN_ACCOUNTS: 'organization' }),
       },
     });
   });
@@ -96,14 +96,6 @@ describe('Security Hub export', () => {
         ],
       },
     ]);
-    synth.template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({
-          POWERTOOLS_SERVICE_NAME: 'fleet-dns-store-result',
-          SECURITY_HUB_EXPORT: 'true',
-        }),
-      },
-    });
   });
 });
 

@@ -102,20 +102,20 @@ const FUNCTIONS: Record<string, { memory: number; timeout: number; env: readonly
   'fleet-dns-discover': {
     memory: 512,
     timeout: 300,
+    // lambdas/handlers/pipeline-config.ts; no SCAN_EXCLUDE_ACCOUNTS / SCAN_ORGANIZATIONAL_UNITS when empty
     env: [
       'WORK_BUCKET',
-      'FLEET_ACCOUNTS',
-      'FLEET_EXCLUDE_ACCOUNTS',
-      'FLEET_REGIONS',
-      'ASSUME_ROLE_IN_CURRENT_ACCOUNT',
-      'SCANNER_ROLE_NAME',
-      'SCANNER_EXTERNAL_ID',
+      'SCAN_ACCOUNTS',
+      'SCAN_REGIONS',
+      'SCAN_ROLE_NAME',
+      'SCAN_EXTERNAL_ID',
+      'SCAN_ASSUME_ROLE_IN_CURRENT_ACCOUNT',
     ],
   },
   'fleet-dns-collect-region': {
     memory: 1024,
     timeout: 900,
-    env: ['WORK_BUCKET', 'SCANNER_ROLE_NAME', 'SCANNER_EXTERNAL_ID'],
+    env: ['WORK_BUCKET', 'SCAN_EXTERNAL_ID'],
   },
   'fleet-dns-dispatch-runner': { memory: 512, timeout: 120, env: ['RUNNER_IMAGE'] },
   'fleet-dns-runner-status': { memory: 256, timeout: 60, env: ['RUNNER_IMAGE'] },
@@ -123,10 +123,10 @@ const FUNCTIONS: Record<string, { memory: number; timeout: number; env: readonly
   'fleet-dns-store-result': {
     memory: 512,
     timeout: 120,
-    env: ['TABLE_NAME', 'WORK_BUCKET', 'EVENT_BUS_NAME', 'SECURITY_HUB_EXPORT'],
+    env: ['TABLE_NAME', 'WORK_BUCKET', 'EVENT_BUS_NAME'],
   },
-  'fleet-dns-summarize': { memory: 1024, timeout: 300, env: ['TABLE_NAME', 'WORK_BUCKET', 'EVENT_BUS_NAME'] },
-  'fleet-dns-api': { memory: 512, timeout: 29, env: ['TABLE_NAME', 'STATE_MACHINE_ARN', 'WORK_BUCKET'] },
+  'fleet-dns-summarize': { memory: 1024, timeout: 300, env: ['TABLE_NAME', 'WORK_BUCKET'] },
+  'fleet-dns-api': { memory: 512, timeout: 29, env: ['TABLE_NAME', 'STATE_MACHINE_ARN'] },
 };
 const POWERTOOLS_ENV = [
   'POWERTOOLS_SERVICE_NAME',
@@ -188,10 +188,11 @@ describe('the functions', () => {
       Environment: {
         Variables: Match.objectLike({
           POWERTOOLS_SERVICE_NAME: 'fleet-dns-discover',
-          FLEET_ACCOUNTS: '{"mode":"current"}',
-          FLEET_REGIONS: '{"mode":"enabled"}',
-          SCANNER_ROLE_NAME: 'fleet-dns-scanner',
-          SCANNER_EXTERNAL_ID: 'fleet-dns',
+          SCAN_ACCOUNTS: 'current',
+          SCAN_REGIONS: 'enabled',
+          SCAN_ROLE_NAME: 'fleet-dns-scanner',
+          SCAN_EXTERNAL_ID: 'fleet-dns',
+          SCAN_ASSUME_ROLE_IN_CURRENT_ACCOUNT: 'true',
         }),
       },
     });
@@ -277,13 +278,17 @@ describe('IAM', () => {
               .match(/\/(scans|evidence|reports)\/[^"]*/g)
               ?.join(' ')}`,
         );
-    expect(uses(pipeline.discover)).toEqual(['s3:PutObject /scans/*/work-items.json']);
+    expect(uses(pipeline.discover)).toEqual([
+      's3:PutObject /scans/*/work-items.json /scans/*/discovery-gaps.json',
+    ]);
     expect(uses(pipeline.collectRegion)).toEqual(['s3:PutObject /scans/*/aws/*']);
     expect(uses(pipeline.storeResult).sort()).toEqual([
       's3:GetObject /scans/*/aws/*',
       's3:PutObject,s3:GetObject /evidence/*',
     ]);
-    expect(uses(pipeline.summarize)).toEqual(['s3:GetObject /scans/*/map/*']);
+    expect(uses(pipeline.summarize)).toEqual([
+      's3:GetObject /scans/*/map/* /scans/*/discovery-gaps.json /evidence/*',
+    ]);
     expect(uses(synth.stack.apiFunction)).toEqual(['s3:GetObject /evidence/* /reports/*']);
   });
 

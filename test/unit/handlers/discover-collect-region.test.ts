@@ -99,6 +99,18 @@ describe('discover handler', () => {
     ]);
   });
 
+  it('assumeRoleInCurrentAccount: the own account is entered through its member role, whose ARN its work item carries', async () => {
+    const out = await discover({ accounts: { mode: 'current' }, assumeRoleInCurrentAccount: true })(
+      {},
+      fakeContext('fleet-dns-discover'),
+    );
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/fleet-dns-scanner`;
+    expect(memory.json(BUCKET, out.workItems.key)).toEqual([{ accountId: ACCOUNT, region: REGION, roleArn }]);
+    expect(
+      aws.sts.calls().map((c) => (c.args[0] as { input: { RoleArn?: string } }).input.RoleArn),
+    ).toContain(roleArn);
+  });
+
   it('refuses a malformed cluster id', async () => {
     await expect(
       discover()({ clusterId: 'private-a' }, fakeContext('fleet-dns-discover')),

@@ -59,6 +59,21 @@ describe('parseScanScopeConfig', () => {
     });
   });
 
+  it('SCAN_ASSUME_ROLE_IN_CURRENT_ACCOUNT: true sets the option, false or unset leaves it out, anything else is refused', () => {
+    const env = { AWS_REGION: 'eu-west-1' };
+    expect(
+      parseScanScopeConfig({ ...env, SCAN_ASSUME_ROLE_IN_CURRENT_ACCOUNT: 'true' })
+        .assumeRoleInCurrentAccount,
+    ).toBe(true);
+    expect(parseScanScopeConfig({ ...env, SCAN_ASSUME_ROLE_IN_CURRENT_ACCOUNT: 'false' })).not.toHaveProperty(
+      'assumeRoleInCurrentAccount',
+    );
+    expect(parseScanScopeConfig(env)).not.toHaveProperty('assumeRoleInCurrentAccount');
+    expect(() => parseScanScopeConfig({ ...env, SCAN_ASSUME_ROLE_IN_CURRENT_ACCOUNT: 'yes' })).toThrow(
+      /SCAN_ASSUME_ROLE_IN_CURRENT_ACCOUNT: must be true or false, got "yes"/,
+    );
+  });
+
   it('refuses account ids that are not 12 digits, and a missing AWS_REGION', () => {
     const err = (() => {
       try {
