@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { discoverWorkItems } from '../aws/collect/index.js';
 import type { FleetOptions, FleetScope } from '../aws/collect/index.js';
 import { putJsonObject } from '../aws/s3/index.js';
-import { parseClusterId } from '../core/results/index.js';
+import { newScanId, parseClusterId } from '../core/results/index.js';
 import { withRunnerMiddleware } from './middleware.js';
 import type { Powertools, RunnerLambda } from './middleware.js';
 import type { ScanScopeConfig } from './pipeline-config.js';
@@ -47,22 +47,14 @@ export interface DiscoverDeps extends Powertools {
   readonly now?: () => Date;
 }
 
-/** A new scan id: its start time and 8 random hex digits (`2026-12-02T02-00-00Z-1a2b3c4d`). */
-export function newScanId(at: Date): string {
-  const time = at
-    .toISOString()
-    .replace(/\.\d+Z$/, 'Z')
-    .replaceAll(':', '-');
-  return `${time}-${randomBytes(4).toString('hex')}`;
-}
-
 /** The Discover handler over `deps`. */
 export function createDiscoverHandler(deps: DiscoverDeps): RunnerLambda<DiscoverOutput> {
   const { logger, metrics, s3, scope } = deps;
   const now = deps.now ?? (() => new Date());
   return withRunnerMiddleware('discover', discoverEventSchema, deps, async (event) => {
     const started = now();
-    const scanId = event.scanId ?? newScanId(started);
+    // the same ids as POST /scans makes (a Kubernetes label and an execution name as they are)
+    const scanId = event.scanId ?? newScanId(started, () => randomBytes(3));
     logger.appendKeys({ scanId });
     const target = event.clusterId !== undefined ? parseClusterId(event.clusterId) : undefined;
     const fleetScope: FleetScope = {

@@ -16,7 +16,7 @@ export type {
 } from './dispatch-runner.js';
 export { createRunnerStatusHandler, runnerStatusEventSchema } from './runner-status.js';
 export type { RunnerStatusDeps, RunnerStatusEvent, RunnerStatusOutput } from './runner-status.js';
-export { createDiscoverHandler, discoverEventSchema, newScanId } from './discover.js';
+export { createDiscoverHandler, discoverEventSchema } from './discover.js';
 export type { DiscoverDeps, DiscoverEvent, DiscoverOutput } from './discover.js';
 export { collectRegionEventSchema, createCollectRegionHandler } from './collect-region.js';
 export type { CollectRegionDeps, CollectRegionEvent, CollectRegionOutput } from './collect-region.js';

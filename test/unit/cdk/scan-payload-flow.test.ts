@@ -18,7 +18,8 @@ import { collectRegionEventSchema } from '../../../lambdas/handlers/collect-regi
 import type { CollectRegionOutput } from '../../../lambdas/handlers/collect-region.js';
 import { collectRunnerEventSchema } from '../../../lambdas/handlers/collect-runner.js';
 import type { CollectRunnerOutput } from '../../../lambdas/handlers/collect-runner.js';
-import { discoverEventSchema, newScanId } from '../../../lambdas/handlers/discover.js';
+import { newScanId } from '../../../lambdas/core/results/index.js';
+import { discoverEventSchema } from '../../../lambdas/handlers/discover.js';
 import type { DiscoverOutput } from '../../../lambdas/handlers/discover.js';
 import { dispatchRunnerEventSchema } from '../../../lambdas/handlers/dispatch-runner.js';
 import type { DispatchRunnerOutput } from '../../../lambdas/handlers/dispatch-runner.js';
@@ -306,7 +307,8 @@ function newWorld(): World & { polls: Map<string, number> } {
       switch (name) {
         case 'Discover': {
           const scanId =
-            (payload.scanId as string | undefined) ?? newScanId(new Date('2026-12-02T02:00:00Z'));
+            (payload.scanId as string | undefined) ??
+            newScanId(new Date('2026-12-02T02:00:00Z'), () => Uint8Array.from([1, 2, 3]));
           const target = (payload.clusterId as string | undefined)?.split(':');
           const items: WorkItem[] = target
             ? [
