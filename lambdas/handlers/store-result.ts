@@ -18,7 +18,8 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { z } from 'zod';
 import { getJsonObject } from '../aws/s3/index.js';
 import { importFindings } from '../aws/securityhub/index.js';
@@ -274,9 +275,8 @@ async function deployedHandler(): Promise<RunnerLambda<StoreResultOutput>> {
     ...createPowertools('fleet-dns-store-result'),
     s3,
     store: openPipelineStore(config, s3),
-    ...(securityHubExport
-      ? { securityHub: new (await import('@aws-sdk/client-securityhub')).SecurityHubClient({}) }
-      : {}),
+    // the function's own region (the default product's); the SDK's standard retries absorb throttling
+    ...(securityHubExport ? { securityHub: new SecurityHubClient({}) } : {}),
   });
 }
 
