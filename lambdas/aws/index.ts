@@ -15,6 +15,7 @@ export * from './eks/index.js';
 export * from './eventbridge/index.js';
 export * from './rate-limit/index.js';
 export * from './s3/index.js';
+export * from './securityhub/index.js';
 export * from './regions/index.js';
 export * from './snapshot/index.js';
 export * from './stepfunctions/index.js';

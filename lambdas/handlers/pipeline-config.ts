@@ -124,3 +124,16 @@ export function parseScanScopeConfig(env: Readonly<Record<string, string | undef
     homeRegion,
   };
 }
+
+/**
+ * SECURITY_HUB_EXPORT: `true` makes store-result import each latest result's ASFF findings into
+ * the function's account's Security Hub (the CDK sets it with `fleet-dns:securityHubExport`).
+ * Strict, as a typo must not silently turn an export off. @default absent or empty: false
+ * @throws HandlerConfigError when the value is neither `true` nor `false`
+ */
+export function parseSecurityHubExport(env: Readonly<Record<string, string | undefined>>): boolean {
+  const value = env.SECURITY_HUB_EXPORT;
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new HandlerConfigError([`SECURITY_HUB_EXPORT: must be true or false, got ${JSON.stringify(value)}`]);
+}

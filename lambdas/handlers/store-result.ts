@@ -9,12 +9,24 @@
  *
  * Idempotent: the store keys a result by (cluster, scan), so a retried step is a `duplicate`
  * that changes nothing and publishes only events a failed first attempt left pending.
+ *
+ * With the Security Hub export on (SECURITY_HUB_EXPORT=true), a result that became the cluster's
+ * latest is rendered as ASFF findings against the cluster's previous latest (FAIL/WARN active, a
+ * check that passes again RESOLVED) and imported into the function's account and region. The
+ * export is a copy: a failed import is logged with the `SecurityHubImportFailed` metric and never
+ * fails the step, whose result is already stored.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { z } from 'zod';
 import { getJsonObject } from '../aws/s3/index.js';
+import { importFindings } from '../aws/securityhub/index.js';
+import type { ImportFindingsOutcome } from '../aws/securityhub/index.js';
 import { validateMutelist, applyMutelist } from '../core/mutelist/index.js';
+import { asffFindings, reportModel } from '../core/report/index.js';
+import type { AsffImporter } from '../core/report/index.js';
 import { buildClusterResult, worstStatus } from '../core/results/index.js';
 import { combineRunnerResults } from '../core/runner-results/index.js';
 import { formatSchemaError } from '../core/schema/index.js';
@@ -23,7 +35,7 @@ import type { ResultStore } from '../store/index.js';
 import type { CollectRunnerOutput } from './collect-runner.js';
 import { HandlerError } from './errors.js';
 import { withRunnerMiddleware } from './middleware.js';
-import type { Powertools, RunnerLambda } from './middleware.js';
+import type { Context, Powertools, RunnerLambda } from './middleware.js';
 import {
   s3LocationSchema,
   stagedAwsResultSchema,
@@ -72,6 +84,8 @@ export interface StoreResultOutput {
   readonly worstStatus: Status;
   /** regression events this invocation published */
   readonly published: number;
+  /** what the Security Hub export imported; absent when the export is off, skipped or its call failed */
+  readonly securityHub?: ImportFindingsOutcome;
 }
 
 export interface StoreResultDeps extends Powertools {
@@ -80,6 +94,14 @@ export interface StoreResultDeps extends Powertools {
   readonly s3: S3Client;
   /** when the cluster's result is finished (`scan.finishedAt`); @default () => new Date() */
   readonly now?: () => Date;
+  /** imports each latest result's ASFF findings (SECURITY_HUB_EXPORT=true); @default none: no export */
+  readonly securityHub?: SecurityHubClient;
+}
+
+/** The account and region of the invoked function (`arn:<partition>:lambda:<region>:<account>:function:…`). */
+export function functionAccountAndRegion(invokedFunctionArn: string): AsffImporter | undefined {
+  const m = /^arn:[a-z-]+:lambda:([a-z0-9-]+):([0-9]{12}):function:/.exec(invokedFunctionArn);
+  return m ? { region: m[1]!, accountId: m[2]! } : undefined;
 }
 
 /**
@@ -104,7 +126,7 @@ function inClusterChecks(event: StoreResultEvent, notDispatched: string | undefi
 export function createStoreResultHandler(deps: StoreResultDeps): RunnerLambda<StoreResultOutput> {
   const { logger, metrics, store, s3 } = deps;
   const now = deps.now ?? (() => new Date());
-  return withRunnerMiddleware('store-result', storeResultEventSchema, deps, async (event) => {
+  return withRunnerMiddleware('store-result', storeResultEventSchema, deps, async (event, context) => {
     const staged = stagedAwsResultSchema.safeParse(await getJsonObject(s3, event.awsResult));
     if (!staged.success)
       throw new HandlerError(
@@ -136,6 +158,8 @@ export function createStoreResultHandler(deps: StoreResultDeps): RunnerLambda<St
     const result: ClusterResult = { ...built, cluster: { ...cluster, ...built.cluster } };
 
     const muted = await mutelisted(result);
+    // The previous latest, read before the put replaces it: what "passes again" is measured against.
+    const previous = deps.securityHub !== undefined ? await store.getLatest(event.clusterId) : null;
     const put = await store.putClusterResult(muted);
     const worst = worstStatus(put.result.checks);
     const regressions = put.transitions.filter((t) => t.regression).length;
@@ -150,6 +174,12 @@ export function createStoreResultHandler(deps: StoreResultDeps): RunnerLambda<St
       published: put.published,
       runner: event.collected && !event.runnerError ? 'collected' : 'unavailable',
     });
+    // Only a new latest: a duplicate was exported by the attempt that stored it, and an older
+    // scan arriving late must not reopen or close findings the newer one set.
+    const securityHub =
+      deps.securityHub !== undefined && put.outcome === 'stored' && put.latest
+        ? await exportToSecurityHub(deps.securityHub, put.result, previous, context)
+        : undefined;
     return {
       scanId: event.scanId,
       clusterId: event.clusterId,
@@ -157,8 +187,58 @@ export function createStoreResultHandler(deps: StoreResultDeps): RunnerLambda<St
       latest: put.latest,
       worstStatus: worst,
       published: put.published,
+      ...(securityHub !== undefined ? { securityHub } : {}),
     };
   });
+
+  /**
+   * Imports the stored result's ASFF findings; never throws (the result is stored, Security Hub
+   * holds a copy): a failure is logged and counted in `SecurityHubImportFailed` (findings).
+   */
+  async function exportToSecurityHub(
+    client: SecurityHubClient,
+    stored: ClusterResult,
+    previous: ClusterResult | null,
+    context: Context,
+  ): Promise<ImportFindingsOutcome | undefined> {
+    const importer = functionAccountAndRegion(context.invokedFunctionArn);
+    if (importer === undefined) {
+      logger.error('Security Hub export skipped: the function ARN names no account and region', {
+        invokedFunctionArn: context.invokedFunctionArn,
+      });
+      metrics.addMetric('SecurityHubImportFailed', MetricUnit.Count, 1);
+      return undefined;
+    }
+    // The store refuses a result without its scan, so a stored one always has it.
+    const { scan } = stored;
+    if (scan === undefined) return undefined;
+    const model = reportModel(
+      {
+        scan,
+        clusters: [stored],
+        coverage: { accounts: 1, regions: 1, clustersScanned: 1, gaps: [] },
+      },
+      previous !== null ? [previous] : undefined,
+    );
+    const findings = asffFindings(model, { importer });
+    try {
+      // The renderer's AsffFinding is the subset of AwsSecurityFinding fleet-dns sets.
+      const out = await importFindings(client, findings as AwsSecurityFinding[]);
+      metrics.addMetric('SecurityHubFindingsImported', MetricUnit.Count, out.imported);
+      metrics.addMetric('SecurityHubImportFailed', MetricUnit.Count, out.failed.length);
+      if (out.failed.length > 0)
+        logger.error('Security Hub refused findings', { imported: out.imported, failed: out.failed });
+      else logger.info('findings imported into Security Hub', { imported: out.imported });
+      return out;
+    } catch (err) {
+      logger.error('Security Hub import failed; the result is stored', {
+        findings: findings.length,
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      });
+      metrics.addMetric('SecurityHubImportFailed', MetricUnit.Count, findings.length);
+      return undefined;
+    }
+  }
 
   /**
    * The result with the stored mutelist applied. A stored mutelist that no longer validates (the
@@ -183,8 +263,10 @@ export function createStoreResultHandler(deps: StoreResultDeps): RunnerLambda<St
 
 /** The deployed dependencies: the DynamoDB store (TABLE_NAME) publishing to EVENT_BUS_NAME. */
 async function deployedHandler(): Promise<RunnerLambda<StoreResultOutput>> {
-  const { PIPELINE_REQUIRED_VARIABLES, parsePipelineConfig } = await import('./pipeline-config.js');
+  const { PIPELINE_REQUIRED_VARIABLES, parsePipelineConfig, parseSecurityHubExport } =
+    await import('./pipeline-config.js');
   const config = parsePipelineConfig(process.env, PIPELINE_REQUIRED_VARIABLES['store-result']);
+  const securityHubExport = parseSecurityHubExport(process.env);
   const { openPipelineStore } = await import('./pipeline-store.js');
   const { createS3Client } = await import('../aws/s3/index.js');
   const { createPowertools } = await import('./middleware.js');
@@ -193,6 +275,8 @@ async function deployedHandler(): Promise<RunnerLambda<StoreResultOutput>> {
     ...createPowertools('fleet-dns-store-result'),
     s3,
     store: openPipelineStore(config, s3),
+    // the function's own region (the default product's); the SDK's standard retries absorb throttling
+    ...(securityHubExport ? { securityHub: new SecurityHubClient({}) } : {}),
   });
 }
 

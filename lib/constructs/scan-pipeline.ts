@@ -114,6 +114,8 @@ export class ScanPipeline extends Construct {
         TABLE_NAME: table.table.tableName,
         WORK_BUCKET: workBucket,
         EVENT_BUS_NAME: eventBus.eventBusName,
+        // Only when on: the handler reads an absent variable as off.
+        ...(config.securityHubExport ? { SECURITY_HUB_EXPORT: 'true' } : {}),
       },
     });
     this.summarize = new ScanFunction(this, 'Summarize', {
@@ -216,6 +218,8 @@ export class ScanPipeline extends Construct {
     );
     eventBus.grantPutEventsTo(this.storeResult.role);
     if (config.securityHubExport) {
+      // With SECURITY_HUB_EXPORT (above) store-result imports every finding into this account's
+      // default product: BatchImportFindings takes only the caller's own AwsAccountId there.
       this.storeResult.role.addToPolicy(
         new iam.PolicyStatement({
           actions: ['securityhub:BatchImportFindings'],

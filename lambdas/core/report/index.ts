@@ -36,6 +36,6 @@ export {
   ASFF_SCHEMA_VERSION,
   ASFF_SEVERITY_LABELS,
 } from './render-asff.js';
-export type { AsffFinding, AsffSeverityLabel } from './render-asff.js';
+export type { AsffFinding, AsffImporter, AsffOptions, AsffSeverityLabel } from './render-asff.js';
 export { escapeAttribute, escapeMarkup } from './escape-markup.js';
 export { ReportError, UnknownReportFormatError } from './errors.js';

@@ -7,7 +7,11 @@
  *
  * The finding Id is `<cluster ARN>/fleet-dns/<check id>`: stable across scans, so a re-import
  * updates the finding instead of duplicating it. Findings go to the default product of the
- * cluster's account and region (`arn:<partition>:securityhub:<region>:<account>:product/<account>/default`).
+ * cluster's account and region (`arn:<partition>:securityhub:<region>:<account>:product/<account>/default`),
+ * or, given an {@link AsffImporter}, to the importing account's: BatchImportFindings with the
+ * default product ARN takes only findings whose AwsAccountId is the calling account, in the
+ * region it is called in, so the central scanner's export files every cluster's finding under
+ * its own account (the cluster's account stays in the resource ARN and `fleet-dns/ClusterAccountId`).
  *
  * @see https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_AwsSecurityFinding.html
  * @see https://docs.aws.amazon.com/securityhub/latest/userguide/asff-required-attributes.html
@@ -59,6 +63,21 @@ export interface AsffFinding {
   Note?: { Text: string; UpdatedBy: string; UpdatedAt: string };
 }
 
+/**
+ * The account and region that call BatchImportFindings (the store-result Lambda's), when they
+ * are not the cluster's.
+ */
+export interface AsffImporter {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** Options of {@link asffFindings}. */
+export interface AsffOptions {
+  /** file the findings under this account and region; @default each cluster's own account and region */
+  readonly importer?: AsffImporter;
+}
+
 /** The ASFF label of a severity (info → INFORMATIONAL). */
 export function asffSeverityLabel(severity: Severity): AsffSeverityLabel {
   return severity === 'info' ? 'INFORMATIONAL' : (severity.toUpperCase() as AsffSeverityLabel);
@@ -80,23 +99,25 @@ function asffFinding(
   f: Finding,
   model: ReportModel,
   state: 'active' | 'resolved',
-  previous?: Status,
+  previous: Status | undefined,
+  importer: AsffImporter | undefined,
 ): AsffFinding {
   const c = f.check;
   const { cluster } = f;
   const partition = partitionOfRegion(cluster.region);
+  const owner = importer ?? { accountId: cluster.accountId, region: cluster.region };
   const observedAt = model.scan.finishedAt ?? model.scan.startedAt;
   const url = remediationUrl(c.remediation);
   const resolved = state === 'resolved';
   const finding: AsffFinding = {
     SchemaVersion: ASFF_SCHEMA_VERSION,
     Id: asffFindingId(f.clusterArn, c.id),
-    ProductArn: `arn:${partition}:securityhub:${cluster.region}:${cluster.accountId}:product/${cluster.accountId}/default`,
+    ProductArn: `arn:${partitionOfRegion(owner.region)}:securityhub:${owner.region}:${owner.accountId}:product/${owner.accountId}/default`,
     ProductName: 'fleet-dns',
     CompanyName: 'fleet-dns',
     GeneratorId: `fleet-dns/${c.id}`,
-    AwsAccountId: cluster.accountId,
-    Region: cluster.region,
+    AwsAccountId: owner.accountId,
+    Region: owner.region,
     Types: [ASFF_FINDING_TYPE],
     ...(c.firstSeenAt !== undefined ? { FirstObservedAt: c.firstSeenAt } : {}),
     LastObservedAt: observedAt,
@@ -115,6 +136,7 @@ function asffFinding(
       'fleet-dns/ClusterId': cluster.id,
       'fleet-dns/ScanId': f.scanId,
       'fleet-dns/CheckId': c.id,
+      'fleet-dns/ClusterAccountId': cluster.accountId,
       'fleet-dns/Status': c.status,
       'fleet-dns/Muted': String(c.muted),
       ...(c.mutedReason !== undefined ? { 'fleet-dns/MutedReason': c.mutedReason } : {}),
@@ -154,11 +176,12 @@ function asffFinding(
  * again since the previous scan (ARCHIVED, RESOLVED). BatchImportFindings takes 100 per call:
  * the caller batches.
  */
-export function asffFindings(model: ReportModel): AsffFinding[] {
+export function asffFindings(model: ReportModel, options: AsffOptions = {}): AsffFinding[] {
+  const { importer } = options;
   const active = fleetFindings(model)
     .filter((f) => f.check.status === 'FAIL' || f.check.status === 'WARN')
-    .map((f) => asffFinding(f, model, 'active'));
-  const resolved = resolutions(model).map((r) => asffFinding(r.finding, model, 'resolved', r.from));
+    .map((f) => asffFinding(f, model, 'active', undefined, importer));
+  const resolved = resolutions(model).map((r) => asffFinding(r.finding, model, 'resolved', r.from, importer));
   return [...active, ...resolved];
 }
 

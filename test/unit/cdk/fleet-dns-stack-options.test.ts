@@ -4,6 +4,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseSecurityHubExport } from '../../../lambdas/handlers/pipeline-config.js';
 import type { FleetDnsStack } from '../../../lib/fleet-dns-stack.js';
 import { synthCentral } from '../../support/cdk-app.js';
 import type { Synthesized } from '../../support/cdk-app.js';
@@ -96,6 +97,24 @@ describe('Security Hub export', () => {
         ],
       },
     ]);
+  });
+
+  it('turns the export on in store-result’s environment, as its handler parses it', () => {
+    const fns = synth.template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'fleet-dns-store-result' } } },
+    });
+    const [fn] = Object.values(fns);
+    const vars = (fn!.Properties as { Environment: { Variables: Record<string, string> } }).Environment
+      .Variables;
+    expect(vars.SECURITY_HUB_EXPORT).toBe('true');
+    expect(parseSecurityHubExport(vars)).toBe(true);
+    // no other function exports
+    const others = Object.values(synth.template.findResources('AWS::Lambda::Function')).filter(
+      (f) =>
+        (f.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables
+          ?.SECURITY_HUB_EXPORT !== undefined,
+    );
+    expect(others).toHaveLength(1);
   });
 });
 

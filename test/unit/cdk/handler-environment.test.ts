@@ -14,6 +14,7 @@ import {
   PIPELINE_REQUIRED_VARIABLES,
   parsePipelineConfig,
   parseScanScopeConfig,
+  parseSecurityHubExport,
 } from '../../../lambdas/handlers/pipeline-config.js';
 import type { FleetDnsStack } from '../../../lib/fleet-dns-stack.js';
 import { synthCentral, TEST_ENV } from '../../support/cdk-app.js';
@@ -34,7 +35,10 @@ const PARSERS: Record<string, (env: Env) => unknown> = {
   'fleet-dns-dispatch-runner': parseRunnerHandlerConfig,
   'fleet-dns-runner-status': parseRunnerHandlerConfig,
   'fleet-dns-collect-runner': parseRunnerHandlerConfig,
-  'fleet-dns-store-result': (env) => parsePipelineConfig(env, PIPELINE_REQUIRED_VARIABLES['store-result']),
+  'fleet-dns-store-result': (env) => [
+    parsePipelineConfig(env, PIPELINE_REQUIRED_VARIABLES['store-result']),
+    parseSecurityHubExport(env),
+  ],
   'fleet-dns-summarize': (env) => parsePipelineConfig(env, PIPELINE_REQUIRED_VARIABLES.summarize),
   'fleet-dns-api': parseApiConfig,
 };

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HandlerConfigError } from '../../../lambdas/handlers/errors.js';
-import { parsePipelineConfig, parseScanScopeConfig } from '../../../lambdas/handlers/pipeline-config.js';
+import {
+  parsePipelineConfig,
+  parseScanScopeConfig,
+  parseSecurityHubExport,
+} from '../../../lambdas/handlers/pipeline-config.js';
 import { handler as storeResultHandler } from '../../../lambdas/handlers/store-result.js';
 import { handler as summarizeHandler } from '../../../lambdas/handlers/summarize.js';
 import { fakeContext } from './support.js';
@@ -90,6 +94,21 @@ describe('parseScanScopeConfig', () => {
   });
 });
 
+describe('parseSecurityHubExport', () => {
+  it('is true only for true; absent, empty and false are false', () => {
+    expect(parseSecurityHubExport({ SECURITY_HUB_EXPORT: 'true' })).toBe(true);
+    expect(parseSecurityHubExport({ SECURITY_HUB_EXPORT: 'false' })).toBe(false);
+    expect(parseSecurityHubExport({ SECURITY_HUB_EXPORT: '' })).toBe(false);
+    expect(parseSecurityHubExport({})).toBe(false);
+  });
+
+  it.each(['TRUE', 'yes', '1', ' true'])('refuses %j, naming the variable', (value) => {
+    expect(() => parseSecurityHubExport({ SECURITY_HUB_EXPORT: value })).toThrow(
+      new HandlerConfigError([`SECURITY_HUB_EXPORT: must be true or false, got ${JSON.stringify(value)}`]),
+    );
+  });
+});
+
 describe('the deployed entry points', () => {
   it('fail the invocation naming the missing variable', async () => {
     vi.stubEnv('TABLE_NAME', '');
@@ -100,6 +119,16 @@ describe('the deployed entry points', () => {
     );
     await expect(summarizeHandler({}, fakeContext('fleet-dns-summarize'))).rejects.toThrow(
       /WORK_BUCKET: is required/,
+    );
+  });
+
+  it('store-result fails the invocation on a SECURITY_HUB_EXPORT that is not true or false', async () => {
+    vi.stubEnv('TABLE_NAME', 'fleet-dns-results');
+    vi.stubEnv('WORK_BUCKET', 'fleet-dns-work');
+    vi.stubEnv('EVENT_BUS_NAME', 'fleet-dns');
+    vi.stubEnv('SECURITY_HUB_EXPORT', 'yes');
+    await expect(storeResultHandler({}, fakeContext('fleet-dns-store-result'))).rejects.toThrow(
+      'SECURITY_HUB_EXPORT: must be true or false, got "yes"',
     );
   });
 });

@@ -182,4 +182,19 @@ describe('renderAsff', () => {
       ],
     });
   });
+
+  it("files every finding under the importer's account and region when given one (BatchImportFindings' rule)", () => {
+    const importer = { accountId: '999988887777', region: 'eu-central-1' };
+    const imported = asffFindings(model, { importer });
+    expect(imported.map((f) => f.Id)).toEqual(findings.map((f) => f.Id));
+    const f = imported.find((x) => x.ProductFields['fleet-dns/CheckId'] === 'DNS-LATENCY');
+    expect(f).toMatchObject({
+      AwsAccountId: '999988887777',
+      Region: 'eu-central-1',
+      ProductArn: 'arn:aws:securityhub:eu-central-1:999988887777:product/999988887777/default',
+      ProductFields: { 'fleet-dns/ClusterAccountId': '444455556666' },
+      Resources: [{ Id: 'arn:aws:eks:us-east-1:444455556666:cluster/staging-b', Region: 'us-east-1' }],
+    });
+    expect(imported.map((x) => [x.Id, fieldProblems(x)])).toEqual(imported.map((x) => [x.Id, []]));
+  });
 });
