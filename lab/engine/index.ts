@@ -4,6 +4,7 @@
  */
 export { startLab, labNamespacesOnMachine } from './lab.js';
 export { LAB_ADDRESSES } from './topology.js';
+export { LAB_SCANNER_USER } from './lab.js';
 export type { Lab, StartLabOptions } from './lab.js';
 export type { LabNode, LabPod } from './topology.js';
 export { sweepStaleLabs } from './names.js';
@@ -13,7 +14,7 @@ export { kubeProxyRules } from './kube-proxy.js';
 export { assembleKubeObjects, servicesOf } from './kube-objects.js';
 export type { ServiceView } from './kube-objects.js';
 export { LabError, LabCommandError, LabScenarioError } from './errors.js';
-export { runScenario, requestVerb, LAB_RUNNER_IMAGE } from './run-scenario.js';
+export { runScenario, requestVerb, leftoverObjects, LAB_RUNNER_IMAGE } from './run-scenario.js';
 export type { ApiRequestCounts, RunScenarioOptions, ScanApiRequests, ScenarioRun } from './run-scenario.js';
 export { runByHand, maxInAnySecond } from './run-by-hand.js';
 export type { ByHandRun, RunByHandOptions } from './run-by-hand.js';

@@ -125,8 +125,11 @@ function countVerbs(requests: readonly RequestLog[]): ApiRequestCounts {
   return counts;
 }
 
-/** fleet-dns objects (by the managed-by label) still in the API: Jobs, pods, Secrets. */
-function leftoverObjects(lab: Lab): string[] {
+/**
+ * fleet-dns objects (by the managed-by label) still in the API: Jobs, pods, Secrets, as
+ * `Kind namespace/name` — none once a scan was collected and the kubelet ended its pods.
+ */
+export function leftoverObjects(lab: Lab): string[] {
   return lab.api.store
     .all()
     .filter((o) => o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'fleet-dns')

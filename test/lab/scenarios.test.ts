@@ -8,9 +8,7 @@
  * the collector does, and judge the scenario's `expect` block as `fleet-dns lab run` does. The
  * `runner-*` scenarios break the Jobs themselves (lab.md "Runner Jobs and their faults").
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +17,8 @@ import type { Lab, ScenarioRun } from '../../lab/engine/index.js';
 import { loadScenario } from '../../lab/scenarios/schema.js';
 import { runnerResultSchema } from '../../lambdas/core/schema/index.js';
 import { ROOT, command, prerequisites } from '../support/prerequisites.js';
+import { buildRunnerBundle } from './support/runner-bundle.js';
+import type { RunnerBundle } from './support/runner-bundle.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const SCENARIOS = path.join(REPO, 'lab/scenarios');
@@ -40,21 +40,14 @@ const PROBE_ARGS = ['--metrics-interval-ms', '1000'];
 
 describe.runIf(ready)('lab scenarios with the real runner', () => {
   // The runner as the image ships it: one bundle under plain node (runner-image/build.mjs).
-  let bundleDir = '';
+  let bundle: RunnerBundle | undefined;
   let runnerCommand: string[] = [];
   beforeAll(() => {
-    bundleDir = mkdtempSync(path.join(tmpdir(), 'fleet-dns-runner-'));
-    runnerCommand = [process.execPath, path.join(bundleDir, 'runner.mjs')];
-    execFileSync(
-      process.execPath,
-      [path.join(REPO, 'runner-image/build.mjs'), '--outfile', runnerCommand[1] ?? ''],
-      {
-        stdio: 'ignore',
-      },
-    );
+    bundle = buildRunnerBundle();
+    runnerCommand = bundle.command;
   });
   afterAll(() => {
-    if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+    bundle?.remove();
   });
 
   it('has the scenarios the issues ask for', () => {

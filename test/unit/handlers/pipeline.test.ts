@@ -7,36 +7,34 @@
  * fake Kubernetes APIs (lab/fake-kube-api) whose runner pods log valid signed results, and the
  * DynamoDB store on DynamoDB Local.
  */
-import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventBridgePublisher } from '../../../lambdas/aws/eventbridge/index.js';
-import { S3BlobStore } from '../../../lambdas/aws/s3/index.js';
 import { makeResult } from '../../../lambdas/core/catalog/index.js';
 import { buildClusterResult } from '../../../lambdas/core/results/index.js';
 import { clusterResultSchema, fleetSummarySchema } from '../../../lambdas/core/schema/index.js';
 import type { TokenTarget } from '../../../lambdas/handlers/cluster-connection.js';
 import { createCollectRegionHandler } from '../../../lambdas/handlers/collect-region.js';
 import type { CollectRegionOutput } from '../../../lambdas/handlers/collect-region.js';
-import { createCollectRunnerHandler } from '../../../lambdas/handlers/collect-runner.js';
 import { parseRunnerHandlerConfig } from '../../../lambdas/handlers/config.js';
 import { createDiscoverHandler } from '../../../lambdas/handlers/discover.js';
-import { createDispatchRunnerHandler } from '../../../lambdas/handlers/dispatch-runner.js';
 import { createPowertools } from '../../../lambdas/handlers/middleware.js';
 import { workItemSchema } from '../../../lambdas/handlers/pipeline-payload.js';
 import type { ClusterToScan } from '../../../lambdas/handlers/pipeline-payload.js';
-import { createRunnerStatusHandler } from '../../../lambdas/handlers/runner-status.js';
-import { createStoreResultHandler } from '../../../lambdas/handlers/store-result.js';
 import type { StoreResultOutput } from '../../../lambdas/handlers/store-result.js';
 import { createSummarizeHandler } from '../../../lambdas/handlers/summarize.js';
 import { createKubeClient } from '../../../lambdas/kube/index.js';
-import { dynamoTableDefinition, openDynamoStore } from '../../../lambdas/store/dynamodb/index.js';
 import type { ResultStore } from '../../../lambdas/store/index.js';
 import { JAVA, startDynamoDbLocal } from '../../support/dynamodb-local.js';
 import type { DynamoDbLocal } from '../../support/dynamodb-local.js';
+import {
+  openPipelineStore,
+  scanClusterBranch,
+  storeResultHandler,
+  writeMapResult,
+} from '../../support/pipeline.js';
+import type { ClusterBranch, MapChild } from '../../support/pipeline.js';
 import { prerequisites } from '../../support/prerequisites.js';
 import { buildCluster, buildVpc, installFakeAws, stubFakeAwsEnvironment } from '../aws/support/fake-aws.js';
 import type { FakeAws } from '../aws/support/fake-aws.js';
@@ -81,20 +79,13 @@ describe.runIf(prerequisites(JAVA))('fleet-scan handlers in the state machine’
   beforeAll(async () => {
     stubFakeAwsEnvironment(REGION);
     ddb = await startDynamoDbLocal();
-    const tableName = 'fleet-dns-pipeline';
-    await ddb.client.send(new CreateTableCommand(dynamoTableDefinition(tableName).createTable));
-    for (let i = 0; i < 100; i++) {
-      const { Table } = await ddb.client.send(new DescribeTableCommand({ TableName: tableName }));
-      if (Table?.TableStatus === 'ACTIVE') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
     s3 = installMemoryS3();
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
-    store = openDynamoStore({
-      tableName,
-      client: DynamoDBDocumentClient.from(ddb.client, { marshallOptions: { removeUndefinedValues: true } }),
-      publish: eventBridgePublisher({ busName: BUS, client: new EventBridgeClient({ region: REGION }) }),
-      blobs: new S3BlobStore(new S3Client({ region: REGION }), BUCKET),
+    store = await openPipelineStore(ddb, {
+      tableName: 'fleet-dns-pipeline',
+      region: REGION,
+      busName: BUS,
+      bucket: BUCKET,
     });
 
     // Each cluster's API: CoreDNS on two nodes; the runner pods log results signed for this scan.
@@ -179,46 +170,10 @@ describe.runIf(prerequisites(JAVA))('fleet-scan handlers in the state machine’
     kubeClientFactory: createKubeClient,
     newHmacKey: () => KEY,
   });
-  const storeResult = () =>
-    createStoreResultHandler({ ...createPowertools('fleet-dns-store-result'), store, s3: s3Client() });
-
-  /** The inline Map's branch of one cluster: Dispatchable? → Dispatch → wait loop → Collect → StoreResult, Catch → StoreResult. */
-  async function scanCluster(state: ClusterToScan): Promise<{ input: object; output: StoreResultOutput }> {
-    const base = {
-      scanId: state.scanId,
-      startedAt: state.startedAt,
-      clusterId: state.clusterId,
-      awsResult: state.awsResult,
-    };
-    if (state.cluster === null) {
-      const input = base;
-      return { input, output: await storeResult()(input, ctx('fleet-dns-store-result')) };
-    }
-    const ids = { scanId: state.scanId, clusterId: state.clusterId, cluster: state.cluster };
-    let extra: object;
-    try {
-      await createDispatchRunnerHandler(runnerDeps('fleet-dns-dispatch-runner'))(
-        { ...ids, corednsPods: state.corednsPods },
-        ctx('fleet-dns-dispatch-runner'),
-      );
-      const status = createRunnerStatusHandler(runnerDeps('fleet-dns-runner-status'));
-      for (let polls = 0; polls < 5; polls++)
-        if ((await status(ids, ctx('fleet-dns-runner-status'))).done) break;
-      const collected = await createCollectRunnerHandler(runnerDeps('fleet-dns-collect-runner'))(
-        ids,
-        ctx('fleet-dns-collect-runner'),
-      );
-      extra = { collected };
-    } catch (err) {
-      const e = err as Error;
-      extra = {
-        runnerError: { Error: e.name, Cause: JSON.stringify({ errorType: e.name, errorMessage: e.message }) },
-      };
-    }
-    // Step Functions hands the state on as JSON
-    const input = JSON.parse(JSON.stringify({ ...base, ...extra })) as object;
-    return { input, output: await storeResult()(input, ctx('fleet-dns-store-result')) };
-  }
+  const storeResult = () => storeResultHandler({ store, s3: s3Client });
+  /** The inline Map's branch of one cluster (the wait loop without a wait: the fake pods have logged already). */
+  const scanCluster = (state: ClusterToScan): Promise<ClusterBranch> =>
+    scanClusterBranch(state, { runnerDeps, store, s3: s3Client, maxPolls: 5 });
 
   it('stores each cluster’s merged result, sets latest, publishes the regression once, and summarizes the scan', async () => {
     // 1. Discover
@@ -239,8 +194,8 @@ describe.runIf(prerequisites(JAVA))('fleet-scan handlers in the state machine’
     expect(items).toEqual([{ accountId: ACCOUNT, region: REGION }]);
 
     // 2. the Distributed Map: ItemSelector { scanId, startedAt, item } per work item
-    const children: { Input: string; Output: string; Status: string }[] = [];
-    let firstStore: { input: object; output: StoreResultOutput } | undefined;
+    const children: MapChild[] = [];
+    let firstStore: ClusterBranch | undefined;
     for (const item of items) {
       const input = {
         scanId: discovered.scanId,
@@ -322,12 +277,12 @@ describe.runIf(prerequisites(JAVA))('fleet-scan handlers in the state machine’
     expect(events.commandCalls(PutEventsCommand)).toHaveLength(2);
 
     // 3. the ResultWriter's output, then Summarize
-    const prefix = `scans/${SCAN}/map/run-1`;
-    s3.putJson(BUCKET, `${prefix}/SUCCEEDED_0.json`, children);
-    s3.putJson(BUCKET, `${prefix}/manifest.json`, {
-      DestinationBucket: BUCKET,
-      MapRunArn: `arn:aws:states:${REGION}:${ACCOUNT}:mapRun:fleet-scan/CollectRegions:run-1`,
-      ResultFiles: { FAILED: [], PENDING: [], SUCCEEDED: [{ Key: `${prefix}/SUCCEEDED_0.json`, Size: 1 }] },
+    const mapResult = writeMapResult(s3, {
+      bucket: BUCKET,
+      scanId: SCAN,
+      region: REGION,
+      accountId: ACCOUNT,
+      children,
     });
     const summarized = await createSummarizeHandler({
       ...createPowertools('fleet-dns-summarize'),
@@ -338,7 +293,7 @@ describe.runIf(prerequisites(JAVA))('fleet-scan handlers in the state machine’
       {
         scanId: SCAN,
         startedAt: discovered.startedAt,
-        mapResult: { ResultWriterDetails: { Bucket: BUCKET, Key: `${prefix}/manifest.json` } },
+        mapResult,
       },
       ctx('fleet-dns-summarize'),
     );

@@ -177,14 +177,30 @@ export interface FakeAws {
 
 // ── builders ─────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * A node whose addressing is given — e.g. a lab cluster's Node objects (providerID, InternalIP)
+ * and pod IPs — rather than made up by {@link buildVpc}.
+ */
+export interface VpcNodeSpec {
+  readonly nodeName: string;
+  readonly instanceId: string;
+  /** its zone; nodes in the region's `a` zone go in subnet a, the others in subnet b */
+  readonly availabilityZone: string;
+  readonly primaryIp: string;
+  /** the ENI's secondary IPs (the VPC CNI's pod IPs) */
+  readonly secondaryIps: readonly string[];
+}
+
 export interface BuildVpcOptions {
   readonly vpcId: string;
-  /** second octet of the VPC CIDR 10.<octet>.0.0/16 */
+  /** second octet of the VPC CIDR 10.<octet>.0.0/16 (and of made-up ids) */
   readonly octet: number;
+  /** the VPC CIDR's first two octets, `<cidrBase>.0.0/16` @default `10.<octet>` */
+  readonly cidrBase?: string;
   readonly accountId: string;
   readonly region: string;
-  /** clusters whose nodes live in this VPC */
-  readonly clusters: readonly { readonly name: string; readonly nodes: number }[];
+  /** clusters whose nodes live in this VPC: how many (addressing made up) or which */
+  readonly clusters: readonly { readonly name: string; readonly nodes: number | readonly VpcNodeSpec[] }[];
   /** ENIs of other workloads (not any cluster's) in the VPC */
   readonly otherEnis?: number;
   /** DHCP domain-name-servers; @default AmazonProvidedDNS */
@@ -200,7 +216,7 @@ const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 /** A VPC with two node subnets (a, b), an "other workloads" subnet, cluster SGs, NACLs and ENIs. */
 export function buildVpc(o: BuildVpcOptions): BuiltVpc {
-  const net = `10.${o.octet}`;
+  const net = o.cidrBase ?? `10.${o.octet}`;
   const tag = o.vpcId.replace(/^vpc-/, '');
   const az = (s: 'a' | 'b') => `${o.region}${s}`;
   const subnetIds = { a: `subnet-${tag}a`, b: `subnet-${tag}b`, other: `subnet-${tag}c` };
@@ -356,14 +372,17 @@ export function buildVpc(o: BuildVpcOptions): BuiltVpc {
   const networkInterfaces: NetworkInterface[] = [];
   let n = 0;
   for (const c of o.clusters) {
-    for (let k = 0; k < c.nodes; k += 1, n += 1) {
-      const side = n % 2 === 0 ? 'a' : 'b';
+    const count = typeof c.nodes === 'number' ? c.nodes : c.nodes.length;
+    for (let k = 0; k < count; k += 1, n += 1) {
+      const given = typeof c.nodes === 'number' ? undefined : c.nodes[k];
+      const side = given ? (given.availabilityZone === az('a') ? 'a' : 'b') : n % 2 === 0 ? 'a' : 'b';
       const third = side === 'a' ? 1 : 2;
-      const primaryIp = `${net}.${third}.${10 + n}`;
-      const secondaryIps = [0, 1, 2, 3].map((j) => `${net}.${third}.${100 + n * 4 + j}`);
-      const instanceId = `i-0${pad(o.octet, 3)}${pad(n, 13)}`;
+      const primaryIp = given?.primaryIp ?? `${net}.${third}.${10 + n}`;
+      const secondaryIps =
+        given?.secondaryIps ?? [0, 1, 2, 3].map((j) => `${net}.${third}.${100 + n * 4 + j}`);
+      const instanceId = given?.instanceId ?? `i-0${pad(o.octet, 3)}${pad(n, 13)}`;
       const eniId = `eni-0${pad(o.octet, 3)}${pad(n, 13)}`;
-      const nodeName = `ip-${primaryIp.replaceAll('.', '-')}.${o.region}.compute.internal`;
+      const nodeName = given?.nodeName ?? `ip-${primaryIp.replaceAll('.', '-')}.${o.region}.compute.internal`;
       nodes.push({
         clusterName: c.name,
         nodeName,
@@ -372,7 +391,7 @@ export function buildVpc(o: BuildVpcOptions): BuiltVpc {
         availabilityZone: az(side),
         subnetId: subnetIds[side],
         primaryIp,
-        secondaryIps,
+        secondaryIps: [...secondaryIps],
       });
       networkInterfaces.push({
         NetworkInterfaceId: eniId,
