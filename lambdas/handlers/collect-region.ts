@@ -12,13 +12,12 @@
  * result. Neither throws: only S3 failing (retry helps) or a bug fails the item.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { collectWorkItem } from '../aws/collect/index.js';
 import type { FleetOptions } from '../aws/collect/index.js';
 import { scanSessionName } from '../aws/credentials/index.js';
 import type { EksToken, EksTokenOptions } from '../aws/eks/index.js';
-import { putJsonObject } from '../aws/s3/index.js';
+import type { StagedObjects } from '../aws/s3/index.js';
 import { auditNetworkCluster } from '../core/results/index.js';
 import { formatSchemaError } from '../core/schema/index.js';
 import type { CoverageGap } from '../core/schema/index.js';
@@ -55,7 +54,8 @@ export interface CollectRegionOutput {
 }
 
 export interface CollectRegionDeps extends Powertools {
-  readonly s3: S3Client;
+  /** where each cluster's AWS-side result is staged (S3 deployed, memory in process) */
+  readonly staging: StagedObjects;
   readonly workBucket: string;
   /** the scanner's own region (STS for AssumeRole) */
   readonly homeRegion: string;
@@ -83,7 +83,7 @@ const describe = (err: unknown): string => (err instanceof Error ? err.message :
 
 /** The CollectRegion handler over `deps`. */
 export function createCollectRegionHandler(deps: CollectRegionDeps): RunnerLambda<CollectRegionOutput> {
-  const { logger, metrics, s3 } = deps;
+  const { logger, metrics, staging } = deps;
   const clientFactory = deps.kubeClientFactory ?? createKubeClient;
   const timeoutMs = deps.kubeRequestTimeoutMs ?? 10_000;
   return withRunnerMiddleware('collect-region', collectRegionEventSchema, deps, async (event) => {
@@ -161,7 +161,7 @@ export function createCollectRegionHandler(deps: CollectRegionDeps): RunnerLambd
         notDispatched = 'no CoreDNS pods (k8s-app=kube-dns in kube-system): nothing to place the runner by';
       if (notDispatched !== undefined) staged = { ...staged, runnerNotDispatched: notDispatched };
       const awsResult = { bucket: deps.workBucket, key: stagedAwsResultKey(scanId, record.id) };
-      await putJsonObject(s3, awsResult, staged);
+      await staging.putJson(awsResult, staged);
       clusters.push({
         scanId,
         startedAt,
@@ -196,12 +196,12 @@ async function deployedHandler(): Promise<RunnerLambda<CollectRegionOutput>> {
     await import('./pipeline-config.js');
   const config = parsePipelineConfig(process.env, PIPELINE_REQUIRED_VARIABLES['collect-region']);
   const scope = parseScanScopeConfig(process.env);
-  const { createS3Client } = await import('../aws/s3/index.js');
+  const { createS3Client, s3StagedObjects } = await import('../aws/s3/index.js');
   const { createPowertools } = await import('./middleware.js');
   const timeout = Number(process.env.KUBE_REQUEST_TIMEOUT_MS ?? '');
   return createCollectRegionHandler({
     ...createPowertools('fleet-dns-collect-region'),
-    s3: createS3Client(),
+    staging: s3StagedObjects(createS3Client()),
     workBucket: config.workBucket,
     homeRegion: scope.homeRegion,
     ...(scope.externalId !== undefined ? { externalId: scope.externalId } : {}),

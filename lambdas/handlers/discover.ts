@@ -9,11 +9,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { discoverWorkItems } from '../aws/collect/index.js';
 import type { FleetOptions, FleetScope } from '../aws/collect/index.js';
-import { putJsonObject } from '../aws/s3/index.js';
+import type { StagedObjects } from '../aws/s3/index.js';
 import { newScanId, parseClusterId } from '../core/results/index.js';
 import { withRunnerMiddleware } from './middleware.js';
 import type { Powertools, RunnerLambda } from './middleware.js';
@@ -38,7 +37,8 @@ export interface DiscoverOutput {
 }
 
 export interface DiscoverDeps extends Powertools {
-  readonly s3: S3Client;
+  /** where the work items and gaps are written (S3 deployed, memory in process) */
+  readonly staging: StagedObjects;
   readonly workBucket: string;
   readonly scope: ScanScopeConfig;
   /** the AWS side's options beyond the home region (tests inject STS/Organizations/clients) */
@@ -49,7 +49,7 @@ export interface DiscoverDeps extends Powertools {
 
 /** The Discover handler over `deps`. */
 export function createDiscoverHandler(deps: DiscoverDeps): RunnerLambda<DiscoverOutput> {
-  const { logger, metrics, s3, scope } = deps;
+  const { logger, metrics, staging, scope } = deps;
   const now = deps.now ?? (() => new Date());
   return withRunnerMiddleware('discover', discoverEventSchema, deps, async (event) => {
     const started = now();
@@ -78,8 +78,8 @@ export function createDiscoverHandler(deps: DiscoverDeps): RunnerLambda<Discover
       ...(target ? { clusterNames: [target.name] } : {}),
     }));
     const workItems = { bucket: deps.workBucket, key: workItemsKey(scanId) };
-    await putJsonObject(s3, workItems, items);
-    await putJsonObject(s3, { bucket: deps.workBucket, key: discoveryGapsKey(scanId) }, discovery.gaps);
+    await staging.putJson(workItems, items);
+    await staging.putJson({ bucket: deps.workBucket, key: discoveryGapsKey(scanId) }, discovery.gaps);
     metrics.addMetric('WorkItems', MetricUnit.Count, items.length);
     metrics.addMetric('AccountGaps', MetricUnit.Count, discovery.gaps.length);
     (discovery.gaps.length > 0 ? logger.warn.bind(logger) : logger.info.bind(logger))('work items written', {
@@ -97,11 +97,11 @@ async function deployedHandler(): Promise<RunnerLambda<DiscoverOutput>> {
   const { PIPELINE_REQUIRED_VARIABLES, parsePipelineConfig, parseScanScopeConfig } =
     await import('./pipeline-config.js');
   const config = parsePipelineConfig(process.env, PIPELINE_REQUIRED_VARIABLES.discover);
-  const { createS3Client } = await import('../aws/s3/index.js');
+  const { createS3Client, s3StagedObjects } = await import('../aws/s3/index.js');
   const { createPowertools } = await import('./middleware.js');
   return createDiscoverHandler({
     ...createPowertools('fleet-dns-discover'),
-    s3: createS3Client(),
+    staging: s3StagedObjects(createS3Client()),
     workBucket: config.workBucket,
     scope: parseScanScopeConfig(process.env),
   });

@@ -17,11 +17,10 @@
  * fails the step, whose result is already stored.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { z } from 'zod';
-import { getJsonObject } from '../aws/s3/index.js';
+import type { StagedObjects } from '../aws/s3/index.js';
 import { importFindings } from '../aws/securityhub/index.js';
 import type { ImportFindingsOutcome } from '../aws/securityhub/index.js';
 import { validateMutelist, applyMutelist } from '../core/mutelist/index.js';
@@ -70,6 +69,11 @@ export const storeResultEventSchema = z.object({
   awsResult: s3LocationSchema,
   collected: collectedSchema.optional(),
   runnerError: runnerErrorSchema.optional(),
+  /**
+   * The in-cluster phase was deliberately not run (an in-process scan with `--no-in-cluster`):
+   * its checks are SKIPPED with this reason, not ERROR — nothing failed.
+   */
+  inClusterSkipped: z.string().min(1).max(500).optional(),
 });
 export type StoreResultEvent = z.infer<typeof storeResultEventSchema>;
 
@@ -91,7 +95,8 @@ export interface StoreResultOutput {
 export interface StoreResultDeps extends Powertools {
   readonly store: ResultStore;
   /** reads the staged AWS-side result */
-  readonly s3: S3Client;
+  /** where collect-region staged the AWS-side result (S3 deployed, memory in process) */
+  readonly staging: StagedObjects;
   /** when the cluster's result is finished (`scan.finishedAt`); @default () => new Date() */
   readonly now?: () => Date;
   /** imports each latest result's ASFF findings (SECURITY_HUB_EXPORT=true); @default none: no export */
@@ -115,6 +120,16 @@ export function runnerErrorReason(error: { Error: string; Cause: string }): stri
 function inClusterChecks(event: StoreResultEvent, notDispatched: string | undefined): CheckResult[] {
   if (event.collected !== undefined && event.runnerError === undefined)
     return event.collected.checks as unknown as CollectRunnerOutput['checks'];
+  if (
+    event.inClusterSkipped !== undefined &&
+    event.runnerError === undefined &&
+    event.collected === undefined
+  )
+    return combineRunnerResults(undefined, [], { probe: event.inClusterSkipped }).map((c) => ({
+      ...c,
+      status: 'SKIPPED' as const,
+      evidence: { reason: event.inClusterSkipped },
+    }));
   const reason =
     event.runnerError !== undefined
       ? runnerErrorReason(event.runnerError)
@@ -124,10 +139,10 @@ function inClusterChecks(event: StoreResultEvent, notDispatched: string | undefi
 
 /** The StoreResult handler over `deps` (tests inject the store, S3 and the clock). */
 export function createStoreResultHandler(deps: StoreResultDeps): RunnerLambda<StoreResultOutput> {
-  const { logger, metrics, store, s3 } = deps;
+  const { logger, metrics, store, staging } = deps;
   const now = deps.now ?? (() => new Date());
   return withRunnerMiddleware('store-result', storeResultEventSchema, deps, async (event, context) => {
-    const staged = stagedAwsResultSchema.safeParse(await getJsonObject(s3, event.awsResult));
+    const staged = stagedAwsResultSchema.safeParse(await staging.getJson(event.awsResult));
     if (!staged.success)
       throw new HandlerError(
         `the staged AWS-side result s3://${event.awsResult.bucket}/${event.awsResult.key} is not a cluster result: ${formatSchemaError(staged.error)}`,
@@ -268,12 +283,12 @@ async function deployedHandler(): Promise<RunnerLambda<StoreResultOutput>> {
   const config = parsePipelineConfig(process.env, PIPELINE_REQUIRED_VARIABLES['store-result']);
   const securityHubExport = parseSecurityHubExport(process.env);
   const { openPipelineStore } = await import('./pipeline-store.js');
-  const { createS3Client } = await import('../aws/s3/index.js');
+  const { createS3Client, s3StagedObjects } = await import('../aws/s3/index.js');
   const { createPowertools } = await import('./middleware.js');
   const s3 = createS3Client();
   return createStoreResultHandler({
     ...createPowertools('fleet-dns-store-result'),
-    s3,
+    staging: s3StagedObjects(s3),
     store: openPipelineStore(config, s3),
     // the function's own region (the default product's); the SDK's standard retries absorb throttling
     ...(securityHubExport ? { securityHub: new SecurityHubClient({}) } : {}),

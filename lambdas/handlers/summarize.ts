@@ -9,10 +9,9 @@
  * Rerunning it replaces the scan's summary with the same one (putScanRun replaces).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { getJsonObject, getObjectBytes } from '../aws/s3/index.js';
+import type { StagedObjects } from '../aws/s3/index.js';
 import { buildFleetSummary, regressionsBetween } from '../core/results/index.js';
 import type { FleetRegression } from '../core/results/index.js';
 import { formatSchemaError } from '../core/schema/index.js';
@@ -58,7 +57,8 @@ export interface SummarizeOutput {
 
 export interface SummarizeDeps extends Powertools {
   readonly store: ResultStore;
-  readonly s3: S3Client;
+  /** where the Map's results and discover's gaps are read (S3 deployed, memory in process) */
+  readonly staging: StagedObjects;
   /** where discover staged its coverage gaps (WORK_BUCKET) */
   readonly workBucket: string;
   /** @default () => new Date() */
@@ -123,11 +123,11 @@ function failedChildGap(child: Child, status: string): CoverageGap | undefined {
 
 /** The Summarize handler over `deps` (tests inject the store, S3 and the clock). */
 export function createSummarizeHandler(deps: SummarizeDeps): RunnerLambda<SummarizeOutput> {
-  const { logger, metrics, store, s3 } = deps;
+  const { logger, metrics, store, staging } = deps;
   const now = deps.now ?? (() => new Date());
   return withRunnerMiddleware('summarize', summarizeEventSchema, deps, async (event) => {
     const { Bucket, Key } = event.mapResult.ResultWriterDetails;
-    const manifest = manifestSchema.safeParse(await getJsonObject(s3, { bucket: Bucket, key: Key }));
+    const manifest = manifestSchema.safeParse(await staging.getJson({ bucket: Bucket, key: Key }));
     if (!manifest.success)
       throw new HandlerError(
         `s3://${Bucket}/${Key} is not a Map run manifest: ${formatSchemaError(manifest.error)}`,
@@ -147,7 +147,7 @@ export function createSummarizeHandler(deps: SummarizeDeps): RunnerLambda<Summar
       for (const file of files) {
         const children = z
           .array(childSchema)
-          .safeParse(await getJsonObject(s3, { bucket: filesBucket, key: file.Key }));
+          .safeParse(await staging.getJson({ bucket: filesBucket, key: file.Key }));
         if (!children.success)
           throw new HandlerError(
             `s3://${filesBucket}/${file.Key} is not a Map result file: ${formatSchemaError(children.error)}`,
@@ -170,7 +170,7 @@ export function createSummarizeHandler(deps: SummarizeDeps): RunnerLambda<Summar
     }
 
     // Accounts discover could not enter never became Map items: it staged them.
-    const discovered = await getObjectBytes(s3, {
+    const discovered = await staging.getBytes({
       bucket: deps.workBucket,
       key: discoveryGapsKey(event.scanId),
     });
@@ -259,12 +259,12 @@ async function deployedHandler(): Promise<RunnerLambda<SummarizeOutput>> {
   const { PIPELINE_REQUIRED_VARIABLES, parsePipelineConfig } = await import('./pipeline-config.js');
   const config = parsePipelineConfig(process.env, PIPELINE_REQUIRED_VARIABLES.summarize);
   const { openPipelineStore } = await import('./pipeline-store.js');
-  const { createS3Client } = await import('../aws/s3/index.js');
+  const { createS3Client, s3StagedObjects } = await import('../aws/s3/index.js');
   const { createPowertools } = await import('./middleware.js');
   const s3 = createS3Client();
   return createSummarizeHandler({
     ...createPowertools('fleet-dns-summarize'),
-    s3,
+    staging: s3StagedObjects(s3),
     store: openPipelineStore(config, s3),
     workBucket: config.workBucket,
   });

@@ -65,6 +65,7 @@ import { captureOutput, fakeContext } from '../unit/handlers/support.js';
 import type { OutputCapture } from '../unit/handlers/support.js';
 import { buildRunnerBundle } from './support/runner-bundle.js';
 import type { RunnerBundle } from './support/runner-bundle.js';
+import { s3StagedObjects } from '../../lambdas/aws/s3/index.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const REGION = 'eu-west-1';
@@ -250,7 +251,7 @@ describe.runIf(ready)('fleet-scan handlers in the state machine’s order, over 
     // 1. Discover
     const discovered = await createDiscoverHandler({
       ...createPowertools('fleet-dns-discover'),
-      s3: s3Client(),
+      staging: s3StagedObjects(s3Client()),
       workBucket: BUCKET,
       scope: {
         accounts: { mode: 'list', accounts: ACCOUNTS },
@@ -269,7 +270,7 @@ describe.runIf(ready)('fleet-scan handlers in the state machine’s order, over 
     // 2. the Distributed Map: ItemSelector { scanId, startedAt, item } per work item
     const collectRegion = createCollectRegionHandler({
       ...createPowertools('fleet-dns-collect-region'),
-      s3: s3Client(),
+      staging: s3StagedObjects(s3Client()),
       workBucket: BUCKET,
       homeRegion: REGION,
       tokenFactory: async ({ clusterName }) => ({
@@ -368,7 +369,7 @@ describe.runIf(ready)('fleet-scan handlers in the state machine’s order, over 
     const summarized = await createSummarizeHandler({
       ...createPowertools('fleet-dns-summarize'),
       store,
-      s3: s3Client(),
+      staging: s3StagedObjects(s3Client()),
       workBucket: BUCKET,
     })(
       {

@@ -10,7 +10,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { eventBridgePublisher } from '../../lambdas/aws/eventbridge/index.js';
-import { S3BlobStore } from '../../lambdas/aws/s3/index.js';
+import { S3BlobStore, s3StagedObjects } from '../../lambdas/aws/s3/index.js';
 import { createCollectRunnerHandler } from '../../lambdas/handlers/collect-runner.js';
 import { createDispatchRunnerHandler } from '../../lambdas/handlers/dispatch-runner.js';
 import type { DispatchRunnerDeps } from '../../lambdas/handlers/dispatch-runner.js';
@@ -80,7 +80,11 @@ export interface ClusterBranch {
 
 /** StoreResult over the branch's store and S3. */
 export const storeResultHandler = (o: Pick<ClusterBranchOptions, 'store' | 's3'>) =>
-  createStoreResultHandler({ ...createPowertools('fleet-dns-store-result'), store: o.store, s3: o.s3() });
+  createStoreResultHandler({
+    ...createPowertools('fleet-dns-store-result'),
+    store: o.store,
+    staging: s3StagedObjects(o.s3()),
+  });
 
 /**
  * The inline Map's branch of one cluster: Dispatchable? → Dispatch → (WaitForRunner →

@@ -9,3 +9,5 @@ export {
   S3ObjectError,
 } from './json-objects.js';
 export type { S3Location } from './json-objects.js';
+export { memoryStagedObjects, s3StagedObjects } from './staged-objects.js';
+export type { StagedObjects } from './staged-objects.js';

@@ -17,6 +17,7 @@ import type { FakeAws } from '../aws/support/fake-aws.js';
 import { installMemoryS3 } from '../aws/support/memory-s3.js';
 import { captureOutput, fakeContext } from './support.js';
 import type { OutputCapture } from './support.js';
+import { s3StagedObjects } from '../../../lambdas/aws/s3/index.js';
 
 const ACCOUNT = '111122223333';
 const DENIED = '444455556666';
@@ -67,7 +68,7 @@ const scope = (over: Partial<ScanScopeConfig> = {}): ScanScopeConfig => ({
 const discover = (over: Partial<ScanScopeConfig> = {}) =>
   createDiscoverHandler({
     ...createPowertools('fleet-dns-discover'),
-    s3: new S3Client({ region: REGION }),
+    staging: s3StagedObjects(new S3Client({ region: REGION })),
     workBucket: BUCKET,
     scope: scope(over),
     now: () => new Date('2026-12-02T02:00:00.123Z'),
@@ -121,7 +122,7 @@ describe('collect-region handler', () => {
   const collect = () =>
     createCollectRegionHandler({
       ...createPowertools('fleet-dns-collect-region'),
-      s3: new S3Client({ region: REGION }),
+      staging: s3StagedObjects(new S3Client({ region: REGION })),
       workBucket: BUCKET,
       homeRegion: REGION,
       kubeRequestTimeoutMs: 1000,

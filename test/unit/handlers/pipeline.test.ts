@@ -56,6 +56,7 @@ import {
 import type { RunnerCluster } from '../kube/support/runner-cluster.js';
 import { captureOutput, fakeContext } from './support.js';
 import type { OutputCapture } from './support.js';
+import { s3StagedObjects } from '../../../lambdas/aws/s3/index.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
@@ -179,7 +180,7 @@ describe.runIf(prerequisites(JAVA))('fleet-scan handlers in the state machine’
     // 1. Discover
     const discovered = await createDiscoverHandler({
       ...createPowertools('fleet-dns-discover'),
-      s3: s3Client(),
+      staging: s3StagedObjects(s3Client()),
       workBucket: BUCKET,
       scope: {
         accounts: { mode: 'current' },
@@ -204,7 +205,7 @@ describe.runIf(prerequisites(JAVA))('fleet-scan handlers in the state machine’
       };
       const region: CollectRegionOutput = await createCollectRegionHandler({
         ...createPowertools('fleet-dns-collect-region'),
-        s3: s3Client(),
+        staging: s3StagedObjects(s3Client()),
         workBucket: BUCKET,
         homeRegion: REGION,
         tokenFactory: async ({ clusterName }) => ({
@@ -287,7 +288,7 @@ describe.runIf(prerequisites(JAVA))('fleet-scan handlers in the state machine’
     const summarized = await createSummarizeHandler({
       ...createPowertools('fleet-dns-summarize'),
       store,
-      s3: s3Client(),
+      staging: s3StagedObjects(s3Client()),
       workBucket: BUCKET,
     })(
       {

@@ -36,6 +36,7 @@ import type { MemoryS3 } from '../aws/support/memory-s3.js';
 import { probeResult } from '../kube/support/runner-cluster.js';
 import { captureOutput, fakeContext } from './support.js';
 import type { OutputCapture } from './support.js';
+import { s3StagedObjects } from '../../../lambdas/aws/s3/index.js';
 
 const REGION = 'eu-west-1';
 const BUCKET = 'fleet-dns-work';
@@ -125,7 +126,7 @@ describe.runIf(prerequisites(JAVA))('store-result with the Security Hub export',
     createStoreResultHandler({
       ...createPowertools('fleet-dns-store-result'),
       store,
-      s3: new S3Client({ region: REGION }),
+      staging: s3StagedObjects(new S3Client({ region: REGION })),
       ...(securityHub ? { securityHub } : {}),
     });
 

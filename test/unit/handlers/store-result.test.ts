@@ -23,6 +23,7 @@ import { installMemoryS3 } from '../aws/support/memory-s3.js';
 import { probeResult } from '../kube/support/runner-cluster.js';
 import { captureOutput, fakeContext } from './support.js';
 import type { OutputCapture } from './support.js';
+import { s3StagedObjects } from '../../../lambdas/aws/s3/index.js';
 
 const BUCKET = 'fleet-dns-work';
 const CLUSTER_ID = '111122223333:eu-west-1:prod-a';
@@ -79,7 +80,7 @@ const handler = () =>
   createStoreResultHandler({
     ...createPowertools('fleet-dns-store-result'),
     store,
-    s3: new S3Client({ region: 'eu-west-1' }),
+    staging: s3StagedObjects(new S3Client({ region: 'eu-west-1' })),
     now: () => new Date('2026-12-01T02:30:00Z'),
   });
 const ctx = fakeContext('fleet-dns-store-result');

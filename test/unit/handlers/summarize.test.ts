@@ -20,6 +20,7 @@ import { stubFakeAwsEnvironment } from '../aws/support/fake-aws.js';
 import { installMemoryS3 } from '../aws/support/memory-s3.js';
 import { captureOutput, fakeContext } from './support.js';
 import type { OutputCapture } from './support.js';
+import { s3StagedObjects } from '../../../lambdas/aws/s3/index.js';
 
 const BUCKET = 'fleet-dns-work';
 const SCAN = 'scan-2';
@@ -110,7 +111,7 @@ const handler = () =>
   createSummarizeHandler({
     ...createPowertools('fleet-dns-summarize'),
     store,
-    s3: new S3Client({ region: 'eu-west-1' }),
+    staging: s3StagedObjects(new S3Client({ region: 'eu-west-1' })),
     workBucket: BUCKET,
     now: () => new Date('2026-12-02T02:10:00Z'),
   });
