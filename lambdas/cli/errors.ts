@@ -4,6 +4,8 @@ export const EXIT = {
   TOOL_ERROR: 1,
   USAGE: 2,
   FINDINGS: 3,
+  /** stopped by Ctrl-C (128 + SIGINT), after cleaning up: what was collected is stored */
+  INTERRUPTED: 130,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

@@ -11,6 +11,17 @@ export const processIo: CliIo = {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
   stderrIsTTY: Boolean(process.stderr.isTTY),
+  // The first Ctrl-C asks the command to stop cleanly; a second one ends the process at once.
+  onInterrupt(listener) {
+    let interrupted = false;
+    const onSigint = () => {
+      if (interrupted) process.exit(EXIT.INTERRUPTED);
+      interrupted = true;
+      listener();
+    };
+    process.on('SIGINT', onSigint);
+    return () => void process.off('SIGINT', onSigint);
+  },
 };
 
 /**

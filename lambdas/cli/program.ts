@@ -20,6 +20,11 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** true when stderr is a terminal (progress is shown only then) */
   stderrIsTTY: boolean;
+  /**
+   * Calls `listener` on an interrupt (Ctrl-C) until the returned function is called; absent when
+   * the caller cannot be interrupted (tests pass their own).
+   */
+  onInterrupt?: (listener: () => void) => () => void;
 }
 
 /** A subcommand registers itself on the program and reports its exit code through `setExit`. */
@@ -37,6 +42,13 @@ export interface CommandContext {
   printTextToStderr(text: string): void;
   /** Progress of work that takes a while: stderr, only when it is a terminal, and not with --quiet / --no-progress. */
   progress(line: string): void;
+  /** Where a live progress display (a task list) may draw: stderr when progress is shown, else undefined. */
+  progressOutput(): ((text: string) => void) | undefined;
+  /**
+   * A signal aborted on the first interrupt (Ctrl-C) from now on, for a command that stops
+   * cleanly; `release` stops listening. Commands that do not ask keep the default (exit at once).
+   */
+  interruptSignal(): { signal: AbortSignal; release: () => void };
   /** Something the person should know besides the results: stderr, `fleet-dns: …`, not with --quiet. */
   note(line: string): void;
   setExit(code: ExitCode): void;
@@ -97,6 +109,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     progress(line) {
       const { quiet, progress } = globals();
       if (io.stderrIsTTY && progress && !quiet) io.stderr(`${terminalLine(line)}\n`);
+    },
+    progressOutput() {
+      const { quiet, progress } = globals();
+      return io.stderrIsTTY && progress && !quiet ? io.stderr : undefined;
+    },
+    interruptSignal() {
+      const controller = new AbortController();
+      const release = io.onInterrupt?.(() => controller.abort()) ?? (() => undefined);
+      return { signal: controller.signal, release };
     },
     note(line) {
       if (!globals().quiet) io.stderr(`fleet-dns: ${terminalLine(line)}\n`);

@@ -9,8 +9,10 @@ import { gateCommand } from './gate.js';
 import { mutelistCommand } from './mutelist.js';
 import { onboardCommand } from './onboard.js';
 import { reportCommand } from './report.js';
+import { scanCommand } from './scan.js';
 import { serveCommand } from './serve.js';
 
+registerCommand(scanCommand);
 registerCommand(auditNetworkCommand);
 registerCommand(onboardCommand);
 registerCommand(mutelistCommand);

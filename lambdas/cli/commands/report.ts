@@ -35,7 +35,7 @@ import type { StoreOptions } from '../store-access.js';
 import { loadMutelistFile } from './mutelist.js';
 
 export const REPORT_COMMAND_FORMATS = ['table', ...REPORT_FORMATS] as const;
-type ReportCommandFormat = (typeof REPORT_COMMAND_FORMATS)[number];
+export type ReportCommandFormat = (typeof REPORT_COMMAND_FORMATS)[number];
 
 /** Formats that are JSON documents: printed through the CLI's JSON printer. */
 const JSON_FORMATS: ReadonlySet<ReportFormat> = new Set(['json', 'sarif', 'asff']);
@@ -49,7 +49,7 @@ export interface ReportOptions extends StoreOptions {
   ignoreExitCode?: boolean;
 }
 
-function parseFailOn(text: string | undefined): Severity | undefined {
+export function parseFailOn(text: string | undefined): Severity | undefined {
   if (text === undefined) return undefined;
   if (!(SEVERITIES as readonly string[]).includes(text))
     throw new UsageError(`--fail-on ${JSON.stringify(text)}: expected one of ${SEVERITIES.join(', ')}`);
@@ -88,7 +88,7 @@ function coverageOf(results: readonly ClusterResult[]): FleetReport['coverage'] 
  * The fleet report to render: `--scan ID`'s results of every cluster that has one, else the newest
  * scan run with the latest result of each cluster. Each cluster keeps its own scan reference.
  */
-async function loadFleetReport(
+export async function loadFleetReport(
   store: ResultStore,
   path: string,
   scanId: string | undefined,
@@ -115,7 +115,7 @@ async function loadFleetReport(
 }
 
 /** Each cluster's previous stored scan (the history entry before the reported one). */
-async function previousResults(store: ResultStore, report: FleetReport): Promise<ClusterResult[]> {
+export async function previousResults(store: ResultStore, report: FleetReport): Promise<ClusterResult[]> {
   const previous = await Promise.all(
     report.clusters.map((c) => previousClusterResult(store, c.cluster.id, c.scan?.id ?? report.scan.id)),
   );
@@ -145,11 +145,11 @@ export function formatReportTable(model: ReportModel): string {
   return `${lines.join('\n')}\n\n${formatFleetTable(worstClustersFirst(model))}`;
 }
 
-function render(model: ReportModel, format: ReportCommandFormat): string {
+export function render(model: ReportModel, format: ReportCommandFormat): string {
   return format === 'table' ? formatReportTable(model) : renderReport(model, format);
 }
 
-function writeOutput(file: string, text: string): void {
+export function writeOutput(file: string, text: string): void {
   try {
     writeFileSync(file, text);
   } catch (err) {
@@ -166,7 +166,7 @@ function writeOutput(file: string, text: string): void {
   }
 }
 
-function print(text: string, format: ReportCommandFormat, ctx: CommandContext): void {
+export function print(text: string, format: ReportCommandFormat, ctx: CommandContext): void {
   if (format === 'table') ctx.printText(text);
   // The same JSON value, spelled without raw control characters.
   else if (JSON_FORMATS.has(format)) ctx.printJson(JSON.parse(text));

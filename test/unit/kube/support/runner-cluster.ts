@@ -128,6 +128,12 @@ export interface RunnerClusterOptions {
   silentNodes?: readonly string[];
   /** the node-agent pods' terminationGracePeriodSeconds @default the Job template's */
   terminationGracePeriodSeconds?: number;
+  /**
+   * The pod log of a Job's pod, made when the Job is created (as a runner would: from the scan's
+   * labels and its Secret) — for scans whose id and key the test does not choose. `role` is
+   * `probe` or the node name. @default the `logs` map
+   */
+  logOf?: (role: string, job: KubeObject, api: FakeKubeApi) => string | undefined;
 }
 
 export async function startRunnerCluster(options: RunnerClusterOptions = {}): Promise<RunnerCluster> {
@@ -171,7 +177,9 @@ export async function startRunnerCluster(options: RunnerClusterOptions = {}): Pr
         },
         status: { phase: options.complete === false || stopsOnSigterm ? 'Running' : 'Succeeded' },
       });
-      const log = stopsOnSigterm ? CAPTURING_LOG : logs.get(node ?? 'probe');
+      const log = stopsOnSigterm
+        ? CAPTURING_LOG
+        : (options.logOf?.(node ?? 'probe', job, fake) ?? logs.get(node ?? 'probe'));
       if (log !== undefined) fake.setPodLog(`${ns}/${podName}`, log);
       if (options.complete !== false && !stopsOnSigterm) completeJob(fake, ns, name);
     },
