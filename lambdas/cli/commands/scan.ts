@@ -111,16 +111,24 @@ function scopeOf(o: ScanOptions, env: NodeJS.ProcessEnv) {
   }
 }
 
-function checkClusters(clusters: readonly string[]): void {
-  for (const c of clusters) {
-    if (c === '') throw new UsageError('--cluster: expected a cluster name or <accountId>:<region>:<name>');
-    if (c.includes(':'))
+/** An EKS cluster ARN, `arn:aws:eks:REGION:ACCOUNT:cluster/NAME` (any partition). */
+const CLUSTER_ARN = /^arn:aws[a-z-]*:eks:([a-z0-9-]+):(\d{12}):cluster\/(.+)$/;
+
+/** `--cluster` values as cluster ids or bare names (an ARN becomes its id). */
+function clustersOf(values: readonly string[]): string[] {
+  return values.map((c) => {
+    if (c === '')
+      throw new UsageError('--cluster: expected a cluster name, <accountId>:<region>:<name> or its ARN');
+    const arn = CLUSTER_ARN.exec(c);
+    const id = arn ? `${arn[2]}:${arn[1]}:${arn[3]}` : c;
+    if (id.includes(':'))
       try {
-        parseClusterId(c);
+        parseClusterId(id);
       } catch (err) {
         throw new UsageError(`--cluster ${JSON.stringify(c)}: ${(err as Error).message}`, { cause: err });
       }
-  }
+    return id;
+  });
 }
 
 /** The in-cluster phase's settings: the runner image is the one thing without a default. */
@@ -179,7 +187,7 @@ export async function runScan(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ scanId: string; storePath: string; interrupted: boolean }> {
   const failOn = parseFailOn(options.failOn);
-  checkClusters(options.cluster);
+  const clusters = clustersOf(options.cluster);
   const scope = scopeOf(options, env);
   const concurrency = wholeNumber(options.concurrency, '--concurrency', 1, 64);
   if (!options.inCluster && (options.kubeconfig !== undefined || options.context !== undefined))
@@ -214,7 +222,7 @@ export async function runScan(
     const scan = await runInProcessScan({
       store,
       scope,
-      ...(options.cluster.length > 0 ? { clusters: options.cluster } : {}),
+      ...(clusters.length > 0 ? { clusters } : {}),
       ...(inject.scanId !== undefined ? { scanId: inject.scanId } : {}),
       ...(inject.fleet !== undefined ? { fleet: inject.fleet } : {}),
       ...(inject.kubeClientFactory !== undefined ? { kubeClientFactory: inject.kubeClientFactory } : {}),
@@ -275,7 +283,7 @@ export function addScanOptions(command: Command): Command {
     )
     .option(
       '--cluster <cluster>',
-      'only this cluster: <accountId>:<region>:<name>, or a name (repeatable)',
+      'only this cluster: <accountId>:<region>:<name>, its ARN, or a name (repeatable)',
       collect,
       [],
     )

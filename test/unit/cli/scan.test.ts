@@ -5,8 +5,9 @@
  * the dispatch created (as the real runner does), the identity from a kubeconfig file
  * (`--kubeconfig`, contexts named by cluster ARN), the embedded store in a scratch directory.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../lab/fake-kube-api/index.js';
 import { EXIT, runCli } from '../../../lambdas/cli/index.js';
@@ -35,6 +36,8 @@ import { scratchDir } from './store-fixture.js';
 type Json = Record<string, any>;
 
 const ACCOUNT = '111122223333';
+/** a member account, entered through its scanner role (no cluster API reachable: AWS side only) */
+const MEMBER = '444455556666';
 const REGION = 'eu-west-1';
 const NAMES = ['prod-a', 'prod-b'] as const;
 const idOf = (name: string) => `${ACCOUNT}:${REGION}:${name}`;
@@ -97,8 +100,21 @@ describe('fleet-dns scan (in process)', () => {
       region: REGION,
       clusters: all.map((name) => ({ name, nodes: 2 })),
     });
+    const memberVpc = buildVpc({
+      vpcId: 'vpc-member',
+      octet: 42,
+      accountId: MEMBER,
+      region: REGION,
+      clusters: [{ name: 'member-a', nodes: 2 }],
+    });
     aws = installFakeAws(
       [
+        {
+          accountId: MEMBER,
+          region: REGION,
+          vpcs: [memberVpc],
+          clusters: [buildCluster({ name: 'member-a', accountId: MEMBER, region: REGION, vpc: memberVpc })],
+        },
         {
           accountId: ACCOUNT,
           region: REGION,
@@ -188,6 +204,76 @@ describe('fleet-dns scan (in process)', () => {
     // the same scan read back by `report`
     const again = await runCliInProcess(['report', '--store', store, '--format', 'json']);
     expect((JSON.parse(again.stdout) as Json).scan.id).toBe(report.scan.id);
+  }, 120_000);
+
+  it('--accounts enters each other account through --role-name with --external-id (ARN --cluster too)', async () => {
+    const store = path.join(scratch, 'accounts.db');
+    aws.sts.resetHistory();
+    const run = await runCliInProcess([
+      'scan',
+      '--store',
+      store,
+      '--no-in-cluster',
+      '--accounts',
+      `${ACCOUNT},${MEMBER}`,
+      '--regions',
+      REGION,
+      '--role-name',
+      'fleet-dns-scanner',
+      '--external-id',
+      'acme-fleet-dns-7f3a',
+      '--cluster',
+      `arn:aws:eks:${REGION}:${MEMBER}:cluster/member-a`,
+      '--cluster',
+      idOf('prod-b'),
+      '--format',
+      'json',
+    ]);
+    expect(run.code).toBe(EXIT.OK);
+    const report = JSON.parse(run.stdout) as Json;
+    expect(report.clusters.map((c: Json) => c.cluster.id).sort()).toEqual([
+      idOf('prod-b'),
+      `${MEMBER}:${REGION}:member-a`,
+    ]);
+    const assumed = aws.sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input);
+    expect(assumed).toContainEqual(
+      expect.objectContaining({
+        RoleArn: `arn:aws:iam::${MEMBER}:role/fleet-dns-scanner`,
+        ExternalId: 'acme-fleet-dns-7f3a',
+      }),
+    );
+  }, 120_000);
+
+  it('--context picks the kubeconfig identity; --format html --output writes the report to a file', async () => {
+    const store = path.join(scratch, 'context.db');
+    const file = path.join(scratch, 'fleet.html');
+    const run = await runCliInProcess(
+      scanArgs(
+        store,
+        '--cluster',
+        'prod-b',
+        '--context',
+        arnOf('prod-b'),
+        '--format',
+        'html',
+        '--output',
+        file,
+      ),
+    );
+    expect(run.code).toBe(EXIT.OK);
+    expect(run.stdout).toBe('');
+    const html = readFileSync(file, 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/i);
+    expect(html).toContain('prod-b');
+    // a context of another cluster's API: its token is refused there, the runner is not dispatched
+    const wrong = await runCliInProcess(
+      scanArgs(store, '--cluster', 'prod-b', '--context', arnOf('prod-a'), '--format', 'json'),
+    );
+    expect(wrong.code).toBe(EXIT.OK);
+    const internal = (JSON.parse(wrong.stdout) as Json).clusters[0].checks.find(
+      (k: Json) => k.id === 'DNS-INTERNAL',
+    );
+    expect(internal.status).toBe('ERROR');
   }, 120_000);
 
   it('--fail-on exits 3 on an unmuted FAIL at or above it; --ignore-exit-code turns that into 0', async () => {
