@@ -236,10 +236,15 @@ export class FleetApiClient {
   private transportError(url: string, err: unknown): Error {
     if (err instanceof FleetApiError) return err;
     const e = err as NodeJS.ErrnoException;
-    if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code))
-      return new FleetApiUnreachableError(url, e.code, e.message.includes(e.code) ? '' : e.message, {
-        cause: err,
-      });
+    if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code)) {
+      // our own timeouts say `CODE: why`; node's `connect ECONNREFUSED 127.0.0.1:443` adds nothing to the URL
+      const detail = e.message.startsWith(`${e.code}: `)
+        ? e.message.slice(e.code.length + 2)
+        : e.message.includes(e.code)
+          ? ''
+          : e.message;
+      return new FleetApiUnreachableError(url, e.code, detail, { cause: err });
+    }
     // anything else (the credential chain's errors, a bug) as it is
     return err instanceof Error ? err : new Error(String(err));
   }
