@@ -22,8 +22,10 @@ import { gateDecisionSchema } from '../../../lambdas/core/schema/index.js';
 import { createApiHandler } from '../../../lambdas/handlers/api.js';
 import { openEmbeddedStore } from '../../../lambdas/store/embedded/index.js';
 import type { ResultStore } from '../../../lambdas/store/index.js';
+import { startServe } from '../../support/api-fleet.js';
 import { runCliInProcess } from '../../support/cli-io.js';
 import { FAKE_ACCESS_KEY_ID, fakeAwsEnvironment, stubFakeAwsEnvironment } from '../aws/support/fake-aws.js';
+import { SPAWNED } from './spawn-cli.js';
 import { DEV_B, fillStore, fleet, OLD_C, PROD_A, scratchDir } from './store-fixture.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw JSON documents
@@ -203,6 +205,22 @@ describe('fleet-dns gate --api (a served API)', () => {
     expect(
       await signatureHolds({ ...request, url: `/clusters/${encodeURIComponent(PROD_A)}/gate` }, served.port),
     ).toBe(false);
+  });
+});
+
+describe('fleet-dns gate --api against the real `fleet-dns serve` process', SPAWNED, () => {
+  it('exit 0 for pass, 3 for fail and for a cluster never scanned (0 with --allow-unknown)', async () => {
+    const serve = await startServe(['--store', storeFile]);
+    try {
+      const run = (...args: string[]) => runCliInProcess(['gate', '--api', serve.base, ...args]);
+      expect((await run('--cluster', DEV_B)).code).toBe(EXIT.OK);
+      expect((await run('--cluster', PROD_A)).code).toBe(EXIT.FINDINGS);
+      expect((await run('--cluster', NEVER_SCANNED)).code).toBe(EXIT.FINDINGS);
+      expect((await run('--cluster', NEVER_SCANNED, '--allow-unknown')).code).toBe(EXIT.OK);
+    } finally {
+      serve.child.kill('SIGTERM');
+      expect(await serve.exited).toBe(0);
+    }
   });
 });
 
