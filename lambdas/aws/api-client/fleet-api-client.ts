@@ -86,7 +86,7 @@ export interface FleetApiClientOptions {
   readonly region?: string;
   /** @default fromNodeProviderChain() */
   readonly credentials?: AwsCredentialIdentityProvider;
-  /** a TCP (and TLS) connection not made within this fails @default 5000 */
+  /** a TCP connection not made within this fails @default 5000 */
   readonly connectTimeoutMs?: number;
   /** one attempt not answered completely within this fails @default 30000 */
   readonly requestTimeoutMs?: number;
@@ -139,6 +139,10 @@ export function signingRegionOf(url: URL, region: string | undefined): string {
     );
   return chosen;
 }
+
+/** `encodeURIComponent` plus the characters RFC 3986 reserves that it leaves alone. */
+const rfc3986 = (text: string) =>
+  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** The message of an error body: the API's `{ error: { code, message } }` or API Gateway's `{ message }`. */
 function errorOf(body: Buffer, status: number): { code: string; message: string } {
@@ -262,7 +266,11 @@ export class FleetApiClient {
       headers: { host, accept: 'application/json' },
     });
     const signed = await this.signer.sign(unsigned);
-    const search = new URLSearchParams(query).toString();
+    // Spelled as SigV4 canonicalises it (RFC 3986, %20 not +), so the server's canonical query is ours.
+    const search = Object.keys(query)
+      .sort()
+      .map((k) => `${rfc3986(k)}=${rfc3986(query[k]!)}`)
+      .join('&');
     const url = new URL(`${protocol}//${host}${path}${search ? `?${search}` : ''}`);
     return this.send(url, signed.headers);
   }

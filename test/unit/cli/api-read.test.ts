@@ -250,6 +250,33 @@ describe('fleet-dns report --api (a served API)', () => {
   });
 });
 
+describe('fleet-dns report --api: an API with nothing stored', () => {
+  it('exit 2, one line saying there is no scan (as report --store on an empty store)', async () => {
+    const empty = await listenOnLoopback((req, res) => {
+      res.writeHead(req.url?.startsWith('/clusters?') ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(
+        req.url?.startsWith('/clusters?')
+          ? JSON.stringify({ items: [], nextCursor: null })
+          : JSON.stringify({ error: { code: 'no-scan-run', message: 'no fleet scan has been stored yet' } }),
+      );
+    });
+    try {
+      const run = await runCliInProcess(['report', '--api', empty.base]);
+      expect(run.code).toBe(EXIT.USAGE);
+      expect(run.stderr).toBe(
+        `fleet-dns: error: no scan in the store at ${empty.base}/: run \`fleet-dns scan\` or \`fleet-dns demo\` first\n`,
+      );
+      expect(empty.received.map((r) => r.url)).toEqual([
+        '/reports/compliance?format=json',
+        '/clusters?limit=100',
+        '/summary',
+      ]);
+    } finally {
+      await closeServer(empty.server);
+    }
+  });
+});
+
 describe('--api: usage errors (exit 2, one line)', () => {
   const usage = async (argv: string[], message: RegExp) => {
     const run = await runCliInProcess(argv);

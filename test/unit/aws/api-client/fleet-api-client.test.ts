@@ -104,8 +104,8 @@ describe('FleetApiClient', () => {
       credentials,
       retry: { clock, random: () => 0.5 },
     });
-    expect(await client.getJson('/summary', { a: 'b c', none: undefined })).toEqual({ ok: true });
-    expect(paths).toEqual(['/prod/summary?a=b+c', '/prod/summary?a=b+c']);
+    expect(await client.getJson('/summary', { z: "it's", a: 'b c', none: undefined })).toEqual({ ok: true });
+    expect(paths).toEqual(['/prod/summary?a=b%20c&z=it%27s', '/prod/summary?a=b%20c&z=it%27s']);
     expect(clock.waits).toEqual([3000]);
   });
 
