@@ -1,6 +1,7 @@
 /**
  * `fleet-dns gate --cluster ID`: may this cluster be upgraded? The decision of checks.md § Gate
- * (`decideGate`) from the cluster's latest stored result. Exit 0 for `pass` (and `unknown` with
+ * (`decideGate`) from the cluster's latest stored result, or with `--api URL` the deployed API's
+ * decision (`GET /clusters/{id}/gate`, SigV4-signed: lambdas/aws/api-client). Exit 0 for `pass` (and `unknown` with
  * `--allow-unknown`), 3 for `fail` or `unknown`, 2 for unusable arguments (conventions.md).
  */
 import { Option } from 'commander';

@@ -1,7 +1,9 @@
 /**
  * `fleet-dns report`: the report of the newest fleet scan in the results store (or of `--scan ID`),
  * with regressions against each cluster's previous scan, optionally a mutelist applied, in any
- * format lambdas/core/report renders, or a short per-cluster table.
+ * format lambdas/core/report renders, or a short per-cluster table. With `--api URL` the same
+ * report from a deployed API: its compliance report (`GET /reports/compliance`), each cluster's
+ * history (`GET /clusters/{id}/scans`) for the regressions, `GET /scans/{id}` for `--scan`.
  */
 import { writeFileSync } from 'node:fs';
 import { Option } from 'commander';
