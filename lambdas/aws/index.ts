@@ -6,6 +6,7 @@
  * @see ./README.md
  */
 export * from './accounts/index.js';
+export * from './api-client/index.js';
 export * from './clients/index.js';
 export * from './collect/index.js';
 export * from './credentials/index.js';

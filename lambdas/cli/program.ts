@@ -4,7 +4,8 @@
  * all through {@link CommandContext}'s printers, which make terminal text harmless.
  */
 import { Command, CommanderError } from 'commander';
-import { CliError, EXIT } from './errors.js';
+import { actionableError } from './actionable-errors.js';
+import { EXIT } from './errors.js';
 import type { ExitCode } from './errors.js';
 import {
   escapeControlCharacters,
@@ -137,9 +138,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       // --help and --version end here with exit code 0; usage errors were already printed by commander.
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    const message = err instanceof Error ? err.message : String(err);
+    // One line a person can act on (credentials, access, reachability), with its exit code.
+    const { message, exitCode: code } = actionableError(err);
     io.stderr(errorLine(message));
     if (debug && err instanceof Error && err.stack) io.stderr(`${escapeControlCharacters(err.stack)}\n`);
-    return err instanceof CliError ? err.exitCode : EXIT.TOOL_ERROR;
+    return code;
   }
 }

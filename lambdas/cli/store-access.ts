@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { FleetApiReader, FleetApiUrlError } from '../aws/api-client/index.js';
 import { openDynamoStore } from '../store/dynamodb/index.js';
 import { defaultStorePath, openEmbeddedStore } from '../store/embedded/index.js';
 import type { ClusterResult } from '../core/schema/index.js';
@@ -15,6 +16,35 @@ import { UsageError } from './errors.js';
 export interface StoreOptions {
   store?: string;
   table?: string;
+}
+
+/** What `report` and `gate` read: the reads a store offers, which a deployed API offers too. */
+export type ResultReader = Pick<
+  ResultStore,
+  | 'getLatest'
+  | 'getClusterScan'
+  | 'listClusters'
+  | 'listClusterScans'
+  | 'getScan'
+  | 'getSummary'
+  | 'getMutelist'
+  | 'close'
+>;
+
+/** The flags of a command that reads the store or a deployed API (`--api URL`). */
+export interface ReaderOptions extends StoreOptions {
+  api?: string;
+  region?: string;
+}
+
+/** What a reading command reads, and where it is (for messages). */
+export interface OpenedReader {
+  /** the embedded store's file, `DynamoDB table NAME`, or the API's URL */
+  readonly path: string;
+  /** undefined when there is no file at `path`: nothing was ever stored there */
+  readonly store: ResultReader | undefined;
+  /** the API's reads with `--api` (then `store` is this too) */
+  readonly api?: FleetApiReader;
 }
 
 /** The store a command reads, and where it is (for messages). */
@@ -30,7 +60,36 @@ export const STORE_OPTION_HELP = {
   store:
     'the embedded results store (a SQLite file; default: $XDG_DATA_HOME/fleet-dns/results.db, else ~/.local/share/fleet-dns/results.db)',
   table: 'read the DynamoDB results table NAME instead of the embedded store',
+  api: 'read a deployed fleet-dns API instead of a store (https://ID.execute-api.REGION.amazonaws.com/STAGE; requests signed with SigV4 from the AWS default credential chain; http only to 127.0.0.1/localhost)',
+  region: "the API's region when its host does not name one (default: AWS_REGION)",
 } as const;
+
+/**
+ * Opens what the flags name for reading: `--api URL` (a deployed fleet-dns API), else the store
+ * as {@link openStoreForReading}.
+ *
+ * @throws UsageError for `--api` with `--store` or `--table`, a malformed URL, no region, or
+ *   what openStoreForReading throws
+ */
+export function openResultsForReading(options: ReaderOptions): OpenedReader {
+  if (options.api === undefined) {
+    if (options.region !== undefined) throw new UsageError('--region applies only with --api URL');
+    return openStoreForReading(options);
+  }
+  const other = options.store !== undefined ? '--store' : options.table !== undefined ? '--table' : undefined;
+  if (other !== undefined)
+    throw new UsageError(`--api and ${other} exclude each other: read a deployed API, or a store`);
+  try {
+    const api = new FleetApiReader({
+      baseUrl: options.api,
+      ...(options.region !== undefined && { region: options.region }),
+    });
+    return { path: api.client.baseUrl.href, store: api, api };
+  } catch (err) {
+    if (err instanceof FleetApiUrlError) throw new UsageError(`--api ${err.message}`, { cause: err });
+    throw err;
+  }
+}
 
 /**
  * Opens the store the flags name for reading.
@@ -63,7 +122,7 @@ export function openStoreForReading(options: StoreOptions): OpenedStore {
 }
 
 /** Every latest cluster result of the store, following cursors to the end, by cluster id. */
-export async function allLatestResults(store: ResultStore): Promise<ClusterResult[]> {
+export async function allLatestResults(store: Pick<ResultStore, 'listClusters'>): Promise<ClusterResult[]> {
   const results: ClusterResult[] = [];
   let cursor: string | null = null;
   do {
@@ -82,7 +141,7 @@ export async function allLatestResults(store: ResultStore): Promise<ClusterResul
  * undefined when `scanId` is its oldest stored scan or not in its history.
  */
 export async function previousClusterResult(
-  store: ResultStore,
+  store: Pick<ResultStore, 'listClusterScans'>,
   clusterId: string,
   scanId: string,
 ): Promise<ClusterResult | undefined> {

@@ -136,8 +136,8 @@ async function collectLiveSnapshot(
       throw new UsageError(err.message, { cause: err });
     if (err instanceof aws.AwsCallError && err.code === aws.DEADLINE_EXCEEDED)
       throw new CliError(`${err.message}, --timeout ${timeoutSeconds} s`, EXIT.TOOL_ERROR, { cause: err });
-    if (err instanceof aws.AssumeRoleError || err instanceof aws.AwsCallError)
-      throw new CliError(err.message, EXIT.TOOL_ERROR, { cause: err });
+    // AssumeRoleError and the other AwsCallErrors as they are: runCli says what to do about them
+    // (lambdas/cli/actionable-errors.ts: credentials, AccessDenied, unreachable endpoints), exit 1.
     throw err;
   }
 }

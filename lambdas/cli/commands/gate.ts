@@ -1,6 +1,7 @@
 /**
  * `fleet-dns gate --cluster ID`: may this cluster be upgraded? The decision of checks.md § Gate
- * (`decideGate`) from the cluster's latest stored result. Exit 0 for `pass` (and `unknown` with
+ * (`decideGate`) from the cluster's latest stored result, or with `--api URL` the deployed API's
+ * decision (`GET /clusters/{id}/gate`, SigV4-signed: lambdas/aws/api-client). Exit 0 for `pass` (and `unknown` with
  * `--allow-unknown`), 3 for `fail` or `unknown`, 2 for unusable arguments (conventions.md).
  */
 import { Option } from 'commander';
@@ -17,14 +18,13 @@ import { ClusterIdentityError, formatClusterId, parseClusterReference } from '..
 import { SEVERITIES } from '../../core/schema/index.js';
 import type { GateDecision, Severity } from '../../core/schema/index.js';
 import { readStoredMutelist, withMutelists } from '../../store/index.js';
-import type { ResultStore } from '../../store/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { ExitCode } from '../errors.js';
 import type { CommandContext, CommandRegistrar } from '../program.js';
-import { allLatestResults, openStoreForReading, STORE_OPTION_HELP } from '../store-access.js';
-import type { StoreOptions } from '../store-access.js';
+import { allLatestResults, openResultsForReading, STORE_OPTION_HELP } from '../store-access.js';
+import type { ReaderOptions, ResultReader } from '../store-access.js';
 
-export interface GateOptions extends StoreOptions {
+export interface GateOptions extends ReaderOptions {
   cluster: string;
   targetVersion?: string;
   freshnessHours?: string;
@@ -64,7 +64,7 @@ function usageOf(err: GateInputError, options: GateOptions): UsageError {
  */
 async function resolveClusterId(
   options: GateOptions,
-  store: ResultStore | undefined,
+  store: ResultReader | undefined,
   path: string,
 ): Promise<string> {
   const text = options.cluster;
@@ -125,7 +125,20 @@ async function run(options: GateOptions, ctx: CommandContext): Promise<void> {
     if (err instanceof GateInputError) throw usageOf(err, options);
     throw err;
   }
-  const { path, store } = openStoreForReading(options);
+  const { path, store, api } = openResultsForReading(options);
+  // The API decides with its defaults (it takes targetVersion only): a flag it cannot honour is refused.
+  if (api !== undefined) {
+    const unsupported =
+      options.freshnessHours !== undefined
+        ? '--freshness-hours'
+        : options.severity !== undefined
+          ? '--severity'
+          : undefined;
+    if (unsupported !== undefined)
+      throw new UsageError(
+        `${unsupported} cannot be used with --api: the API decides with its defaults (freshness ${DEFAULT_FRESHNESS_HOURS} h, severity ${DEFAULT_GATE_SEVERITY})`,
+      );
+  }
   let gate: GateDecision;
   let clusterId: string;
   try {
@@ -136,6 +149,10 @@ async function run(options: GateOptions, ctx: CommandContext): Promise<void> {
     } catch (err) {
       if (err instanceof GateInputError) throw usageOf(err, options);
       throw err;
+    }
+    if (api !== undefined) {
+      gate = await api.gate(request.clusterId, request.targetVersion);
+      return finish(clusterId, gate, options, ctx);
     }
     const newest = store ? await store.getLatest(request.clusterId) : null;
     // the stored mutelist as it is now: a risk accepted since the scan unblocks the gate at once
@@ -150,6 +167,11 @@ async function run(options: GateOptions, ctx: CommandContext): Promise<void> {
   } finally {
     await store?.close();
   }
+  finish(clusterId, gate, options, ctx);
+}
+
+/** Prints the decision and sets the exit code. */
+function finish(clusterId: string, gate: GateDecision, options: GateOptions, ctx: CommandContext): void {
   if (options.format === 'json') ctx.printJson(gate);
   else ctx.printText(formatGateDecision(clusterId, gate));
   ctx.setExit(gateExitCode(gate.decision, options));
@@ -182,6 +204,8 @@ export const gateCommand: CommandRegistrar = (program: Command, ctx: CommandCont
     .option('--ignore-exit-code', 'exit 0 whatever the decision')
     .option('--store <path>', STORE_OPTION_HELP.store)
     .option('--table <name>', STORE_OPTION_HELP.table)
+    .option('--api <url>', STORE_OPTION_HELP.api)
+    .option('--region <region>', STORE_OPTION_HELP.region)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((options: GateOptions) => run(options, ctx));
 };

@@ -1,7 +1,9 @@
 /**
  * `fleet-dns report`: the report of the newest fleet scan in the results store (or of `--scan ID`),
  * with regressions against each cluster's previous scan, optionally a mutelist applied, in any
- * format lambdas/core/report renders, or a short per-cluster table.
+ * format lambdas/core/report renders, or a short per-cluster table. With `--api URL` the same
+ * report from a deployed API: its compliance report (`GET /reports/compliance`), each cluster's
+ * history (`GET /clusters/{id}/scans`) for the regressions, `GET /scans/{id}` for `--scan`.
  */
 import { writeFileSync } from 'node:fs';
 import { Option } from 'commander';
@@ -20,18 +22,17 @@ import { findingsExitCode } from '../../core/results/index.js';
 import { SEVERITIES, STATUSES } from '../../core/schema/index.js';
 import type { ClusterResult, FleetReport, FleetSummary, Severity } from '../../core/schema/index.js';
 import { readStoredMutelist, withMutelists } from '../../store/index.js';
-import type { ResultStore } from '../../store/index.js';
 import { UsageError } from '../errors.js';
 import { formatFleetTable } from '../format/fleet-table.js';
 import { oneLine } from '../format/text-table.js';
 import type { CommandContext, CommandRegistrar } from '../program.js';
 import {
   allLatestResults,
-  openStoreForReading,
+  openResultsForReading,
   previousClusterResult,
   STORE_OPTION_HELP,
 } from '../store-access.js';
-import type { StoreOptions } from '../store-access.js';
+import type { ReaderOptions, ResultReader } from '../store-access.js';
 import { loadMutelistFile } from './mutelist.js';
 
 export const REPORT_COMMAND_FORMATS = ['table', ...REPORT_FORMATS] as const;
@@ -40,7 +41,7 @@ export type ReportCommandFormat = (typeof REPORT_COMMAND_FORMATS)[number];
 /** Formats that are JSON documents: printed through the CLI's JSON printer. */
 const JSON_FORMATS: ReadonlySet<ReportFormat> = new Set(['json', 'sarif', 'asff']);
 
-export interface ReportOptions extends StoreOptions {
+export interface ReportOptions extends ReaderOptions {
   format: ReportCommandFormat;
   scan?: string;
   output?: string;
@@ -89,7 +90,7 @@ function coverageOf(results: readonly ClusterResult[]): FleetReport['coverage'] 
  * scan run with the latest result of each cluster. Each cluster keeps its own scan reference.
  */
 export async function loadFleetReport(
-  store: ResultStore,
+  store: ResultReader,
   path: string,
   scanId: string | undefined,
   ctx: CommandContext,
@@ -115,7 +116,7 @@ export async function loadFleetReport(
 }
 
 /** Each cluster's previous stored scan (the history entry before the reported one). */
-export async function previousResults(store: ResultStore, report: FleetReport): Promise<ClusterResult[]> {
+export async function previousResults(store: ResultReader, report: FleetReport): Promise<ClusterResult[]> {
   const previous = await Promise.all(
     report.clusters.map((c) => previousClusterResult(store, c.cluster.id, c.scan?.id ?? report.scan.id)),
   );
@@ -180,11 +181,14 @@ async function run(options: ReportOptions, ctx: CommandContext): Promise<void> {
     mutelist = await loadMutelistFile(options.mutelist, ctx);
     if (mutelist === undefined) return; // its problems are printed, exit 2 set
   }
-  const { path, store } = openStoreForReading(options);
+  const { path, store, api } = openResultsForReading(options);
   if (store === undefined) throw noScan(path);
   let model: ReportModel;
   try {
-    const report = await loadFleetReport(store, path, options.scan, ctx);
+    // The API's own report (the stored mutelist applied as of now) when it has a fleet scan run.
+    const report =
+      (api !== undefined && options.scan === undefined ? await api.complianceReport() : null) ??
+      (await loadFleetReport(store, path, options.scan, ctx));
     const previous = await previousResults(store, report);
     // the stored mutelist as it is now, then the file's (a mutelist only adds mutes)
     const stored = await readStoredMutelist(store);
@@ -213,6 +217,8 @@ export const reportCommand: CommandRegistrar = (program: Command, ctx: CommandCo
     )
     .option('--store <path>', STORE_OPTION_HELP.store)
     .option('--table <name>', STORE_OPTION_HELP.table)
+    .option('--api <url>', STORE_OPTION_HELP.api)
+    .option('--region <region>', STORE_OPTION_HELP.region)
     .option('--scan <id>', "report this fleet scan's results instead of the newest")
     .addOption(
       new Option('--format <format>', 'output format').choices(REPORT_COMMAND_FORMATS).default('table'),

@@ -177,7 +177,8 @@ describe('fleet-dns audit-network, live', () => {
     );
     expect(code).toBe(1);
     expect(stderr).toMatch(
-      /^fleet-dns: error: cannot assume arn:aws:iam::333333333333:role\/fleet-dns-scanner: AccessDenied: /,
+      // the actionable line (lambdas/cli/actionable-errors.ts): the role, the caller, the trust policy to fix
+      /^fleet-dns: error: cannot assume arn:aws:iam::333333333333:role\/fleet-dns-scanner \(AccessDenied\) as arn:aws:sts::111122223333:assumed-role\/fleet-dns-central\/scan: its trust policy must allow arn:aws:iam::111122223333:role\/fleet-dns-central to call sts:AssumeRole/,
     );
   });
 });
