@@ -184,10 +184,8 @@ export const gateCommand: CommandRegistrar = (program: Command, ctx: CommandCont
     .description(
       'Decide whether a cluster may be upgraded from its latest stored scan (pass, fail or unknown, with the reasons): exit 0 for pass, 3 for fail or unknown (0 for unknown with --allow-unknown).',
     )
-    .requiredOption(
-      '--cluster <id>',
-      'the cluster: <accountId>:<region>:<name>, its ARN, or a name unique in the store',
-    )
+    .argument('[cluster]', 'the cluster: <accountId>:<region>:<name>, its ARN, or a name unique in the store')
+    .option('--cluster <id>', 'the cluster, as a flag (the same as the argument)')
     .option('--target-version <version>', 'the EKS version of the planned upgrade, e.g. 1.34')
     .option(
       '--freshness-hours <hours>',
@@ -207,5 +205,16 @@ export const gateCommand: CommandRegistrar = (program: Command, ctx: CommandCont
     .option('--api <url>', STORE_OPTION_HELP.api)
     .option('--region <region>', STORE_OPTION_HELP.region)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action((options: GateOptions) => run(options, ctx));
+    .action((cluster: string | undefined, options: Omit<GateOptions, 'cluster'> & { cluster?: string }) => {
+      if (cluster !== undefined && options.cluster !== undefined && cluster !== options.cluster)
+        throw new UsageError(
+          `the cluster is given twice (${cluster} and --cluster ${options.cluster}): give it once`,
+        );
+      const chosen = cluster ?? options.cluster;
+      if (chosen === undefined)
+        throw new UsageError(
+          'which cluster? `fleet-dns gate CLUSTER` (<accountId>:<region>:<name>, its ARN, or a name)',
+        );
+      return run({ ...options, cluster: chosen }, ctx);
+    });
 };

@@ -143,6 +143,15 @@ const gateJson = async (...args: string[]) => {
 };
 
 describe('fleet-dns gate --api (a served API)', () => {
+  it('takes the cluster as the argument or --cluster, never both different, never none (exit 2)', async () => {
+    const none = await gate();
+    expect(none.code).toBe(EXIT.USAGE);
+    expect(none.stderr).toContain('which cluster?');
+    const twice = await gate(DEV_B, '--cluster', PROD_A);
+    expect(twice.code).toBe(EXIT.USAGE);
+    expect(twice.stderr).toContain('given twice');
+  });
+
   it('pass → 0, fail → 3, stale → 3, never scanned → 3 and 0 with --allow-unknown', async () => {
     const pass = await gateJson('--cluster', DEV_B);
     expect(pass).toMatchObject({ code: EXIT.OK, stderr: '', json: { decision: 'pass', scan: { id: 's2' } } });
@@ -174,7 +183,8 @@ describe('fleet-dns gate --api (a served API)', () => {
         '--target-version',
         '1.33',
       ]);
-      const remote = await gate('--cluster', cluster, '--target-version', '1.33');
+      // the cluster as the argument (`fleet-dns gate CLUSTER`), as README's CI example gives it
+      const remote = await gate(cluster, '--target-version', '1.33');
       expect(remote).toEqual(local);
     }
     expect(served.received.at(-1)?.url).toBe(

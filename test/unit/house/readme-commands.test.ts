@@ -128,9 +128,9 @@ const REGISTRY: Readonly<Record<string, Exercise>> = {
     contains: ['/summary'],
   },
   [`npm run -s fleet-dns -- gate ${GATE_CLUSTER} --target-version 1.34 --api "$FLEET_DNS_API"`]: {
-    kind: 'not-built-yet',
-    help: ['gate'],
-    absent: '--api',
+    kind: 'test',
+    file: 'test/unit/cli/api-read.test.ts',
+    contains: ["gate(cluster, '--target-version'", "'gate', '--api'"],
   },
   'npm ci': { kind: 'ci' },
 
