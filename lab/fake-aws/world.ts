@@ -42,6 +42,7 @@ export function fakeAwsEnvironment(region = 'eu-west-1'): Record<string, string 
     AWS_ENDPOINT_URL_EC2: undefined,
     AWS_ENDPOINT_URL_EKS: undefined,
     AWS_ENDPOINT_URL_STS: undefined,
+    AWS_ENDPOINT_URL_ORGANIZATIONS: undefined,
   };
 }
 

@@ -1,0 +1,315 @@
+/**
+ * The fake AWS endpoint (lab/fake-aws/server.ts) against the real collectors: the same world
+ * collected through the real SDK over HTTP on 127.0.0.1 and through the tests' aws-sdk-client-mock
+ * must give the same snapshots, coverage gaps and collection errors. The mock hands the world's
+ * objects straight to the collector, so any field the wire serde drops, renames or mistypes
+ * (wrong xmlName, a list without `item`, a timestamp in the wrong format) shows up as a difference.
+ */
+import { DescribeInstancesCommand, DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient, ListNodegroupsCommand } from '@aws-sdk/client-eks';
+import {
+  DescribeOrganizationCommand,
+  OrganizationsClient,
+  paginateListAccounts,
+} from '@aws-sdk/client-organizations';
+import type { Account } from '@aws-sdk/client-organizations';
+import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { assumeRole, collectRegion, getCallerIdentity, roleArnFor } from '../../../lambdas/aws/index.js';
+import type { RegionCollection } from '../../../lambdas/aws/index.js';
+import { startFakeAwsEndpoint } from '../../../lab/fake-aws/server.js';
+import type { FakeAwsEndpoint } from '../../../lab/fake-aws/server.js';
+import {
+  buildCluster,
+  buildVpc,
+  ec2Unauthorized,
+  fakeAwsEnvironment,
+  installFakeAws,
+} from '../../unit/aws/support/fake-aws.js';
+import type { FakeAwsOptions, FakeFault, FakeRegionWorld } from '../../unit/aws/support/fake-aws.js';
+
+const CENTRAL = '111122223333';
+const MEMBER = '444455556666';
+const REGION = 'eu-west-1';
+const NOW = new Date('2026-03-01T06:00:00Z');
+
+/** Three clusters in two VPCs of the central account, one in a member account. */
+function worlds(): FakeRegionWorld[] {
+  const shared = buildVpc({
+    vpcId: 'vpc-shared',
+    octet: 10,
+    accountId: CENTRAL,
+    region: REGION,
+    clusters: [
+      { name: 'prod-a', nodes: 3 },
+      { name: 'prod-b', nodes: 2 },
+    ],
+    otherEnis: 7,
+    prefixListIds: ['pl-0corp'],
+    denyDnsUdpIntoSubnetB: true,
+  });
+  const alone = buildVpc({
+    vpcId: 'vpc-alone',
+    octet: 20,
+    accountId: CENTRAL,
+    region: REGION,
+    clusters: [{ name: 'batch', nodes: 2 }],
+    dhcpServers: ['10.20.0.2', '192.168.1.53'],
+    enableDnsHostnames: false,
+  });
+  const member = buildVpc({
+    vpcId: 'vpc-member',
+    octet: 30,
+    accountId: MEMBER,
+    region: REGION,
+    clusters: [{ name: 'payments', nodes: 2 }],
+  });
+  return [
+    {
+      accountId: CENTRAL,
+      region: REGION,
+      vpcs: [shared, alone],
+      clusters: [
+        buildCluster({ name: 'prod-a', accountId: CENTRAL, region: REGION, vpc: shared }),
+        buildCluster({
+          name: 'prod-b',
+          accountId: CENTRAL,
+          region: REGION,
+          vpc: shared,
+          addons: ['kube-proxy'],
+          endpointPublicAccess: false,
+        }),
+        buildCluster({ name: 'batch', accountId: CENTRAL, region: REGION, vpc: alone, version: '1.30' }),
+      ],
+      prefixLists: {
+        'pl-0corp': [
+          { Cidr: '192.168.0.0/16', Description: 'office & lab <vpn>' },
+          { Cidr: '172.31.0.0/16' },
+        ],
+      },
+    },
+    {
+      accountId: MEMBER,
+      region: REGION,
+      vpcs: [member],
+      clusters: [buildCluster({ name: 'payments', accountId: MEMBER, region: REGION, vpc: member })],
+    },
+  ];
+}
+
+const ORG_ACCOUNTS: Account[] = [CENTRAL, MEMBER, '777788889999'].map((Id, i) => ({
+  Id,
+  Arn: `arn:aws:organizations::${CENTRAL}:account/o-fake/${Id}`,
+  Name: `account-${i}`,
+  Email: `aws+${i}@example.com`,
+  Status: 'ACTIVE',
+  JoinedMethod: 'CREATED',
+  JoinedTimestamp: new Date('2024-05-0' + String(i + 1) + 'T12:00:00Z'),
+}));
+
+interface Scan {
+  readonly central: RegionCollection;
+  readonly member: RegionCollection;
+  readonly callerAccount: string;
+}
+
+/** The central account's region, then the member's through AssumeRole — what a fleet scan does. */
+async function scan(): Promise<Scan> {
+  const sts = new STSClient({ region: REGION });
+  const identity = await getCallerIdentity(sts);
+  // pageCap 2 forces several pages of every list: the NextToken round trip is exercised too
+  const central = await collectRegion(
+    { account: { id: CENTRAL, name: 'central' }, region: REGION },
+    { kubernetes: false, now: () => NOW },
+  );
+  const credentials = await assumeRole({
+    sts,
+    roleArn: roleArnFor(MEMBER, 'fleet-dns-scanner'),
+    sessionName: 'fleet-dns-test',
+  });
+  const member = await collectRegion(
+    { account: { id: MEMBER, name: 'member' }, region: REGION },
+    { kubernetes: false, credentials, now: () => NOW },
+  );
+  return { central, member, callerAccount: identity.accountId };
+}
+
+/** The comparable part: everything but the request counters (the wire retries, the mock does not). */
+const comparable = (s: Scan) => ({
+  callerAccount: s.callerAccount,
+  central: { clusters: s.central.clusters, gaps: s.central.gaps },
+  member: { clusters: s.member.clusters, gaps: s.member.gaps },
+});
+
+const stubEnv = (env: Record<string, string | undefined>) => {
+  for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
+};
+
+describe('the fake AWS endpoint', () => {
+  let endpoint: FakeAwsEndpoint | undefined;
+  afterEach(async () => {
+    vi.unstubAllEnvs();
+    await endpoint?.close();
+    endpoint = undefined;
+  });
+
+  const options = (faults: FakeFault[] = []): FakeAwsOptions => ({
+    currentAccountId: CENTRAL,
+    pageCap: 2,
+    organizationAccounts: ORG_ACCOUNTS,
+    faults,
+  });
+
+  async function overHttp(faults: FakeFault[] = []): Promise<Scan> {
+    endpoint = await startFakeAwsEndpoint(worlds(), options(faults));
+    stubEnv({ ...fakeAwsEnvironment(REGION), ...endpoint.env });
+    return scan();
+  }
+
+  async function throughMocks(faults: FakeFault[] = []): Promise<Scan> {
+    stubEnv(fakeAwsEnvironment(REGION));
+    const aws = installFakeAws(worlds(), options(faults));
+    try {
+      return await scan();
+    } finally {
+      aws.restore();
+      vi.unstubAllEnvs();
+    }
+  }
+
+  it('collects the same snapshots over HTTP as through the mocks, the member account through AssumeRole', async () => {
+    const expected = await throughMocks();
+    const actual = await overHttp();
+
+    expect(expected.central.clusters.map((c) => c.record.name).sort()).toEqual(['batch', 'prod-a', 'prod-b']);
+    expect(expected.member.clusters.map((c) => c.record.name)).toEqual(['payments']);
+    expect(comparable(actual)).toEqual(comparable(expected));
+    // the wire really carried it: every service, the member's calls signed with the assumed key
+    const calls = endpoint?.calls() ?? [];
+    expect(calls).toContainEqual({
+      service: 'sts',
+      operation: 'AssumeRole',
+      accountId: CENTRAL,
+      region: REGION,
+    });
+    expect(calls).toContainEqual({
+      service: 'eks',
+      operation: 'DescribeCluster',
+      accountId: MEMBER,
+      region: REGION,
+    });
+    expect(calls).toContainEqual({
+      service: 'ec2',
+      operation: 'DescribeNetworkInterfaces',
+      accountId: MEMBER,
+      region: REGION,
+    });
+    expect(
+      calls.filter((c) => c.operation === 'DescribeSubnets' && c.accountId === CENTRAL).length,
+    ).toBeGreaterThan(2);
+    const snapshot = actual.central.clusters.find((c) => c.record.name === 'prod-a')?.snapshot;
+    expect(snapshot?.collectionErrors).toEqual([]);
+  });
+
+  it('surfaces a world fault as the same collection error over HTTP as through the mocks', async () => {
+    const denyAcls = (): FakeFault[] => [
+      { operation: 'DescribeNetworkAcls', accountId: CENTRAL, error: ec2Unauthorized },
+    ];
+    const expected = await throughMocks(denyAcls());
+    const actual = await overHttp(denyAcls());
+
+    const errors = (s: Scan) => s.central.clusters.map((c) => [c.record.name, c.snapshot.collectionErrors]);
+    expect(expected.central.clusters.flatMap((c) => c.snapshot.collectionErrors)).toContainEqual(
+      expect.objectContaining({ call: 'ec2:DescribeNetworkAcls', code: 'UnauthorizedOperation' }),
+    );
+    expect(errors(actual)).toEqual(errors(expected));
+    expect(comparable(actual)).toEqual(comparable(expected));
+  });
+
+  it('answers Organizations ListAccounts and EC2 DescribeRegions as the mocks do', async () => {
+    const ask = async () => {
+      const accounts: Account[] = [];
+      const organizations = new OrganizationsClient({ region: 'us-east-1' });
+      for await (const page of paginateListAccounts({ client: organizations }, {})) {
+        accounts.push(...(page.Accounts ?? []));
+      }
+      const regions = await new EC2Client({ region: REGION }).send(new DescribeRegionsCommand({}));
+      return { accounts, regions: regions.Regions };
+    };
+    stubEnv(fakeAwsEnvironment(REGION));
+    const aws = installFakeAws(worlds(), options());
+    const expected = await ask().finally(() => aws.restore());
+    vi.unstubAllEnvs();
+    endpoint = await startFakeAwsEndpoint(worlds(), options());
+    stubEnv({ ...fakeAwsEnvironment(REGION), ...endpoint.env });
+
+    const actual = await ask();
+
+    expect(actual).toEqual(expected);
+    expect(actual.accounts.map((a) => a.Id)).toEqual([CENTRAL, MEMBER, '777788889999']);
+    expect(endpoint.calls().filter((c) => c.operation === 'ListAccounts')).toHaveLength(2);
+  });
+
+  it("answers an operation it does not serve with the protocol's own error, and keeps serving", async () => {
+    endpoint = await startFakeAwsEndpoint(worlds(), options());
+    stubEnv({ ...fakeAwsEnvironment(REGION), ...endpoint.env, AWS_MAX_ATTEMPTS: '1' });
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => 'answered',
+        (err: Error & { $metadata?: { httpStatusCode?: number } }) => [
+          err.name,
+          err.$metadata?.httpStatusCode,
+        ],
+      );
+
+    expect(await refusal(new EC2Client({ region: REGION }).send(new DescribeInstancesCommand({})))).toEqual([
+      'InvalidAction',
+      400,
+    ]);
+    expect(await refusal(new STSClient({ region: REGION }).send(new GetSessionTokenCommand({})))).toEqual([
+      'InvalidAction',
+      400,
+    ]);
+    expect(
+      await refusal(
+        new EKSClient({ region: REGION }).send(new ListNodegroupsCommand({ clusterName: 'prod-a' })),
+      ),
+    ).toEqual(['UnknownOperationException', 400]);
+    expect(
+      await refusal(
+        new OrganizationsClient({ region: 'us-east-1' }).send(new DescribeOrganizationCommand({})),
+      ),
+    ).toEqual(['UnknownOperationException', 400]);
+    expect(await getCallerIdentity(new STSClient({ region: REGION }))).toMatchObject({ accountId: CENTRAL });
+  });
+
+  it('answers malformed input and unsigned requests with 4xx, not a crash', async () => {
+    endpoint = await startFakeAwsEndpoint(worlds(), options());
+    const authorization = `AWS4-HMAC-SHA256 Credential=AKIAFLEETDNSTESTKEY1/20260301/${REGION}/ec2/aws4_request, SignedHeaders=host, Signature=00`;
+    const post = (body: string, auth?: string) =>
+      fetch(endpoint?.url ?? '', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(auth ? { authorization: auth } : {}),
+        },
+        body,
+      });
+
+    const malformed = await post('Action=DescribeSubnets&Version=2016-11-15&MaxResults=many', authorization);
+    expect(malformed.status).toBe(400);
+    expect(await malformed.text()).toContain('<Code>MalformedQueryString</Code>');
+    const unsigned = await post('Action=DescribeVpcs&Version=2016-11-15');
+    expect(unsigned.status).toBe(403);
+    const eksJson = await fetch(`${endpoint.url}/clusters?maxResults=lots`, {
+      headers: { authorization: authorization.replace('/ec2/', '/eks/') },
+    });
+    expect([eksJson.status, eksJson.headers.get('x-amzn-errortype')]).toEqual([
+      400,
+      'SerializationException',
+    ]);
+    const vpcs = await post('Action=DescribeVpcs&Version=2016-11-15&VpcId.1=vpc-alone', authorization);
+    expect(vpcs.status).toBe(200);
+    expect(await vpcs.text()).toMatch(/<vpcSet><item><ownerId>[^<]*<\/ownerId>.*<vpcId>vpc-alone<\/vpcId>/);
+  });
+});
