@@ -67,6 +67,11 @@ function paginate<T>(items: readonly T[], token: unknown, maxResults: unknown, c
 
 type Handler = (input: Record<string, unknown>, caller: FakeAwsCaller, world: FakeRegionWorld) => object;
 
+/** A table with one entry per served operation of each service (the compiler checks none is missing). */
+export type PerOperation<T> = {
+  readonly [S in FakeAwsService]: Record<(typeof FAKE_AWS_OPERATIONS)[S][number], T>;
+};
+
 /**
  * The answering function of `worlds` (one per fake, because faults with `times` count down).
  * A caller whose account×region has no world sees an empty one.
@@ -88,7 +93,7 @@ export function createFakeAwsAnswers(
     };
   const strings = (v: unknown) => v as string[] | undefined;
 
-  const handlers: Record<FakeAwsService, Record<string, Handler>> = {
+  const handlers: PerOperation<Handler> = {
     ec2: {
       DescribeVpcs: (input, _c, world) => {
         const ids = strings(input.VpcIds);
@@ -233,7 +238,8 @@ export function createFakeAwsAnswers(
   };
 
   return (service, operation, input, caller) => {
-    const handler = Object.hasOwn(handlers[service], operation) ? handlers[service][operation] : undefined;
+    const table: Record<string, Handler> = handlers[service];
+    const handler = Object.hasOwn(table, operation) ? table[operation] : undefined;
     if (!handler) throw new UnknownFakeOperationError(service, operation);
     for (const fault of options.faults ?? []) {
       if (fault.operation !== operation) continue;

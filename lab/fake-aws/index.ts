@@ -4,6 +4,6 @@
  */
 export * from './world.js';
 export { createFakeAwsAnswers, FAKE_AWS_OPERATIONS, UnknownFakeOperationError } from './answers.js';
-export type { FakeAwsAnswer, FakeAwsCaller, FakeAwsService } from './answers.js';
+export type { FakeAwsAnswer, FakeAwsCaller, FakeAwsService, PerOperation } from './answers.js';
 export { parseCredentialScope, startFakeAwsEndpoint } from './server.js';
 export type { FakeAwsCall, FakeAwsEndpoint, FakeAwsEndpointOptions } from './server.js';

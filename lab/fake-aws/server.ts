@@ -28,7 +28,7 @@ import { ListAccounts$ } from '@aws-sdk/client-organizations';
 import { AssumeRole$, GetCallerIdentity$ } from '@aws-sdk/client-sts';
 import type { StaticOperationSchema } from '@smithy/types';
 import { createFakeAwsAnswers, UnknownFakeOperationError } from './answers.js';
-import type { FakeAwsService } from './answers.js';
+import type { FakeAwsService, PerOperation } from './answers.js';
 import { accountOfAccessKey, FAKE_ACCESS_KEY_ID } from './world.js';
 import type { FakeAwsOptions, FakeRegionWorld } from './world.js';
 import {
@@ -41,7 +41,7 @@ import {
 } from './wire.js';
 
 /** The operation schemas of what answers.ts serves: the wire names come from them. */
-const SCHEMAS: Record<FakeAwsService, Record<string, StaticOperationSchema>> = {
+const SCHEMAS: PerOperation<StaticOperationSchema> = {
   ec2: {
     DescribeVpcs: DescribeVpcs$,
     DescribeVpcAttribute: DescribeVpcAttribute$,
@@ -62,6 +62,9 @@ const SCHEMAS: Record<FakeAwsService, Record<string, StaticOperationSchema>> = {
   sts: { GetCallerIdentity: GetCallerIdentity$, AssumeRole: AssumeRole$ },
   organizations: { ListAccounts: ListAccounts$ },
 };
+
+const lookup = (table: Record<string, StaticOperationSchema>, operation: string) =>
+  Object.hasOwn(table, operation) ? table[operation] : undefined;
 
 const EC2_NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -185,7 +188,7 @@ export async function startFakeAwsEndpoint(
     params.delete('Action');
     params.delete('Version');
     calls.push({ ...caller, operation: action });
-    const schema = SCHEMAS[service][action];
+    const schema = lookup(SCHEMAS[service], action);
     try {
       if (!schema) throw new UnknownFakeOperationError(service, action);
       const { input, output } = operationParts(schema);
@@ -266,7 +269,7 @@ export async function startFakeAwsEndpoint(
       : target;
     calls.push({ ...caller, operation });
     try {
-      const schema = SCHEMAS.organizations[operation];
+      const schema = lookup(SCHEMAS.organizations, operation);
       if (!schema) throw new UnknownFakeOperationError('organizations', operation);
       let input: unknown;
       try {

@@ -5,18 +5,44 @@
  * objects straight to the collector, so any field the wire serde drops, renames or mistypes
  * (wrong xmlName, a list without `item`, a timestamp in the wrong format) shows up as a difference.
  */
-import { DescribeInstancesCommand, DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { EKSClient, ListNodegroupsCommand } from '@aws-sdk/client-eks';
+import {
+  DescribeDhcpOptionsCommand,
+  DescribeInstancesCommand,
+  DescribeNetworkAclsCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeRegionsCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcAttributeCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  GetManagedPrefixListEntriesCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  DescribeAddonCommand,
+  DescribeAddonVersionsCommand,
+  DescribeClusterCommand,
+  EKSClient,
+  ListClustersCommand,
+  ListNodegroupsCommand,
+} from '@aws-sdk/client-eks';
 import {
   DescribeOrganizationCommand,
+  ListAccountsCommand,
   OrganizationsClient,
   paginateListAccounts,
 } from '@aws-sdk/client-organizations';
 import type { Account } from '@aws-sdk/client-organizations';
-import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  AssumeRoleCommand,
+  GetCallerIdentityCommand,
+  GetSessionTokenCommand,
+  STSClient,
+} from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { assumeRole, collectRegion, getCallerIdentity, roleArnFor } from '../../../lambdas/aws/index.js';
 import type { RegionCollection } from '../../../lambdas/aws/index.js';
+import { FAKE_AWS_OPERATIONS } from '../../../lab/fake-aws/answers.js';
 import { startFakeAwsEndpoint } from '../../../lab/fake-aws/server.js';
 import type { FakeAwsEndpoint } from '../../../lab/fake-aws/server.js';
 import {
@@ -134,11 +160,14 @@ async function scan(): Promise<Scan> {
   return { central, member, callerAccount: identity.accountId };
 }
 
-/** The comparable part: everything but the request counters (the wire retries, the mock does not). */
+/**
+ * The comparable part: everything but `collectedAt`, which `now` fixes anyway. Request counts are
+ * compared too: the limiter counts one per page, and no call here is retried (403 is final).
+ */
 const comparable = (s: Scan) => ({
   callerAccount: s.callerAccount,
-  central: { clusters: s.central.clusters, gaps: s.central.gaps },
-  member: { clusters: s.member.clusters, gaps: s.member.gaps },
+  central: s.central,
+  member: s.member,
 });
 
 const stubEnv = (env: Record<string, string | undefined>) => {
@@ -207,6 +236,10 @@ describe('the fake AWS endpoint', () => {
     expect(
       calls.filter((c) => c.operation === 'DescribeSubnets' && c.accountId === CENTRAL).length,
     ).toBeGreaterThan(2);
+    // one request on the wire per EC2/EKS request the collector's limiter counted (no retries)
+    expect(calls.filter((c) => c.service !== 'sts' && c.accountId === CENTRAL)).toHaveLength(
+      actual.central.calls.total,
+    );
     const snapshot = actual.central.clusters.find((c) => c.record.name === 'prod-a')?.snapshot;
     expect(snapshot?.collectionErrors).toEqual([]);
   });
@@ -224,6 +257,64 @@ describe('the fake AWS endpoint', () => {
     );
     expect(errors(actual)).toEqual(errors(expected));
     expect(comparable(actual)).toEqual(comparable(expected));
+  });
+
+  it('gives the SDK the same output over HTTP as through the mocks, for every served operation', async () => {
+    const vpc = { Filters: [{ Name: 'vpc-id', Values: ['vpc-shared'] }] };
+    // every operation FAKE_AWS_OPERATIONS lists, with an input that exercises its parameters
+    const ask = async () => {
+      const ec2 = new EC2Client({ region: REGION });
+      const eks = new EKSClient({ region: REGION });
+      const sts = new STSClient({ region: REGION });
+      const organizations = new OrganizationsClient({ region: 'us-east-1' });
+      const answers: Record<string, unknown> = {
+        DescribeVpcs: await ec2.send(new DescribeVpcsCommand({ VpcIds: ['vpc-shared', 'vpc-alone'] })),
+        DescribeVpcAttribute: await ec2.send(
+          new DescribeVpcAttributeCommand({ VpcId: 'vpc-alone', Attribute: 'enableDnsHostnames' }),
+        ),
+        DescribeDhcpOptions: await ec2.send(
+          new DescribeDhcpOptionsCommand({ DhcpOptionsIds: ['dopt-alone'] }),
+        ),
+        DescribeSubnets: await ec2.send(new DescribeSubnetsCommand({ ...vpc, MaxResults: 5 })),
+        DescribeSecurityGroups: await ec2.send(new DescribeSecurityGroupsCommand(vpc)),
+        DescribeNetworkAcls: await ec2.send(new DescribeNetworkAclsCommand(vpc)),
+        DescribeNetworkInterfaces: await ec2.send(
+          new DescribeNetworkInterfacesCommand({ ...vpc, NextToken: 'tok-2', MaxResults: 5 }),
+        ),
+        GetManagedPrefixListEntries: await ec2.send(
+          new GetManagedPrefixListEntriesCommand({ PrefixListId: 'pl-0corp' }),
+        ),
+        DescribeRegions: await ec2.send(new DescribeRegionsCommand({})),
+        ListClusters: await eks.send(new ListClustersCommand({ maxResults: 10 })),
+        DescribeCluster: await eks.send(new DescribeClusterCommand({ name: 'prod-b' })),
+        DescribeAddon: await eks.send(
+          new DescribeAddonCommand({ clusterName: 'prod-a', addonName: 'coredns' }),
+        ),
+        DescribeAddonVersions: await eks.send(
+          new DescribeAddonVersionsCommand({ addonName: 'coredns', kubernetesVersion: '1.31' }),
+        ),
+        GetCallerIdentity: await sts.send(new GetCallerIdentityCommand({})),
+        AssumeRole: await sts.send(
+          new AssumeRoleCommand({ RoleArn: roleArnFor(MEMBER, 'fleet-dns-scanner'), RoleSessionName: 'ops' }),
+        ),
+        ListAccounts: await organizations.send(new ListAccountsCommand({ MaxResults: 2 })),
+      };
+      for (const answer of Object.values(answers)) delete (answer as { $metadata?: unknown }).$metadata;
+      // issued now by both fakes: not the same instant
+      delete (answers.AssumeRole as { Credentials?: { Expiration?: Date } }).Credentials?.Expiration;
+      return answers;
+    };
+    stubEnv(fakeAwsEnvironment(REGION));
+    const aws = installFakeAws(worlds(), options());
+    const expected = await ask().finally(() => aws.restore());
+    vi.unstubAllEnvs();
+    endpoint = await startFakeAwsEndpoint(worlds(), options());
+    stubEnv({ ...fakeAwsEnvironment(REGION), ...endpoint.env });
+
+    const actual = await ask();
+
+    expect(Object.keys(actual).sort()).toEqual(Object.values(FAKE_AWS_OPERATIONS).flat().sort());
+    expect(actual).toEqual(expected);
   });
 
   it('answers Organizations ListAccounts and EC2 DescribeRegions as the mocks do', async () => {
