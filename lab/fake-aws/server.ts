@@ -66,6 +66,9 @@ const SCHEMAS: PerOperation<StaticOperationSchema> = {
 const lookup = (table: Record<string, StaticOperationSchema>, operation: string) =>
   Object.hasOwn(table, operation) ? table[operation] : undefined;
 
+/** Where the SDK finds no config or credentials file (it treats a missing file as empty). */
+const NO_FILE = '/nonexistent/fleet-dns-fake-aws/no-such-file';
+
 const EC2_NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const ORGANIZATIONS_TARGET = 'AWSOrganizationsV20161128';
@@ -93,7 +96,11 @@ export interface FakeAwsEndpoint {
   readonly url: string;
   /**
    * The environment that points the SDK's default chain and endpoint resolution here: every
-   * served service's `AWS_ENDPOINT_URL_*`, static fake keys, the region, IMDS disabled.
+   * served service's `AWS_ENDPOINT_URL_*` (and `AWS_ENDPOINT_URL`, so no other service reaches
+   * real AWS either), static fake keys, the region, IMDS disabled. It also blanks what would
+   * otherwise win over the fake keys or bring the developer's ~/.aws in: the SDK skips
+   * environment keys whenever `AWS_PROFILE` is set, so it is set empty, as is
+   * `AWS_SESSION_TOKEN`, and the config and credentials files point at a path that does not exist.
    */
   readonly env: Record<string, string>;
   /** every request routed to an operation, in arrival order */
@@ -323,6 +330,7 @@ export async function startFakeAwsEndpoint(
   return {
     url,
     env: {
+      AWS_ENDPOINT_URL: url,
       AWS_ENDPOINT_URL_EC2: url,
       AWS_ENDPOINT_URL_EKS: url,
       AWS_ENDPOINT_URL_STS: url,
@@ -331,6 +339,10 @@ export async function startFakeAwsEndpoint(
       AWS_SECRET_ACCESS_KEY: 'fake-secret-access-key-for-the-demo-only',
       AWS_REGION: region,
       AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_PROFILE: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_CONFIG_FILE: NO_FILE,
+      AWS_SHARED_CREDENTIALS_FILE: NO_FILE,
     },
     calls: () => calls.map((c) => ({ ...c })),
     close: () =>

@@ -191,7 +191,13 @@ describe('the fake AWS endpoint', () => {
 
   async function overHttp(faults: FakeFault[] = []): Promise<Scan> {
     endpoint = await startFakeAwsEndpoint(worlds(), options(faults));
-    stubEnv({ ...fakeAwsEnvironment(REGION), ...endpoint.env });
+    // a developer's shell: a profile the SDK would prefer to the fake keys, a stray session token
+    stubEnv({
+      AWS_PROFILE: 'developer-sso',
+      AWS_SESSION_TOKEN: 'stray-token',
+      AWS_DEFAULT_REGION: 'us-west-2',
+    });
+    stubEnv(endpoint.env);
     return scan();
   }
 
@@ -309,7 +315,7 @@ describe('the fake AWS endpoint', () => {
     const expected = await ask().finally(() => aws.restore());
     vi.unstubAllEnvs();
     endpoint = await startFakeAwsEndpoint(worlds(), options());
-    stubEnv({ ...fakeAwsEnvironment(REGION), ...endpoint.env });
+    stubEnv(endpoint.env);
 
     const actual = await ask();
 
@@ -332,7 +338,7 @@ describe('the fake AWS endpoint', () => {
     const expected = await ask().finally(() => aws.restore());
     vi.unstubAllEnvs();
     endpoint = await startFakeAwsEndpoint(worlds(), options());
-    stubEnv({ ...fakeAwsEnvironment(REGION), ...endpoint.env });
+    stubEnv(endpoint.env);
 
     const actual = await ask();
 
@@ -343,7 +349,7 @@ describe('the fake AWS endpoint', () => {
 
   it("answers an operation it does not serve with the protocol's own error, and keeps serving", async () => {
     endpoint = await startFakeAwsEndpoint(worlds(), options());
-    stubEnv({ ...fakeAwsEnvironment(REGION), ...endpoint.env, AWS_MAX_ATTEMPTS: '1' });
+    stubEnv({ ...endpoint.env, AWS_MAX_ATTEMPTS: '1' });
     const refusal = (p: Promise<unknown>) =>
       p.then(
         () => 'answered',
