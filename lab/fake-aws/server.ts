@@ -113,6 +113,18 @@ interface WireError {
   readonly status: number;
   readonly code: string;
   readonly message: string;
+  /** the exception's modeled members (e.g. EKS ResourceNotFoundException's `clusterName`), for JSON bodies */
+  readonly members?: Record<string, string>;
+}
+
+/** An SDK exception's own modeled string members: not the `$`-prefixed metadata, not name/message/stack. */
+function modeledMembers(err: Error): Record<string, string> {
+  const skip = new Set(['name', 'message', 'stack', 'Message']);
+  return Object.fromEntries(
+    Object.entries(err).filter(
+      (e): e is [string, string] => typeof e[1] === 'string' && !e[0].startsWith('$') && !skip.has(e[0]),
+    ),
+  );
 }
 
 /** What an SDK exception (or anything else answers.ts throws) is on the wire. */
@@ -130,7 +142,8 @@ function wireError(err: unknown, query: boolean): WireError {
   if (err instanceof Error) {
     const modeled = err as Error & { $metadata?: { httpStatusCode?: number }; $fault?: string };
     const status = modeled.$metadata?.httpStatusCode ?? (modeled.$fault === 'client' ? 400 : 500);
-    return { status, code: modeled.$fault ? err.name : 'InternalFailure', message: err.message };
+    if (!modeled.$fault) return { status: 500, code: 'InternalFailure', message: err.message };
+    return { status, code: err.name, message: err.message, members: modeledMembers(err) };
   }
   return { status: 500, code: 'InternalFailure', message: String(err) };
 }
@@ -218,7 +231,7 @@ export async function startFakeAwsEndpoint(
   const serveRestJson = (res: ServerResponse, req: IncomingMessage, caller: FakeAwsCall) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const fail = (e: WireError) =>
-      send(res, e.status, 'application/json', JSON.stringify({ message: e.message }), {
+      send(res, e.status, 'application/json', JSON.stringify({ ...e.members, message: e.message }), {
         'x-amzn-errortype': e.code,
       });
     for (const [operation, schema] of Object.entries(SCHEMAS.eks)) {
@@ -268,7 +281,7 @@ export async function startFakeAwsEndpoint(
         res,
         e.status,
         'application/x-amz-json-1.1',
-        JSON.stringify({ __type: e.code, message: e.message }),
+        JSON.stringify({ ...e.members, __type: e.code, message: e.message }),
       );
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith(`${ORGANIZATIONS_TARGET}.`)

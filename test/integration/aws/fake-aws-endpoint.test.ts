@@ -323,6 +323,65 @@ describe('the fake AWS endpoint', () => {
     expect(actual).toEqual(expected);
   });
 
+  it('gives the SDK the same modeled errors over HTTP as through the mocks', async () => {
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => 'answered',
+        (err: Error & Record<string, unknown> & { $metadata?: { httpStatusCode?: number } }) => ({
+          name: err.name,
+          message: err.message,
+          fault: err.$fault,
+          status: err.$metadata?.httpStatusCode,
+          clusterName: err.clusterName,
+          addonName: err.addonName,
+        }),
+      );
+    const ask = async () => {
+      const ec2 = new EC2Client({ region: REGION });
+      const eks = new EKSClient({ region: REGION });
+      const sts = new STSClient({ region: REGION });
+      return {
+        vpc: await refusal(ec2.send(new DescribeVpcsCommand({ VpcIds: ['vpc-gone'] }))),
+        prefixList: await refusal(
+          ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: 'pl-gone' })),
+        ),
+        cluster: await refusal(eks.send(new DescribeClusterCommand({ name: 'gone' }))),
+        addon: await refusal(
+          eks.send(new DescribeAddonCommand({ clusterName: 'prod-b', addonName: 'coredns' })),
+        ),
+        assumeRole: await refusal(
+          sts.send(
+            new AssumeRoleCommand({
+              RoleArn: roleArnFor('777788889999', 'fleet-dns-scanner'),
+              RoleSessionName: 's',
+            }),
+          ),
+        ),
+        fault: await refusal(ec2.send(new DescribeSecurityGroupsCommand({}))),
+      };
+    };
+    const withDenials = (): FakeAwsOptions => ({
+      ...options([{ operation: 'DescribeSecurityGroups', error: ec2Unauthorized }]),
+      denyAssumeRole: ['777788889999'],
+    });
+    stubEnv(fakeAwsEnvironment(REGION));
+    const aws = installFakeAws(worlds(), withDenials());
+    const expected = await ask().finally(() => aws.restore());
+    vi.unstubAllEnvs();
+    endpoint = await startFakeAwsEndpoint(worlds(), withDenials());
+    stubEnv(endpoint.env);
+
+    const actual = await ask();
+
+    expect(expected.addon).toMatchObject({
+      name: 'ResourceNotFoundException',
+      status: 404,
+      addonName: 'coredns',
+    });
+    expect(expected.assumeRole).toMatchObject({ name: 'AccessDenied', status: 403 });
+    expect(actual).toEqual(expected);
+  });
+
   it('answers Organizations ListAccounts and EC2 DescribeRegions as the mocks do', async () => {
     const ask = async () => {
       const accounts: Account[] = [];
