@@ -5,13 +5,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildClusterResult } from '../../lambdas/core/results/index.js';
 import type { ClusterResult, ScanRef } from '../../lambdas/core/schema/index.js';
 import type { Scenario } from '../scenarios/schema.js';
 import { UsageError } from '../../lambdas/cli/errors.js';
+import { repoRoot } from '../repo-root.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const REPO_ROOT = repoRoot();
 export const SCENARIO_DIR = path.join(REPO_ROOT, 'lab', 'scenarios');
 const SCENARIO_EXTENSION = /\.(ya?ml|json)$/;
 /** The lab plays clusters of a made-up account (the cluster id pattern wants 12 digits). */

@@ -15,7 +15,6 @@ import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildOnboardingManifests } from '../../lambdas/kube/manifests/index.js';
 import { startFakeKubeApi } from '../fake-kube-api/index.js';
 import type { FakeKubeApi, FakeKubeApiOptions, KubeObject } from '../fake-kube-api/index.js';
@@ -44,8 +43,9 @@ import {
   linkTopology,
 } from './topology.js';
 import type { LabLayout, LabNode, LabPod } from './topology.js';
+import { repoRoot } from '../repo-root.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const REPO_ROOT = repoRoot();
 
 /** Who the fake API says the scanner is (its requests are told from the runner's by it). */
 export const LAB_SCANNER_USER = 'fleet-dns-scanner';

@@ -10,7 +10,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { assessRunnerResults } from '../../lambdas/core/results/index.js';
 import { formatSchemaError, runnerResultSchema } from '../../lambdas/core/schema/index.js';
 import type { CheckResult, DiagnosisItem, RunnerResult } from '../../lambdas/core/schema/index.js';
@@ -19,8 +18,9 @@ import { inNetns, run, startProcess, vmHwmKb } from './exec.js';
 import type { LabProcess } from './exec.js';
 import type { Lab } from './lab.js';
 import { startProbeCapture } from './probe-capture.js';
+import { repoRoot } from '../repo-root.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const REPO_ROOT = repoRoot();
 
 /**
  * The lab's DNS-LATENCY thresholds: 1000 ms for both name classes, not the product's 100/500 ms.

@@ -10,7 +10,6 @@
  * @see ./run-by-hand.ts for the runner started by hand (no API in between)
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { assessRunnerResults } from '../../lambdas/core/results/index.js';
 import type { RunnerFailures } from '../../lambdas/core/runner-results/index.js';
 import type { CheckResult, DiagnosisItem, RunnerResult } from '../../lambdas/core/schema/index.js';
@@ -23,8 +22,9 @@ import type { Lab } from './lab.js';
 import { startProbeCapture } from './probe-capture.js';
 import { LAB_LATENCY_WARN_ARGS } from './run-by-hand.js';
 import { startRunnerJobs } from './runner-jobs.js';
+import { repoRoot } from '../repo-root.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const REPO_ROOT = repoRoot();
 
 /** The image the lab's Jobs name (the lab runs `runnerCommand` for it; nothing is pulled). */
 export const LAB_RUNNER_IMAGE = 'fleet-dns.lab.invalid/fleet-dns-runner:lab';

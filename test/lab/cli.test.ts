@@ -82,15 +82,31 @@ describe.runIf(ready)('fleet-dns lab run / demo with the netns lab', () => {
     }
   });
 
-  it('demo: the embedded fleet plus a healthy lab cluster', async () => {
-    const io = captureIo();
-    expect(await runCli(['demo', '--scenario', 'healthy', '--format', 'json'], io)).toBe(EXIT.OK);
-    const report = fleetReportSchema.parse(JSON.parse(io.out));
-    const lab = report.clusters.find((c) => c.cluster.id === '000000000000:lab:healthy');
-    expect(lab?.diagnosis.map((d) => d.cause)).toEqual(['healthy']);
-    expect(lab?.checks.map((c) => c.id)).toEqual(
-      expect.arrayContaining(['DNS-INTERNAL', 'K8S-DNS-ENDPOINTS', 'NODE-LINKLOCAL-ALLOWANCE']),
-    );
-    expect(report.clusters).toHaveLength(6);
-  });
+  it('demo: three clusters run the real runner in the netns lab, the other five replay, all through the scan path', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fleet-dns-demo-lab-'));
+    const ours = `${LAB_NETNS_PREFIX}${process.pid}-`;
+    const before = labNamespacesOnMachine(ours).length;
+    try {
+      const io = captureIo();
+      expect(
+        await runCli(['demo', '--store', path.join(dir, 'demo.db'), '--day', '1', '--format', 'json'], io),
+      ).toBe(EXIT.OK);
+      expect(io.err).toContain(
+        'the real runner in the netns lab for payments-prod, search-prod, platform-tools; recorded lab runs replayed for the other 5 clusters',
+      );
+      const report = fleetReportSchema.parse(JSON.parse(io.out));
+      expect(report.clusters).toHaveLength(8);
+      const cluster = (name: string) => report.clusters.find((c) => c.cluster.name === name);
+      // the live labs' own runs: the dropping pod, the missing DNAT, and a healthy cluster
+      expect(cluster('search-prod')?.diagnosis[0]?.cause).toBe('coredns-pod');
+      expect(cluster('platform-tools')?.diagnosis[0]?.cause).toBe('kube-proxy');
+      expect(cluster('payments-prod')?.diagnosis.map((d) => d.cause)).toEqual(['healthy']);
+      for (const name of ['search-prod', 'platform-tools', 'payments-prod'])
+        expect(cluster(name)?.checks.find((c) => c.id === 'DNS-CAPTURE')?.status).toMatch(/^(PASS|FAIL)$/);
+      // nothing of the labs is left on the machine
+      expect(labNamespacesOnMachine(ours).length).toBe(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

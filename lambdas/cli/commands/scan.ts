@@ -12,11 +12,13 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { createEksToken } from '../../aws/eks/index.js';
 import { reportModel } from '../../core/report/index.js';
+import type { ReportModel } from '../../core/report/index.js';
 import { findingsExitCode, parseClusterId } from '../../core/results/index.js';
 import { SEVERITIES } from '../../core/schema/index.js';
 import { eksTokenProvider } from '../../handlers/cluster-connection.js';
 import type { ClusterTokenProvider } from '../../handlers/cluster-connection.js';
 import { parseRunnerHandlerConfig } from '../../handlers/config.js';
+import type { RunnerHandlerConfig } from '../../handlers/config.js';
 import { HandlerConfigError } from '../../handlers/errors.js';
 import { runInProcessScan } from '../../handlers/in-process-scan.js';
 import type { InProcessScanOptions, InProcessRunnerOptions } from '../../handlers/in-process-scan.js';
@@ -65,6 +67,8 @@ export interface ScanOptions {
 export type ScanInjection = Partial<
   Pick<InProcessScanOptions, 'fleet' | 'tokenFactory' | 'kubeClientFactory' | 'now' | 'scanId'>
 > & {
+  /** replaces the runner settings the flags make (the lab's cluster domain and deadlines) */
+  readonly runnerConfig?: RunnerHandlerConfig;
   /** replaces the runner's token provider (the lab's scanner token) */
   readonly runnerTokenProvider?: ClusterTokenProvider;
   readonly newHmacKey?: () => string;
@@ -142,24 +146,25 @@ function runnerOptions(
     throw new UsageError(
       'the in-cluster checks need the runner image: --runner-image REF (built from runner-image/Dockerfile, in a registry the clusters pull from) or FLEET_DNS_RUNNER_IMAGE; or --no-in-cluster for the AWS side only',
     );
-  let config;
-  try {
-    config = parseRunnerHandlerConfig({
-      RUNNER_IMAGE: image,
-      ...(o.namespace !== undefined ? { RUNNER_NAMESPACE: o.namespace } : {}),
-    });
-  } catch (err) {
-    if (err instanceof HandlerConfigError)
-      throw new UsageError(
-        err.problems
-          .map((p) =>
-            p.replace(/^RUNNER_IMAGE:/, '--runner-image:').replace(/^RUNNER_NAMESPACE:/, '--namespace:'),
-          )
-          .join('; '),
-        { cause: err },
-      );
-    throw err;
-  }
+  let config = inject.runnerConfig;
+  if (config === undefined)
+    try {
+      config = parseRunnerHandlerConfig({
+        RUNNER_IMAGE: image,
+        ...(o.namespace !== undefined ? { RUNNER_NAMESPACE: o.namespace } : {}),
+      });
+    } catch (err) {
+      if (err instanceof HandlerConfigError)
+        throw new UsageError(
+          err.problems
+            .map((p) =>
+              p.replace(/^RUNNER_IMAGE:/, '--runner-image:').replace(/^RUNNER_NAMESPACE:/, '--namespace:'),
+            )
+            .join('; '),
+          { cause: err },
+        );
+      throw err;
+    }
   let tokenProvider: ClusterTokenProvider;
   if (inject.runnerTokenProvider !== undefined) tokenProvider = inject.runnerTokenProvider;
   else if (o.kubeconfig !== undefined || o.context !== undefined) {
@@ -179,13 +184,21 @@ function runnerOptions(
   };
 }
 
+/** What {@link runScan} did: the scan, where it is stored, and the report model it printed. */
+export interface ScanRun {
+  readonly scanId: string;
+  readonly storePath: string;
+  readonly interrupted: boolean;
+  readonly model: ReportModel;
+}
+
 /** Runs a scan with `options` (and what the demo injects); prints the report; sets the exit code. */
 export async function runScan(
   options: ScanOptions,
   ctx: CommandContext,
   inject: ScanInjection = {},
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ scanId: string; storePath: string; interrupted: boolean }> {
+): Promise<ScanRun> {
   const failOn = parseFailOn(options.failOn);
   const clusters = clustersOf(options.cluster);
   const scope = scopeOf(options, env);
@@ -264,7 +277,7 @@ export async function runScan(
             ignoreExitCode: options.ignoreExitCode === true,
           }),
     );
-    return { scanId: scan.scanId, storePath: path, interrupted: scan.interrupted };
+    return { scanId: scan.scanId, storePath: path, interrupted: scan.interrupted, model };
   } finally {
     await progress.stop();
     release();

@@ -26,7 +26,7 @@ export const DEFAULT_PORT = 8080;
 /** Largest request body read: the API takes at most a small JSON document. */
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
-interface ServeOptions {
+export interface ServeOptions {
   port: string;
   store?: string;
   table?: string;
@@ -194,7 +194,12 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-async function serve(options: ServeOptions, ctx: CommandContext): Promise<void> {
+export async function serve(
+  options: ServeOptions,
+  ctx: CommandContext,
+  /** called once it accepts connections, with the bound port (the demo prints examples) */
+  onListening?: (port: number) => void,
+): Promise<void> {
   const port = parsePort(options.port);
   // `--table`: the DynamoDB store (name checked, exclusive with --store); else the embedded store,
   // created when it does not exist yet (an empty fleet: /summary answers 404 no-scan-run).
@@ -234,6 +239,7 @@ async function serve(options: ServeOptions, ctx: CommandContext): Promise<void> 
     throw err;
   }
   ctx.printTextToStderr(`listening on http://${SERVE_HOST}:${bound}\n`);
+  onListening?.(bound);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

@@ -1,35 +1,86 @@
+/**
+ * `fleet-dns demo` without the lab (the path of every machine without root): the bundled fleet
+ * scanned through `scan`'s code path — the fake AWS endpoint on 127.0.0.1 for the AWS side, every
+ * cluster's runner replayed from recorded lab runs through the real dispatch/collect steps — into
+ * a scratch store; the second run is day 2 and shows the regression.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXIT, runCli } from '../../../lambdas/cli/index.js';
+import { EXIT } from '../../../lambdas/cli/index.js';
 import '../../../lab/cli/index.js';
 import { fleetReportSchema } from '../../../lambdas/core/schema/index.js';
-import { captureIo } from '../../support/cli-io.js';
+import { openEmbeddedStore } from '../../../lambdas/store/embedded/index.js';
+import { runCliInProcess } from '../../support/cli-io.js';
+import { scratchDir } from './store-fixture.js';
 
-describe('fleet-dns demo (AWS side, embedded fleet)', () => {
-  it('audits every embedded cluster and diagnoses each one', async () => {
-    const io = captureIo();
-    expect(await runCli(['demo', '--no-lab', '--format', 'json'], io)).toBe(EXIT.OK);
-    const report = fleetReportSchema.parse(JSON.parse(io.out));
-    const causes = Object.fromEntries(
-      report.clusters.map((c) => [c.cluster.name, c.diagnosis.map((d) => d.cause).join(',')]),
+const scratch = scratchDir('fleet-dns-demo-');
+
+/** The cause the demo fleet's faults lead to, per cluster (replayed runs are deterministic). */
+const EXPECTED_CAUSES = {
+  'payments-prod': 'healthy',
+  'payments-dr': 'upstream',
+  'search-prod': 'coredns-pod',
+  'search-staging': 'network-path',
+  'search-dev': 'healthy',
+  'platform-tools': 'kube-proxy',
+  'platform-prod': 'healthy',
+  'batch-dev': 'healthy',
+};
+
+describe('fleet-dns demo --no-lab (replayed in-cluster half)', () => {
+  const store = path.join(scratch, 'demo.db');
+
+  it('day 1: scans 8 clusters in 3 accounts × 2 regions and diagnoses each, saying the runs are replayed', async () => {
+    const run = await runCliInProcess(['demo', '--no-lab', '--store', store, '--format', 'json']);
+    expect(run.code).toBe(EXIT.OK);
+    expect(run.stderr).toContain('replaying recorded lab runs for every cluster (--no-lab)');
+    expect(run.stderr).toMatch(/AWS side: \d+ requests to the fake AWS endpoint on 127\.0\.0\.1/);
+    const report = fleetReportSchema.parse(JSON.parse(run.stdout));
+    expect(Object.fromEntries(report.clusters.map((c) => [c.cluster.name, c.diagnosis[0]?.cause]))).toEqual(
+      EXPECTED_CAUSES,
     );
-    expect(causes).toEqual({
-      'analytics-prod': 'tcp-blocked',
-      'batch-dev': 'resolver-throttling',
-      'checkout-prod': 'network-path',
-      'payments-prod': 'healthy',
-      'search-staging': 'network-path',
-    });
-    expect(report.coverage).toMatchObject({ accounts: 3, clustersScanned: 5, gaps: [] });
-    // every cluster carries all ten AWS-side checks
-    for (const c of report.clusters) expect(c.checks).toHaveLength(10);
-  });
+    expect(report.coverage).toMatchObject({ accounts: 3, regions: 6, clustersScanned: 8, gaps: [] });
+    // the only-AWS fault and the only-in-cluster fault, each seen by its half
+    const check = (name: string, id: string) =>
+      report.clusters.find((c) => c.cluster.name === name)?.checks.find((k) => k.id === id)?.status;
+    expect(check('search-staging', 'NET-NACL-DNS-UDP')).toBe('FAIL');
+    expect(check('search-staging', 'DNS-PER-ENDPOINT')).toBe('PASS');
+    expect(check('search-prod', 'DNS-PER-ENDPOINT')).toBe('FAIL');
+    expect(check('search-prod', 'NET-NACL-DNS-UDP')).toBe('PASS');
+    expect(existsSync(path.join(scratch, 'demo-report.html'))).toBe(true);
+  }, 120_000);
 
-  it('prints a fleet table naming the failing checks of each unhealthy cluster', async () => {
-    const io = captureIo();
-    expect(await runCli(['demo', '--no-lab'], io)).toBe(EXIT.OK);
-    expect(io.out).toMatch(/^CLUSTER\s+PASS\s+WARN\s+FAIL\s+ERROR\s+SKIPPED\s+DIAGNOSIS/);
-    expect(io.out).toMatch(/111122223333:eu-west-1:checkout-prod[\s\S]*FAIL\s+NET-SG-DNS-UDP/);
-    expect(io.out).toMatch(/444455556666:us-east-1:search-staging[\s\S]*FAIL\s+NET-NACL-DNS-UDP/);
-    expect(io.out).not.toMatch(/payments-prod\n\s+FAIL/);
+  it('day 2 (the second run): the fleet table, the regression, top diagnoses and the HTML report path', async () => {
+    const run = await runCliInProcess(['demo', '--no-lab', '--store', store]);
+    expect(run.code).toBe(EXIT.OK);
+    expect(run.stderr).toContain(
+      'day 2: 8 clusters in 3 accounts × 2 regions (one fault changed since day 1)',
+    );
+    expect(run.stdout).toMatch(/^scan scan-\d{8}t\d{6}z-[0-9a-f]{6} /);
+    expect(run.stdout).toContain('1 regressions since the previous scan:');
+    expect(run.stdout).toContain('111111111111:eu-west-1:payments-prod NET-NACL-DNS-UDP: PASS → FAIL');
+    expect(run.stdout).toMatch(/CLUSTER\s+PASS\s+WARN\s+FAIL\s+ERROR\s+SKIPPED\s+DIAGNOSIS/);
+    expect(run.stdout).toMatch(/Top diagnoses:\n\s+333333333333:eu-west-1:platform-tools\s+kube-proxy/);
+    const html = path.join(scratch, 'demo-report.html');
+    expect(run.stdout).toContain(`HTML report: ${html}`);
+    expect(readFileSync(html, 'utf8')).toContain('payments-prod');
+    // history: two scans of payments-prod, the newest failing the NACL check
+    const opened = openEmbeddedStore({ path: store });
+    try {
+      const history = await opened.listClusterScans('111111111111:eu-west-1:payments-prod', {
+        limit: 10,
+        cursor: null,
+      });
+      expect(history.items).toHaveLength(2);
+    } finally {
+      await opened.close();
+    }
+  }, 120_000);
+
+  it('--day outside 1–2 is a usage error (exit 2)', async () => {
+    const run = await runCliInProcess(['demo', '--no-lab', '--store', store, '--day', '3']);
+    expect(run.code).toBe(EXIT.USAGE);
+    expect(run.stderr).toBe('fleet-dns: error: --day "3": expected 1 or 2\n');
   });
 });
