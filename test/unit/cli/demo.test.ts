@@ -12,6 +12,7 @@ import '../../../lab/cli/index.js';
 import { fleetReportSchema } from '../../../lambdas/core/schema/index.js';
 import { openEmbeddedStore } from '../../../lambdas/store/embedded/index.js';
 import { runCliInProcess } from '../../support/cli-io.js';
+import { spawnCli } from './spawn-cli.js';
 import { scratchDir } from './store-fixture.js';
 
 const scratch = scratchDir('fleet-dns-demo-');
@@ -76,6 +77,52 @@ describe('fleet-dns demo --no-lab (replayed in-cluster half)', () => {
     } finally {
       await opened.close();
     }
+  }, 120_000);
+
+  it('--day 2 on a fresh store plays the changed fault without a previous scan to regress from', async () => {
+    const fresh = path.join(scratch, 'day2', 'demo.db');
+    const run = await runCliInProcess([
+      'demo',
+      '--no-lab',
+      '--store',
+      fresh,
+      '--day',
+      '2',
+      '--format',
+      'json',
+    ]);
+    expect(run.code).toBe(EXIT.OK);
+    expect(run.stderr).toContain('day 2:');
+    const report = fleetReportSchema.parse(JSON.parse(run.stdout));
+    const payments = report.clusters.find((c) => c.cluster.name === 'payments-prod');
+    expect(payments?.checks.find((k) => k.id === 'NET-NACL-DNS-UDP')?.status).toBe('FAIL');
+    expect(payments?.diagnosis[0]?.cause).toBe('network-path');
+  }, 120_000);
+
+  it('--serve: serves the API over the demo store on 127.0.0.1 with curl examples, until Ctrl-C (a process)', async () => {
+    const served = path.join(scratch, 'served', 'demo.db');
+    let summary: unknown;
+    let examples = '';
+    const run = await spawnCli(['demo', '--no-lab', '--store', served, '--serve', '--port', '0', '--quiet'], {
+      onSpawn: (child) => {
+        let err = '';
+        child.stderr?.on('data', (chunk: Buffer) => {
+          err += chunk.toString('utf8');
+          const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(err)?.[1];
+          if (port === undefined || summary !== undefined) return;
+          summary = null;
+          void fetch(`http://127.0.0.1:${port}/summary`)
+            .then(async (r) => (summary = { status: r.status, body: (await r.json()) as unknown }))
+            .finally(() => {
+              examples = err;
+              child.kill('SIGINT');
+            });
+        });
+      },
+    });
+    expect(run.code).toBe(EXIT.OK);
+    expect(summary).toMatchObject({ status: 200, body: { coverage: { clustersScanned: 8 } } });
+    expect(examples).toMatch(/curl -s 'http:\/\/127\.0\.0\.1:\d+\/clusters\?status=FAIL'/);
   }, 120_000);
 
   it('--day outside 1–2 is a usage error (exit 2)', async () => {

@@ -41,8 +41,16 @@ const REGISTRY: Readonly<Record<string, Exercise>> = {
   // ── the two commands ─────────────────────────────────────────────────────────────────
   'npm ci && npm run demo': { kind: 'test', file: 'test/unit/cli/demo.test.ts', contains: ["'demo'"] },
   'npm ci && npm test': { kind: 'ci' },
-  'npm run demo -- --serve': { kind: 'not-built-yet', help: ['demo'], absent: '--serve' },
-  'npm run demo -- --day 2': { kind: 'not-built-yet', help: ['demo'], absent: '--day' },
+  'npm run demo -- --serve': {
+    kind: 'test',
+    file: 'test/unit/cli/demo.test.ts',
+    contains: ["'demo'", "'--serve'"],
+  },
+  'npm run demo -- --day 2': {
+    kind: 'test',
+    file: 'test/unit/cli/demo.test.ts',
+    contains: ["'demo'", "'--day'", '--day 2 on a fresh store'],
+  },
 
   // ── scanning your own account ────────────────────────────────────────────────────────
   'npm run -s fleet-dns -- --help': { kind: 'runs-here', exit: EXIT.OK, stdout: /audit-network[\s\S]*gate/ },
