@@ -220,6 +220,7 @@ export async function runDemo(options: DemoOptions, ctx: CommandContext): Promis
       store: options.store,
       format: options.format,
       concurrency: '4',
+      clusterConcurrency: '8',
       pollInterval: '500',
     };
     const fake = endpoint;

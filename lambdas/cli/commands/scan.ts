@@ -60,6 +60,7 @@ export interface ScanOptions {
   failOn?: string;
   ignoreExitCode?: boolean;
   concurrency: string;
+  clusterConcurrency: string;
   pollInterval: string;
 }
 
@@ -203,6 +204,7 @@ export async function runScan(
   const clusters = clustersOf(options.cluster);
   const scope = scopeOf(options, env);
   const concurrency = wholeNumber(options.concurrency, '--concurrency', 1, 64);
+  const clusterConcurrency = wholeNumber(options.clusterConcurrency, '--cluster-concurrency', 1, 64);
   if (!options.inCluster && (options.kubeconfig !== undefined || options.context !== undefined))
     throw new UsageError(
       '--kubeconfig and --context are for the in-cluster checks: not with --no-in-cluster',
@@ -243,6 +245,7 @@ export async function runScan(
       tokenFactory,
       ...(runner !== undefined ? { runner } : {}),
       regionConcurrency: concurrency,
+      clusterConcurrency,
       signal,
       onProgress: progress.onEvent,
     });
@@ -326,6 +329,7 @@ export function addScanOptions(command: Command): Command {
     )
     .option('--ignore-exit-code', 'exit 0 even when --fail-on matched')
     .option('--concurrency <n>', 'account×regions collected at once', '4')
+    .option('--cluster-concurrency <n>', 'clusters of one account×region whose runners run at once', '8')
     .addOption(
       new Option('--poll-interval <ms>', "the wait between reads of a runner's status")
         .default('5000')
