@@ -8,7 +8,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { KubeObject } from '../../../lab/fake-kube-api/index.js';
 import { EXIT, runCli } from '../../../lambdas/cli/index.js';
 import { makeResult } from '../../../lambdas/core/catalog/index.js';
@@ -16,8 +17,11 @@ import { signRunnerResult } from '../../../lambdas/core/runner-results/index.js'
 import { fleetReportSchema } from '../../../lambdas/core/schema/index.js';
 import type { RunnerResult } from '../../../lambdas/core/schema/index.js';
 import { RESULT_KEY_SECRET_KEY, scanSecretName } from '../../../lambdas/kube/index.js';
+import { dynamoTableDefinition } from '../../../lambdas/store/dynamodb/index.js';
 import { openEmbeddedStore } from '../../../lambdas/store/embedded/index.js';
 import { captureIo, runCliInProcess } from '../../support/cli-io.js';
+import { JAVA, startDynamoDbLocal } from '../../support/dynamodb-local.js';
+import { prerequisites } from '../../support/prerequisites.js';
 import { buildCluster, buildVpc, installFakeAws, stubFakeAwsEnvironment } from '../aws/support/fake-aws.js';
 import type { FakeAws } from '../aws/support/fake-aws.js';
 import {
@@ -275,6 +279,39 @@ describe('fleet-dns scan (in process)', () => {
     );
     expect(internal.status).toBe('ERROR');
   }, 120_000);
+
+  it.runIf(prerequisites(JAVA))(
+    '--table stores in DynamoDB (DynamoDB Local), where report --table reads the same scan',
+    async () => {
+      const ddb = await startDynamoDbLocal();
+      try {
+        await ddb.client.send(new CreateTableCommand(dynamoTableDefinition('fleet-dns-scan').createTable));
+        vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', ddb.endpoint);
+        const run = await runCliInProcess([
+          'scan',
+          '--table',
+          'fleet-dns-scan',
+          '--no-in-cluster',
+          '--cluster',
+          'prod-b',
+          '--format',
+          'json',
+        ]);
+        expect(run.code).toBe(EXIT.OK);
+        expect(run.stderr).toContain('stored in DynamoDB table fleet-dns-scan');
+        const scanId = (JSON.parse(run.stdout) as Json).scan.id as string;
+        const read = await runCliInProcess(['report', '--table', 'fleet-dns-scan', '--format', 'json']);
+        expect(read.code).toBe(EXIT.OK);
+        const report = JSON.parse(read.stdout) as Json;
+        expect(report.scan.id).toBe(scanId);
+        expect(report.clusters.map((c: Json) => c.cluster.id)).toEqual([idOf('prod-b')]);
+      } finally {
+        vi.unstubAllEnvs();
+        await ddb.stop();
+      }
+    },
+    180_000,
+  );
 
   it('--fail-on exits 3 on an unmuted FAIL at or above it; --ignore-exit-code turns that into 0', async () => {
     const store = path.join(scratch, 'fail-on.db');
