@@ -254,7 +254,8 @@ export async function runDemo(options: DemoOptions, ctx: CommandContext): Promis
   }
   if (options.serve !== undefined) {
     ctx.note('serving the API and the report on 127.0.0.1 until Ctrl-C');
-    await serve({ port: options.serve, store: options.store }, ctx, (port) => {
+    // its results only: a POST /scans here would scan a real account, not the demo fleet
+    await serve({ port: options.serve, store: options.store, startScans: false }, ctx, (port) => {
       const base = `http://127.0.0.1:${port}`;
       ctx.printTextToStderr(
         [

@@ -14,6 +14,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { createApiHandler } from '../../handlers/api.js';
+import { eksTokenProvider } from '../../handlers/cluster-connection.js';
+import { parseRunnerHandlerConfig } from '../../handlers/config.js';
+import { inProcessScanStarter } from '../../handlers/in-process-scan-starter.js';
+import type { InProcessScanStarter } from '../../handlers/in-process-scan-starter.js';
+import { parseScanScopeConfig } from '../../handlers/pipeline-config.js';
 import type { ApiGatewayProxyEvent, ApiGatewayProxyResult, ApiLambda } from '../../handlers/api.js';
 import type { Context } from '../../handlers/middleware.js';
 import { defaultStorePath, openEmbeddedStore } from '../../store/embedded/index.js';
@@ -30,6 +35,8 @@ export interface ServeOptions {
   port: string;
   store?: string;
   table?: string;
+  /** POST /scans runs a scan in this process @default true; the demo serves its results only */
+  startScans?: boolean;
 }
 
 /** `--port`: a whole number 0–65535 (0: any free port). @throws UsageError */
@@ -194,6 +201,47 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
+/**
+ * `POST /scans` locally: the scan runs in this process with the default credential chain, over
+ * the scope the deployed scanner reads (SCAN_ACCOUNTS, SCAN_REGIONS… — by default the current
+ * account in AWS_REGION), the in-cluster phase only when FLEET_DNS_RUNNER_IMAGE names the runner
+ * image. Each scan's end is one line on stderr.
+ */
+function localScanStarter(
+  store: Parameters<typeof inProcessScanStarter>[0]['store'],
+  ctx: CommandContext,
+): InProcessScanStarter {
+  const env = process.env;
+  const home = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? '';
+  const scope = parseScanScopeConfig({
+    ...env,
+    SCAN_REGIONS: env.SCAN_REGIONS ?? (home !== '' ? home : 'enabled'),
+    AWS_REGION: home !== '' ? home : 'us-east-1',
+  });
+  const image = env.FLEET_DNS_RUNNER_IMAGE;
+  return inProcessScanStarter({
+    store,
+    scope,
+    ...(image !== undefined && image !== ''
+      ? {
+          runner: {
+            config: parseRunnerHandlerConfig({ ...env, RUNNER_IMAGE: image }),
+            tokenProvider: eksTokenProvider(),
+          },
+        }
+      : {
+          runnerSkippedReason:
+            'a scan started through the local API runs the in-cluster checks only when FLEET_DNS_RUNNER_IMAGE names the runner image',
+        }),
+    onDone: (scanId, outcome) =>
+      ctx.printTextToStderr(
+        outcome instanceof Error
+          ? `fleet-dns: error: scan ${scanId} failed: ${outcome.message}\n`
+          : `fleet-dns: scan ${scanId} finished: ${outcome.stored.length} clusters stored${outcome.interrupted ? ' (stopped)' : ''}\n`,
+      ),
+  });
+}
+
 export async function serve(
   options: ServeOptions,
   ctx: CommandContext,
@@ -214,8 +262,10 @@ export async function serve(
   // The handler's Powertools, quiet on a terminal: warnings and errors only (stderr), no EMF
   // metrics on stdout (Powertools' documented switch, read when Metrics is built), no X-Ray.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  const starter = options.startScans === false ? undefined : localScanStarter(store, ctx);
   const handler = createApiHandler({
     store,
+    ...(starter !== undefined ? { startScan: starter.start } : {}),
     logger: new Logger({ serviceName: 'fleet-dns-serve', logLevel: 'WARN' }),
     metrics: new Metrics({ serviceName: 'fleet-dns-serve', namespace: 'fleet-dns' }),
     tracer: new Tracer({ serviceName: 'fleet-dns-serve', enabled: false }),
@@ -253,6 +303,8 @@ export async function serve(
     server.close(() => resolve());
     server.closeAllConnections();
   });
+  // a scan POST /scans started: its runners stopped and deleted, what it collected stored
+  await starter?.stop();
   await store.close();
   ctx.setExit(EXIT.OK);
 }
