@@ -16,6 +16,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { createApiHandler } from '../../handlers/api.js';
 import { eksTokenProvider } from '../../handlers/cluster-connection.js';
 import { parseRunnerHandlerConfig } from '../../handlers/config.js';
+import { HandlerConfigError } from '../../handlers/errors.js';
 import { inProcessScanStarter } from '../../handlers/in-process-scan-starter.js';
 import type { InProcessScanStarter } from '../../handlers/in-process-scan-starter.js';
 import { parseScanScopeConfig } from '../../handlers/pipeline-config.js';
@@ -262,7 +263,15 @@ export async function serve(
   // The handler's Powertools, quiet on a terminal: warnings and errors only (stderr), no EMF
   // metrics on stdout (Powertools' documented switch, read when Metrics is built), no X-Ray.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  const starter = options.startScans === false ? undefined : localScanStarter(store, ctx);
+  let starter: InProcessScanStarter | undefined;
+  try {
+    starter = options.startScans === false ? undefined : localScanStarter(store, ctx);
+  } catch (err) {
+    await store.close();
+    // SCAN_* / RUNNER_* variables the local scans would use: one line per bad one
+    if (err instanceof HandlerConfigError) throw new UsageError(err.problems.join('; '), { cause: err });
+    throw err;
+  }
   const handler = createApiHandler({
     store,
     ...(starter !== undefined ? { startScan: starter.start } : {}),
