@@ -139,6 +139,10 @@ function fleetTableRows(stdout: string): string[] {
   return lines.slice(header + 2, end < 0 ? undefined : end);
 }
 
+/** Whether a developer's own bundle (the one bin/fleet-dns.js runs) was there before the build. */
+const DEVELOPER_BUNDLE = path.join(REPO_ROOT, 'dist', 'fleet-dns.mjs');
+const developerBundleBefore = existsSync(DEVELOPER_BUNDLE);
+
 beforeAll(() => {
   // the project's own build script, as `npm run build` runs it, with this run's output file
   return new Promise<void>((resolve, reject) => {
@@ -165,6 +169,11 @@ afterAll(() => {
     // not empty: not ours to remove
   }
   rmSync(scratch, { recursive: true, force: true });
+});
+
+it('the build wrote its own bundle only, never the dist/fleet-dns.mjs bin/fleet-dns.js runs', () => {
+  expect(existsSync(BUNDLE)).toBe(true);
+  expect(existsSync(DEVELOPER_BUNDLE)).toBe(developerBundleBefore);
 });
 
 describe('the bundle: help and usage errors', () => {
@@ -594,6 +603,12 @@ describe('the bundle: Ctrl-C during a scan', () => {
         .map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`);
       expect(leftovers).toEqual([]);
       expect(kube.api.store.all().filter((o) => o.kind === 'Job' || o.kind === 'Secret')).toEqual([]);
+      // what was collected is stored: the same scan, read back by the binary's `report`
+      const stored = await runBin(['report', '--store', store, '--format', 'json']);
+      expect(stored.code).toBe(EXIT.OK);
+      const back = JSON.parse(stored.stdout) as Json;
+      expect(back.scan.id).toBe(report.scan.id);
+      expect(back.clusters[0].checks.find((k: Json) => k.id === 'DNS-INTERNAL').status).toBe('ERROR');
     },
     SPAWNED,
   );
