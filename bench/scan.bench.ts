@@ -14,6 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startReplayCluster } from '../lab/demo/replay-cluster.js';
+import { eksKubeconfig } from '../lab/fake-kube-api/index.js';
 import type { ReplayCluster } from '../lab/demo/replay-cluster.js';
 import { loadRecordedRun } from '../lab/demo/recorded-runs.js';
 import { buildCluster, buildVpc, startFakeAwsEndpoint } from '../lab/fake-aws/index.js';
@@ -71,23 +72,7 @@ const bench: Benchmark = {
     );
     const scratch = mkdtempSync(path.join(tmpdir(), 'fleet-dns-scan-bench-'));
     const kubeconfig = path.join(scratch, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: names.map((n) => ({
-          name: arnOf(n),
-          cluster: {
-            server: apis.get(n)!.api.url,
-            'certificate-authority-data': b64(apis.get(n)!.api.caPem),
-          },
-        })),
-        users: names.map((n) => ({ name: arnOf(n), user: { token: apis.get(n)!.api.token } })),
-        contexts: names.map((n) => ({ name: arnOf(n), context: { cluster: arnOf(n), user: arnOf(n) } })),
-        'current-context': arnOf(names[0] ?? 'c0'),
-      }),
-    );
+    writeFileSync(kubeconfig, eksKubeconfig(names.map((n) => ({ arn: arnOf(n), api: apis.get(n)!.api }))));
     try {
       const t0 = performance.now();
       let peakKb = 0;

@@ -3,6 +3,8 @@
  * @see ./README.md
  */
 export { startFakeKubeApi } from './server.js';
+export { eksKubeconfig } from './eks-kubeconfig.js';
+export type { EksKubeconfigCluster } from './eks-kubeconfig.js';
 export type { FakeKubeApi, FakeKubeApiOptions, KubeconfigOptions } from './server.js';
 export { ObjectStore } from './store.js';
 export type { DeleteSettings, ListFilter, PropagationPolicy, StoreEvent } from './store.js';

@@ -25,7 +25,7 @@ import {
 } from '../../lab/engine/index.js';
 import type { Lab, RunnerJobs } from '../../lab/engine/index.js';
 import { LAB_LATENCY_WARN_ARGS } from '../../lab/engine/run-by-hand.js';
-import type { KubeObject } from '../../lab/fake-kube-api/index.js';
+import { vpcNodesOf as vpcNodesOfObjects } from '../../lab/demo/demo-fleet.js';
 import { loadScenario } from '../../lab/scenarios/schema.js';
 import type { Scenario } from '../../lab/scenarios/schema.js';
 import { parseClusterId } from '../../lambdas/core/results/index.js';
@@ -102,27 +102,8 @@ const ready = prerequisites(
   JAVA,
 );
 
-/**
- * The lab cluster's nodes as EC2 shows them: the instance and zone of each Node's providerID,
- * its InternalIP as the ENI's primary IP and its pods' IPs as secondary IPs (the VPC CNI's way),
- * so the AWS-side checks find the CoreDNS pods and the client ENIs as they would in EKS.
- */
-function vpcNodesOf(lab: Lab): VpcNodeSpec[] {
-  return lab.objects
-    .filter((o) => o.kind === 'Node')
-    .map((o) => {
-      const node = o as KubeObject & {
-        spec?: { providerID?: string };
-        status?: { addresses?: { type: string; address: string }[] };
-      };
-      const nodeName = node.metadata.name ?? '';
-      const [, availabilityZone = '', instanceId = ''] =
-        /^aws:\/\/\/([^/]+)\/(i-[0-9a-f]+)$/.exec(node.spec?.providerID ?? '') ?? [];
-      const primaryIp = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
-      const secondaryIps = lab.pods.filter((p) => p.node === nodeName).map((p) => p.address);
-      return { nodeName, instanceId, availabilityZone, primaryIp, secondaryIps };
-    });
-}
+/** The lab cluster's nodes as EC2 shows them (lab/demo's mapping: providerID, InternalIP, pod IPs). */
+const vpcNodesOf = (lab: Lab): VpcNodeSpec[] => vpcNodesOfObjects(lab.objects, lab.pods);
 
 interface LabCluster {
   readonly name: string;

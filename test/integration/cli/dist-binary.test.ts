@@ -20,6 +20,7 @@ import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCluster, buildVpc, startFakeAwsEndpoint } from '../../../lab/fake-aws/index.js';
 import type { FakeAwsEndpoint } from '../../../lab/fake-aws/index.js';
+import { eksKubeconfig } from '../../../lab/fake-kube-api/index.js';
 import { EXIT } from '../../../lambdas/cli/errors.js';
 import { fleetReportSchema } from '../../../lambdas/core/schema/index.js';
 import { parseCsv } from '../../support/parse-csv.js';
@@ -540,19 +541,7 @@ describe('the bundle: Ctrl-C during a scan', () => {
     );
     // what `aws eks update-kubeconfig` writes, with the fake API's static token as the user
     kubeconfig = path.join(scratch, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [
-          { name: ARN, cluster: { server: kube.api.url, 'certificate-authority-data': b64(kube.api.caPem) } },
-        ],
-        users: [{ name: ARN, user: { token: kube.api.token } }],
-        contexts: [{ name: ARN, context: { cluster: ARN, user: ARN } }],
-        'current-context': ARN,
-      }),
-    );
+    writeFileSync(kubeconfig, eksKubeconfig([{ arn: ARN, api: kube.api }]));
   }, 60_000);
 
   afterAll(async () => {

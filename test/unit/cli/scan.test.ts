@@ -10,6 +10,7 @@ import path from 'node:path';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { eksKubeconfig } from '../../../lab/fake-kube-api/index.js';
 import type { KubeObject } from '../../../lab/fake-kube-api/index.js';
 import { EXIT, runCli } from '../../../lambdas/cli/index.js';
 import { makeResult } from '../../../lambdas/core/catalog/index.js';
@@ -141,23 +142,12 @@ describe('fleet-dns scan (in process)', () => {
     kubeconfig = path.join(scratch, 'kubeconfig');
     writeFileSync(
       kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: all.map((name) => ({
-          name: arnOf(name),
-          cluster: {
-            server: kube.get(name)!.api.url,
-            'certificate-authority-data': b64(kube.get(name)!.api.caPem),
-          },
+      eksKubeconfig(
+        [arnOf('prod-a'), ...all.filter((n) => n !== 'prod-a').map(arnOf)].map((arn) => ({
+          arn,
+          api: kube.get(arn.split('/')[1] ?? '')!.api,
         })),
-        users: all.map((name) => ({ name: arnOf(name), user: { token: kube.get(name)!.api.token } })),
-        contexts: all.map((name) => ({
-          name: arnOf(name),
-          context: { cluster: arnOf(name), user: arnOf(name) },
-        })),
-        'current-context': arnOf('prod-a'),
-      }),
+      ),
     );
   }, 60_000);
 
