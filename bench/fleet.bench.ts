@@ -213,7 +213,6 @@ async function scanFleet(
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let discoveredMs = 0;
-  const started = new Map<string, number>();
   const collectMs: number[] = [];
   const lastStored = new Map<string, number>();
   const itemOf = (clusterId: string) => clusterId.split(':').slice(0, 2).join('/');
@@ -242,7 +241,6 @@ async function scanFleet(
         if (e.kind === 'discovered') discoveredMs = t;
         else if (e.kind === 'region-collected') {
           collectMs.push(t);
-          started.set(`${e.accountId}/${e.region}`, t);
         } else if (e.kind === 'cluster-stored') lastStored.set(itemOf(e.clusterId), t);
       },
     });
@@ -354,6 +352,8 @@ const bench: Benchmark = {
           2,
         ),
         throttle_errors_seen: run.calls.filter((c) => c.throttled).length,
+        throttle_errors_ec2: run.calls.filter((c) => c.throttled && c.service === 'ec2').length,
+        throttle_errors_eks: run.calls.filter((c) => c.throttled && c.service === 'eks').length,
         clusters_failed: run.failed,
         coverage_gaps: run.gaps,
         peak_rss_mb: round(run.peakRss / 2 ** 20),
