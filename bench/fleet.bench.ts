@@ -1,8 +1,10 @@
 /**
- * `npm run -s bench -- fleet [TIME_SCALE] [CLUSTERS]`: a fleet scan of CLUSTERS (1,000) clusters
+ * `npm run -s bench -- fleet [TIME_SCALE] [CLUSTERS] [BASELINE_TIME_SCALE] [BASELINE_EVERY] [child|inline]`
+ * (defaults 1 1000 5 25 child): a fleet scan of CLUSTERS (1,000) clusters
  * in 50 accounts × 4 regions through the real orchestration (runInProcessScan: discover → the
  * Distributed Map's account×region items → collect-region → the inline Map → store → summarize)
- * against the fake AWS endpoint on 127.0.0.1, which throttles like AWS (EC2's per-account×region
+ * against the fake AWS endpoint on 127.0.0.1 (in a child process, so its wire serde is not charged
+ * to the scan's CPU; `inline` runs it in this process), which throttles like AWS (EC2's per-account×region
  * bucket, 100 burst / 20 per s; EKS 10 / 10 per s), answers RequestLimitExceeded /
  * ThrottlingException on the wire, and adds 30–80 ms of latency per call — so the real SDK's
  * retries and our limiter both run. The in-cluster phase is simulated: the runner-lab's 7.8 s
@@ -47,7 +49,7 @@ const RUNNER_SECONDS = 7.8;
 const MAP_CONCURRENCY = 40;
 const CLUSTER_CONCURRENCY = 4;
 const LIMITER_SHARE = 0.5;
-const LATENCY = { min: 30, max: 80 };
+export const FLEET_LATENCY_MS = { min: 30, max: 80 };
 
 /**
  * Where every cluster's API endpoint points: a closed port on 127.0.0.1, so the AWS-side cluster
@@ -183,19 +185,76 @@ interface ScanRun {
   readonly itemMs: number[];
 }
 
+/** The fake AWS the scan talks to: in this process, or in a child of its own. */
+interface FleetEndpoint {
+  readonly env: Record<string, string>;
+  calls(): Promise<FakeAwsCall[]>;
+  close(): Promise<void>;
+}
+
+async function inProcessEndpoint(worlds: FakeRegionWorld[], k: number): Promise<FleetEndpoint> {
+  const endpoint = await startFakeAwsEndpoint(worlds, {
+    currentAccountId: CENTRAL_ACCOUNT,
+    region: HOME_REGION,
+    throttle: {},
+    latencyMs: FLEET_LATENCY_MS,
+    timeScale: k,
+  });
+  return { env: endpoint.env, calls: () => Promise.resolve(endpoint.calls()), close: () => endpoint.close() };
+}
+
+/** bench/fleet-endpoint-child.ts: the same worlds (fleetShape is deterministic) served from a child. */
+async function childEndpoint(k: number, clusters: number, every: number): Promise<FleetEndpoint> {
+  const file = fileURLToPath(new URL('./fleet-endpoint-child.ts', import.meta.url));
+  const p = spawn(process.execPath, ['--import', 'tsx', file, String(k), String(clusters), String(every)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let buffer = '';
+  const waiting: ((line: string) => void)[] = [];
+  p.stdout.on('data', (b: Buffer) => {
+    buffer += b.toString();
+    for (let nl = buffer.indexOf('\n'); nl >= 0 && waiting.length > 0; nl = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      waiting.shift()?.(line);
+    }
+  });
+  const nextLine = () =>
+    new Promise<string>((resolve, reject) => {
+      waiting.push(resolve);
+      p.stdout.emit('data', Buffer.alloc(0));
+      p.once('exit', (code) => reject(new Error(`fake AWS child exited ${code}`)));
+    });
+  const { env } = JSON.parse(await nextLine()) as { env: Record<string, string> };
+  let calls: FakeAwsCall[] | undefined;
+  return {
+    env,
+    calls: async () => {
+      if (!calls) {
+        const line = nextLine();
+        p.stdin.write('calls\n');
+        calls = JSON.parse(await line) as FakeAwsCall[];
+      }
+      return calls;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (p.exitCode !== null) resolve();
+        else {
+          p.once('exit', () => resolve());
+          p.kill();
+        }
+      }),
+  };
+}
+
 async function scanFleet(
   worlds: FakeRegionWorld[],
   k: number,
   mode: 'designed' | 'baseline',
   dir: string,
+  endpoint: FleetEndpoint,
 ): Promise<ScanRun> {
-  const endpoint = await startFakeAwsEndpoint(worlds, {
-    currentAccountId: CENTRAL_ACCOUNT,
-    region: HOME_REGION,
-    throttle: {},
-    latencyMs: LATENCY,
-    timeScale: k,
-  });
   const saved = { ...process.env };
   Object.assign(process.env, endpoint.env);
   const store = openEmbeddedStore({ path: path.join(dir, `${mode}.db`) });
@@ -252,7 +311,7 @@ async function scanFleet(
     const errored = wrapped.awsFailed.size;
     return {
       wallMs,
-      calls: endpoint.calls(),
+      calls: await endpoint.calls(),
       clusters: stored.length,
       failed: expected - stored.length + errored,
       gaps: scan.summary.gaps,
@@ -300,16 +359,20 @@ const ok = (c: FakeAwsCall) => c.throttled !== true && (c.service === 'ec2' || c
 const bench: Benchmark = {
   description: 'fleet scan makespan against throttled fake AWS, vs the lower bound and a naive baseline',
   async run(args): Promise<BenchFigures> {
-    const k = Number(args[0] ?? 2);
+    const k = Number(args[0] ?? 1);
     const total = Number(args[1] ?? 1000);
     const baselineK = Number(args[2] ?? 5);
     const baselineEvery = Number(args[3] ?? 25);
+    // 'child' (default): the fake AWS in a process of its own; 'inline': in this one
+    const endpointMode = args[4] ?? 'child';
+    const endpointFor = (kk: number, every: number, worldsHere: FakeRegionWorld[]) =>
+      endpointMode === 'inline' ? inProcessEndpoint(worldsHere, kk) : childEndpoint(kk, total, every);
     const items = fleetShape({ clusters: total });
     const clusterCount = items.reduce((n, it) => n + clustersOf(it), 0);
     const worlds = fleetWorlds(items);
     const dir = mkdtempSync(path.join(tmpdir(), 'fleet-bench-'));
     try {
-      const run = await scanFleet(worlds, k, 'designed', dir);
+      const run = await scanFleet(worlds, k, 'designed', dir, await endpointFor(k, 1, worlds));
       const work: ItemWork[] = worlds.map((w, i) => ({
         calls: run.calls.filter((c) => ok(c) && c.accountId === w.accountId && c.region === w.region).length,
         clusters: clustersOf(items[i]!),
@@ -331,13 +394,20 @@ const bench: Benchmark = {
       );
       const sample = worlds.filter((_, i) => sampleAccounts.has(items[i]!.accountIndex));
       const sampleClusters = sample.reduce((n, w) => n + w.clusters.length, 0);
-      const base = await scanFleet(sample, baselineK, 'baseline', dir);
+      const base = await scanFleet(
+        sample,
+        baselineK,
+        'baseline',
+        dir,
+        await endpointFor(baselineK, baselineEvery, sample),
+      );
       const baseline = ((base.wallMs / 1000) * baselineK * clusterCount) / sampleClusters;
 
       const peakCollect = await collectRegionRss(worlds[0]!);
       const apiCalls = run.calls.filter(ok).length;
       return {
         time_scale: k,
+        fake_aws: endpointMode === 'inline' ? 'in the bench process' : 'in a child process',
         clusters: run.clusters,
         items: worlds.length,
         map_concurrency: MAP_CONCURRENCY,
