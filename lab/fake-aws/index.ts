@@ -5,5 +5,16 @@
 export * from './world.js';
 export { createFakeAwsAnswers, FAKE_AWS_OPERATIONS, UnknownFakeOperationError } from './answers.js';
 export type { FakeAwsAnswer, FakeAwsCaller, FakeAwsService, PerOperation } from './answers.js';
-export { parseCredentialScope, startFakeAwsEndpoint } from './server.js';
-export type { FakeAwsCall, FakeAwsEndpoint, FakeAwsEndpointOptions } from './server.js';
+export {
+  AWS_THROTTLE_DEFAULTS,
+  createThrottle,
+  parseCredentialScope,
+  startFakeAwsEndpoint,
+} from './server.js';
+export type {
+  FakeAwsBucket,
+  FakeAwsCall,
+  FakeAwsEndpoint,
+  FakeAwsEndpointOptions,
+  FakeAwsThrottleOptions,
+} from './server.js';

@@ -10,6 +10,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -79,6 +81,37 @@ export interface FakeAwsCall {
   readonly operation: string;
   readonly accountId: string;
   readonly region: string;
+  /** answered with the service's throttling error instead ({@link FakeAwsEndpointOptions.throttle}) */
+  readonly throttled?: true;
+}
+
+/** One API family's token bucket, per account×region, in simulated seconds. */
+export interface FakeAwsBucket {
+  /** tokens when full: the requests a quiet account×region may send at once */
+  readonly burst: number;
+  /** tokens added per simulated second (the sustained rate) */
+  readonly refillPerSecond: number;
+}
+
+/**
+ * AWS's request throttling, per account×region and API family. A request that finds its
+ * family's bucket empty is answered as AWS answers it — EC2 `RequestLimitExceeded` (HTTP 503,
+ * ec2Query error XML), EKS `ThrottlingException` (HTTP 429, restJson1) — so the real SDK's retry
+ * strategy sees real wire errors. STS and Organizations are not throttled.
+ */
+export interface FakeAwsThrottleOptions {
+  /**
+   * EC2's bucket for non-mutating (Describe*) actions, shared by all of them.
+   * @default { burst: 100, refillPerSecond: 20 } (AWS's published default)
+   * @see https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html
+   */
+  readonly ec2?: FakeAwsBucket;
+  /**
+   * EKS's bucket, shared by every EKS action. AWS publishes no figure for the EKS control-plane
+   * read APIs (only that they throttle with ThrottlingException), so this is a conservative guess.
+   * @default { burst: 10, refillPerSecond: 10 }
+   */
+  readonly eks?: FakeAwsBucket;
 }
 
 export interface FakeAwsEndpointOptions extends FakeAwsOptions {
@@ -89,6 +122,60 @@ export interface FakeAwsEndpointOptions extends FakeAwsOptions {
   readonly region?: string;
   /** @default 0 (a free port) */
   readonly port?: number;
+  /** throttle EC2 and EKS requests like AWS @default none (every request answered) */
+  readonly throttle?: FakeAwsThrottleOptions;
+  /**
+   * Service latency of each EC2/EKS request, uniform in [min, max] simulated milliseconds,
+   * spent before the request is metered and answered. @default none
+   */
+  readonly latencyMs?: { readonly min: number; readonly max: number };
+  /**
+   * Simulated seconds per wall-clock second (benchmarks: k = 10 runs a 10-minute fleet in one):
+   * the buckets refill k× faster and latencies are k× shorter. @default 1
+   */
+  readonly timeScale?: number;
+  /** a number in [0, 1) for the latency draw @default Math.random */
+  readonly random?: () => number;
+  /** the buckets' clock, wall milliseconds (tests move it by hand) @default performance.now */
+  readonly clock?: () => number;
+}
+
+/** Default buckets of {@link FakeAwsThrottleOptions}. */
+export const AWS_THROTTLE_DEFAULTS = {
+  ec2: { burst: 100, refillPerSecond: 20 },
+  eks: { burst: 10, refillPerSecond: 10 },
+} as const satisfies Required<FakeAwsThrottleOptions>;
+
+/** The throttling error each throttled family answers with, as AWS sends it. */
+const THROTTLED: Record<'ec2' | 'eks', WireError> = {
+  ec2: { status: 503, code: 'RequestLimitExceeded', message: 'Request limit exceeded.' },
+  eks: { status: 429, code: 'ThrottlingException', message: 'Rate exceeded' },
+};
+
+/**
+ * Token buckets per family×account×region on a wall clock, refilled `timeScale`× faster than
+ * their simulated rate. `admit` takes a token or says the request is throttled.
+ */
+export function createThrottle(
+  throttle: FakeAwsThrottleOptions,
+  timeScale = 1,
+  now: () => number = () => performance.now(),
+): { admit(family: 'ec2' | 'eks', accountId: string, region: string): boolean } {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return {
+    admit(family, accountId, region) {
+      const spec = throttle[family] ?? AWS_THROTTLE_DEFAULTS[family];
+      const key = `${family}/${accountId}/${region}`;
+      const t = now();
+      const b = buckets.get(key) ?? { tokens: spec.burst, at: t };
+      b.tokens = Math.min(spec.burst, b.tokens + ((t - b.at) / 1000) * spec.refillPerSecond * timeScale);
+      b.at = t;
+      buckets.set(key, b);
+      if (b.tokens < 1) return false;
+      b.tokens -= 1;
+      return true;
+    },
+  };
 }
 
 export interface FakeAwsEndpoint {
@@ -178,6 +265,21 @@ export async function startFakeAwsEndpoint(
 ): Promise<FakeAwsEndpoint> {
   const answer = createFakeAwsAnswers(worlds, options);
   const calls: FakeAwsCall[] = [];
+  const timeScale = options.timeScale ?? 1;
+  const throttle = options.throttle ? createThrottle(options.throttle, timeScale, options.clock) : undefined;
+  /** the throttling error to answer with, if the caller's bucket is empty (recorded as throttled) */
+  const throttled = (family: 'ec2' | 'eks', caller: FakeAwsCall): WireError | undefined => {
+    if (!throttle || throttle.admit(family, caller.accountId, caller.region)) return undefined;
+    const last = calls.at(-1);
+    if (last) calls[calls.length - 1] = { ...last, throttled: true };
+    return THROTTLED[family];
+  };
+  const random = options.random ?? Math.random;
+  const latency = (service: string): Promise<void> | undefined => {
+    const l = options.latencyMs;
+    if (!l || (service !== 'ec2' && service !== 'eks')) return undefined;
+    return sleep((l.min + random() * (l.max - l.min)) / timeScale);
+  };
   const isService = (s: string): s is FakeAwsService => Object.hasOwn(SCHEMAS, s);
 
   const send = (res: ServerResponse, status: number, type: string, body: string, headers = {}) => {
@@ -208,6 +310,11 @@ export async function startFakeAwsEndpoint(
     params.delete('Action');
     params.delete('Version');
     calls.push({ ...caller, operation: action });
+    const limited = ec2 ? throttled('ec2', caller) : undefined;
+    if (limited) {
+      fail(limited);
+      return;
+    }
     const schema = lookup(SCHEMAS[service], action);
     try {
       if (!schema) throw new UnknownFakeOperationError(service, action);
@@ -244,6 +351,11 @@ export async function startFakeAwsEndpoint(
       const m = pattern.exec(url.pathname);
       if (req.method !== method || !m) continue;
       calls.push({ ...caller, operation });
+      const limited = throttled('eks', caller);
+      if (limited) {
+        fail(limited);
+        return;
+      }
       try {
         const values: Record<string, unknown> = {};
         labels.forEach((label, i) => (values[label] = decodeURIComponent(m[i + 1] ?? '')));
@@ -313,8 +425,9 @@ export async function startFakeAwsEndpoint(
 
   const server = createServer((req, res) => {
     readBody(req)
-      .then((body) => {
+      .then(async (body) => {
         const scope = parseCredentialScope(req.headers.authorization);
+        await latency(scope?.service ?? '');
         if (!scope) {
           send(res, 403, 'text/plain', 'MissingAuthenticationToken: no SigV4 Authorization header');
           return;
