@@ -120,13 +120,14 @@ export const TRANSITIONS_PER_ITEM = 2;
 /** The parent execution: Discover, CollectRegions, Summarize. */
 export const TRANSITIONS_PER_SCAN = 3;
 
-/** DynamoDB's item size: attribute names and values (strings UTF-8, numbers ~1 byte per 2 digits + 1). */
+/** DynamoDB's item size: attribute names and values (strings UTF-8, binary its bytes, numbers ~1 byte per 2 digits + 1). */
 export function itemBytes(item: DynamoItem): number {
   let bytes = 0;
   for (const [name, value] of Object.entries(item)) {
     if (value === undefined) continue;
     bytes += Buffer.byteLength(name);
     if (typeof value === 'string') bytes += Buffer.byteLength(value);
+    else if (value instanceof Uint8Array) bytes += value.byteLength;
     else if (typeof value === 'number')
       bytes += 1 + Math.ceil(String(Math.abs(value)).replace(/[.-]/g, '').length / 2);
     else if (typeof value === 'boolean' || value === null) bytes += 1;
@@ -144,6 +145,7 @@ export interface PutWrites {
   readonly checks: number;
   readonly items: number;
   readonly writeRequestUnits: number;
+  /** the stored (gzip'd) size of the `LATEST` item's document */
   readonly latestDocBytes: number;
   readonly breakdown: Record<string, number>;
 }
@@ -173,7 +175,7 @@ export function putClusterResultWrites(checks = 30): PutWrites {
     items:
       2 + firstSightings(result).length + 1 + result.checks.length + clusterStatusItems(result, key).length,
     writeRequestUnits: Object.values(breakdown).reduce((a, b) => a + b, 0),
-    latestDocBytes: Buffer.byteLength(String(latest.doc)),
+    latestDocBytes: (latest.doc as Uint8Array).byteLength,
     breakdown,
   };
 }
@@ -291,7 +293,7 @@ export function costTable(): string {
       put.breakdown,
     )
       .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}; LATEST doc ${int(put.latestDocBytes)} B).`,
+      .join(', ')}; LATEST doc ${int(put.latestDocBytes)} B gzip'd).`,
   ].join('\n');
 }
 

@@ -94,9 +94,9 @@ const RAW_CATALOG = [
     severity: 'high',
     category: 'aws',
     section: 'A',
-    risk: 'NACLs are stateless: a missing inbound rule for port 53 or for the reply to the client ephemeral ports (32768–60999 on Linux) drops DNS between subnets, partly or wholly.',
+    risk: 'NACLs are stateless: a missing inbound rule for port 53 or for the reply to the client ephemeral ports (32768-60999 on Linux) drops DNS between subnets, partly or wholly.',
     remediation:
-      "Allow UDP 53 into the CoreDNS subnets and the replies to 1024–65535 into the client subnets (both directions in each subnet's NACL), as AWS recommends.",
+      "Allow UDP 53 into the CoreDNS subnets and the replies to 1024-65535 into the client subnets (both directions in each subnet's NACL), as AWS recommends.",
     docUrl: NACL_DOC,
     seeds: ['000'],
   },
@@ -108,7 +108,7 @@ const RAW_CATALOG = [
     section: 'A',
     risk: 'Truncated answers retried over TCP fail when a NACL blocks TCP/53 or the TCP reply to the ephemeral ports.',
     remediation:
-      "Allow TCP 53 into the CoreDNS subnets and the replies to 1024–65535 into the client subnets, in each subnet's NACL.",
+      "Allow TCP 53 into the CoreDNS subnets and the replies to 1024-65535 into the client subnets, in each subnet's NACL.",
     docUrl: NACL_DOC,
     seeds: ['000'],
   },
@@ -192,7 +192,7 @@ const RAW_CATALOG = [
     section: 'B',
     risk: 'Crashing or unready CoreDNS pods drop a share of lookups; a single replica or no PDB turns node maintenance into a DNS outage.',
     remediation:
-      'Fix the crash cause (the last termination reason names OOMKilled etc.), run ≥ 2 replicas with anti-affinity or topology spread, and keep a PodDisruptionBudget.',
+      'Fix the crash cause (the last termination reason names OOMKilled etc.), run 2 or more replicas with anti-affinity or topology spread, and keep a PodDisruptionBudget.',
     docUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/coredns-autoscaling.html',
     seeds: ['000'],
   },
@@ -298,7 +298,7 @@ const RAW_CATALOG = [
     severity: 'medium',
     category: 'in-cluster',
     section: 'B',
-    risk: 'The conntrack insertion race drops one of glibc’s parallel A/AAAA queries, so lookups wait for the 5 s timeout.',
+    risk: "The conntrack insertion race drops one of glibc's parallel A/AAAA queries, so lookups wait for the 5 s timeout.",
     remediation:
       'Run NodeLocal DNSCache (or `options single-request-reopen` / use-vc in dnsConfig) to avoid the conntrack race; scale CoreDNS when latency is load.',
     docUrl: NODELOCAL_DOC,

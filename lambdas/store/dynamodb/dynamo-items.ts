@@ -7,6 +7,7 @@ import type { CheckResult, GateDecision } from '../../core/schema/index.js';
 import type { StorableResult } from '../documents.js';
 import type { CheckTransition, Finding } from '../result-store.js';
 import { clusterPk, findingSk, GSI, SK, TTL_ATTRIBUTE } from './dynamo-table.js';
+import { packJson } from './packed-json.js';
 
 /** An item as the document client takes it. */
 export type DynamoItem = Record<string, unknown>;
@@ -31,7 +32,10 @@ export function guardItem(result: StorableResult, key: string, expiresAt: number
   };
 }
 
-/** The history item of a stored scan (its document with firstSeenAt / lastTransitionAt set). */
+/**
+ * The history item of a stored scan (its document with firstSeenAt / lastTransitionAt set;
+ * `doc` and `transitions` gzip'd, packed-json.ts).
+ */
 export function historyItem(
   result: StorableResult,
   transitions: readonly CheckTransition[],
@@ -44,8 +48,8 @@ export function historyItem(
     PK: clusterPk(result.cluster.id),
     SK: SK.scan(key),
     scanId: result.scan.id,
-    doc: JSON.stringify(result),
-    transitions: JSON.stringify(transitions),
+    doc: packJson(result),
+    transitions: packJson(transitions),
     ...(previousGate !== null ? { previousGate } : {}),
     [TTL_ATTRIBUTE]: expiresAt,
   };
@@ -73,7 +77,7 @@ export function sightingItem(clusterId: string, s: Sighting): DynamoItem {
   };
 }
 
-/** The cluster's `LATEST` item (GSI4 `LATEST`). */
+/** The cluster's `LATEST` item (GSI4 `LATEST`; `doc` and `transitions` gzip'd, packed-json.ts). */
 export function latestItem(
   result: StorableResult,
   key: string,
@@ -87,8 +91,8 @@ export function latestItem(
     scanId: result.scan.id,
     scanOrderKey: key,
     region: result.cluster.region,
-    doc: JSON.stringify(result),
-    transitions: JSON.stringify(transitions),
+    doc: packJson(result),
+    transitions: packJson(transitions),
   };
 }
 

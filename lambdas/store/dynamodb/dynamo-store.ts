@@ -73,6 +73,7 @@ import {
   TTL_ATTRIBUTE,
 } from './dynamo-table.js';
 import type { GsiName } from './dynamo-table.js';
+import { isPackedOrJson, unpackJson } from './packed-json.js';
 
 /** Options of {@link openDynamoStore}. */
 export interface DynamoStoreOptions extends ResultStoreOptions {
@@ -214,7 +215,7 @@ class DynamoResultStore implements ResultStore {
   }
 
   async getLatest(clusterId: string): Promise<ClusterResult | null> {
-    return scanOf(await this.#get(clusterPk(clusterId), SK.latest))?.result ?? null;
+    return resultOf(await this.#get(clusterPk(clusterId), SK.latest)) ?? null;
   }
 
   async getClusterScan(clusterId: string, scanId: string): Promise<ClusterResult | null> {
@@ -223,7 +224,7 @@ class DynamoResultStore implements ResultStore {
     if (guard === undefined || Number(guard.historyExpiresAt) <= this.#nowSeconds()) return null;
     const item = await this.#get(pk, SK.scan(str(guard.scanOrderKey)));
     if (item === undefined || Number(item[TTL_ATTRIBUTE]) <= this.#nowSeconds()) return null;
-    return scanOf(item)?.result ?? null;
+    return resultOf(item) ?? null;
   }
 
   async listClusters(query: ClusterQuery = {}): Promise<Page<ClusterResult>> {
@@ -243,12 +244,15 @@ class DynamoResultStore implements ResultStore {
       prefix,
       filter,
     );
-    if (filters.status === undefined) return { items: items.map((i) => scanOf(i)!.result), nextCursor: next };
-    const latest = await this.#batchGet(items.map((i) => ({ PK: str(i.PK), SK: SK.latest })));
+    if (filters.status === undefined) return { items: items.map((i) => resultOf(i)!), nextCursor: next };
+    const latest = await this.#batchGet(
+      items.map((i) => ({ PK: str(i.PK), SK: SK.latest })),
+      'PK, doc',
+    );
     return {
       items: items.flatMap((i) => {
-        const found = scanOf(latest.get(str(i.PK)));
-        return found ? [found.result] : [];
+        const found = resultOf(latest.get(str(i.PK)));
+        return found ? [found] : [];
       }),
       nextCursor: next,
     };
@@ -277,7 +281,7 @@ class DynamoResultStore implements ResultStore {
       limit,
     );
     return {
-      items: items.slice(0, limit).map((i) => scanOf(i)!.result),
+      items: items.slice(0, limit).map((i) => resultOf(i)!),
       nextCursor: this.#nextCursor(cursors, 'scans', filters, items, limit, ['PK', 'SK']),
     };
   }
@@ -652,12 +656,23 @@ class DynamoResultStore implements ResultStore {
   }
 
   /** BatchGetItem of keys (≤ 100), unprocessed keys retried; by PK. */
-  async #batchGet(keys: readonly { PK: string; SK: string }[]): Promise<Map<string, Item>> {
+  /** The items of `keys` by PK (only the attributes of `projection` when given: PK must be among them). */
+  async #batchGet(
+    keys: readonly { PK: string; SK: string }[],
+    projection?: string,
+  ): Promise<Map<string, Item>> {
     const found = new Map<string, Item>();
     let pending: Item[] = [...keys];
     while (pending.length > 0) {
       const { Responses, UnprocessedKeys } = await this.db.send(
-        new BatchGetCommand({ RequestItems: { [this.settings.table]: { Keys: pending } } }),
+        new BatchGetCommand({
+          RequestItems: {
+            [this.settings.table]: {
+              Keys: pending,
+              ...(projection !== undefined ? { ProjectionExpression: projection } : {}),
+            },
+          },
+        }),
       );
       for (const item of Responses?.[this.settings.table] ?? []) found.set(str(item.PK), item);
       pending = UnprocessedKeys?.[this.settings.table]?.Keys ?? [];
@@ -747,11 +762,18 @@ function keyPosition(position: unknown, keys: readonly string[]): Item | undefin
   return position as Item;
 }
 
+/** The cluster result of a `LATEST` or history item, without its transitions (the lists' case). */
+function resultOf(item: Item | undefined): ClusterResult | undefined {
+  return item === undefined || !isPackedOrJson(item.doc)
+    ? undefined
+    : (unpackJson(item.doc) as ClusterResult);
+}
+
 function scanOf(item: Item | undefined): StoredScan | undefined {
-  if (item === undefined || typeof item.doc !== 'string') return undefined;
+  if (item === undefined || !isPackedOrJson(item.doc)) return undefined;
   return {
-    result: JSON.parse(item.doc) as ClusterResult,
-    transitions: JSON.parse(str(item.transitions ?? '[]')) as CheckTransition[],
+    result: unpackJson(item.doc) as ClusterResult,
+    transitions: (item.transitions === undefined ? [] : unpackJson(item.transitions)) as CheckTransition[],
     previousGate: GATE_DECISIONS.find((d) => d === item.previousGate) ?? null,
   };
 }

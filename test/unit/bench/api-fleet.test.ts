@@ -22,6 +22,7 @@ import type { DynamoItem } from '../../../lambdas/store/dynamodb/index.js';
 import { JAVA, startDynamoDbLocal } from '../../support/dynamodb-local.js';
 import type { DynamoDbLocal } from '../../support/dynamodb-local.js';
 import { prerequisites } from '../../support/prerequisites.js';
+import { unpackJson } from '../../../lambdas/store/dynamodb/packed-json.js';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 /** Small, but with flips: transitions, a regression, a FAIL, a tombstoned status (asserted below). */
@@ -128,7 +129,7 @@ describe.runIf(prerequisites(JAVA))('the bulk load against the store (DynamoDB L
     expect(bulk.filter((i) => i.SK === 'LATEST')).toHaveLength(SHAPE.clusters);
     const transitions = bulk
       .filter((i) => String(i.SK).startsWith('SCAN#'))
-      .flatMap((i) => JSON.parse(String(i.transitions)) as { from: string | null; regression: boolean }[]);
+      .flatMap((i) => unpackJson(i.transitions) as { from: string | null; regression: boolean }[]);
     expect(transitions.some((t) => t.from !== null)).toBe(true);
     expect(transitions.some((t) => t.regression)).toBe(true);
     expect(bulk.some((i) => i.SK === 'STATUS#FAIL' && i.gone !== true)).toBe(true);
@@ -137,9 +138,9 @@ describe.runIf(prerequisites(JAVA))('the bulk load against the store (DynamoDB L
       bulk.some(
         (i) =>
           i.SK === 'LATEST' &&
-          (
-            JSON.parse(String(i.doc)) as { checks: { firstSeenAt: string; lastTransitionAt: string }[] }
-          ).checks.some((c) => c.firstSeenAt !== c.lastTransitionAt),
+          (unpackJson(i.doc) as { checks: { firstSeenAt: string; lastTransitionAt: string }[] }).checks.some(
+            (c) => c.firstSeenAt !== c.lastTransitionAt,
+          ),
       ),
     ).toBe(true);
 

@@ -3,6 +3,7 @@
  * "DynamoDB in tests is real"), one fresh table per store. Every request passes a recorder that
  * fails a Scan, so "no Scan on any request path" is checked by the whole contract suite.
  */
+import { gunzipSync } from 'node:zlib';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -156,6 +157,54 @@ describe.runIf(java)('on DynamoDB Local', () => {
         }),
       );
       expect(Item?.[TTL_ATTRIBUTE]).toEqual({ N: String(Date.parse('2025-06-11T00:00:00Z') / 1000) });
+      await store.close();
+      client.destroy();
+    });
+
+    it("stores LATEST and history documents gzip'd as binary, and still reads items written as JSON text", async () => {
+      const { tableName, client } = await freshTable();
+      const store = openDynamoStore({
+        tableName,
+        client,
+        blobs: new MemoryBlobStore(),
+        now: () => new Date('2025-06-02T00:00:00Z'),
+      });
+      const result = clusterResult({
+        scanId: 's0',
+        startedAt: '2025-06-01T00:00:00Z',
+        checks: { 'DNS-INTERNAL': 'PASS', 'NET-SG-DNS-UDP': 'FAIL' },
+      });
+      await store.putClusterResult(result);
+      const id = '111122223333:eu-west-1:prod-a';
+      const key = (sk: string) => ({ PK: { S: `CLUSTER#${id}` }, SK: { S: sk } });
+      for (const sk of ['LATEST', 'SCAN#2025-06-01T00:00:00.000Z#s0']) {
+        const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: key(sk) }));
+        expect(Item?.doc?.B, sk).toBeInstanceOf(Uint8Array);
+        expect(Item?.transitions?.B, sk).toBeInstanceOf(Uint8Array);
+        const text = gunzipSync(Item!.doc!.B!).toString('utf8');
+        expect(JSON.parse(text).cluster.id, sk).toBe(id);
+        expect(Item!.doc!.B!.byteLength, sk).toBeLessThan(Buffer.byteLength(text));
+      }
+      const stored = await store.getLatest(id);
+      // an item from before packing: the same document as JSON text in the same attributes
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            PK: `CLUSTER#${id}`,
+            SK: 'LATEST',
+            GSI4PK: 'LATEST',
+            GSI4SK: id,
+            scanId: 's0',
+            scanOrderKey: '2025-06-01T00:00:00.000Z#s0',
+            region: 'eu-west-1',
+            doc: JSON.stringify(stored),
+            transitions: '[]',
+          },
+        }),
+      );
+      expect(await store.getLatest(id)).toEqual(stored);
+      expect((await store.listClusters({ status: 'FAIL' })).items).toEqual([stored]);
       await store.close();
       client.destroy();
     });

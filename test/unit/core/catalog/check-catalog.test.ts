@@ -71,6 +71,15 @@ describe('check catalog', () => {
     expect(CHECK_IDS.filter((id) => !used.has(id)).sort()).toEqual(NOT_YET_EVALUATED);
   });
 
+  it('writes its texts (title, risk, remediation) in ASCII', () => {
+    // Every stored result carries them: one non-ASCII character turns a whole page of results
+    // into a two-byte string in V8, which made every UTF-8 encode and decode of a 50-cluster API
+    // page several times slower (lambdas/store/README.md § Performance).
+    for (const entry of CHECK_CATALOG)
+      for (const [field, value] of Object.entries(entry))
+        if (typeof value === 'string') expect(value, `${entry.id}.${field}`).toMatch(/^[\x20-\x7e]*$/);
+  });
+
   it('builds schema-valid results from its metadata', () => {
     for (const id of CHECK_IDS) {
       const result = makeResult(id, { status: 'PASS', evidence: { evaluated: 1 } });
