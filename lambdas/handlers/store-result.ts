@@ -10,9 +10,11 @@
  * Idempotent: the store keys a result by (cluster, scan), so a retried step is a `duplicate`
  * that changes nothing and publishes only events a failed first attempt left pending.
  *
- * With the Security Hub export on (SECURITY_HUB_EXPORT=true), a result that became the cluster's
- * latest is rendered as ASFF findings against the cluster's previous latest (FAIL/WARN active, a
- * check that passes again RESOLVED) and imported into the function's account and region. The
+ * With the Security Hub export on (SECURITY_HUB_EXPORT=true), a result that is the cluster's
+ * latest (stored now, or found stored by a retry: the first attempt may have died before its
+ * export) is rendered as ASFF findings against the cluster's previous scan, as the stored
+ * transitions record it (FAIL/WARN active, a check that passes again RESOLVED), and imported into
+ * the function's account and region. The
  * export is a copy: a failed import is logged with the `SecurityHubImportFailed` metric and never
  * fails the step, whose result is already stored.
  */
@@ -30,7 +32,7 @@ import { buildClusterResult, worstStatus } from '../core/results/index.js';
 import { combineRunnerResults } from '../core/runner-results/index.js';
 import { formatSchemaError } from '../core/schema/index.js';
 import type { CheckResult, ClusterResult, Status } from '../core/schema/index.js';
-import type { ResultStore } from '../store/index.js';
+import type { CheckTransition, ResultStore } from '../store/index.js';
 import type { CollectRunnerOutput } from './collect-runner.js';
 import { HandlerError } from './errors.js';
 import { withRunnerMiddleware } from './middleware.js';
@@ -173,8 +175,6 @@ export function createStoreResultHandler(deps: StoreResultDeps): RunnerLambda<St
     const result: ClusterResult = { ...built, cluster: { ...cluster, ...built.cluster } };
 
     const muted = await mutelisted(result);
-    // The previous latest, read before the put replaces it: what "passes again" is measured against.
-    const previous = deps.securityHub !== undefined ? await store.getLatest(event.clusterId) : null;
     const put = await store.putClusterResult(muted);
     const worst = worstStatus(put.result.checks);
     const regressions = put.transitions.filter((t) => t.regression).length;
@@ -189,11 +189,19 @@ export function createStoreResultHandler(deps: StoreResultDeps): RunnerLambda<St
       published: put.published,
       runner: event.collected && !event.runnerError ? 'collected' : 'unavailable',
     });
-    // Only a new latest: a duplicate was exported by the attempt that stored it, and an older
-    // scan arriving late must not reopen or close findings the newer one set.
+    // Only the latest: an older scan arriving late must not reopen or close findings the newer
+    // one set. A duplicate that is latest is exported again: the attempt that stored it may have
+    // died before its export (a regression publish that failed, a timeout), and the stored
+    // document and transitions make the same findings with the same Ids, which Security Hub
+    // takes as an update of what it holds.
     const securityHub =
-      deps.securityHub !== undefined && put.outcome === 'stored' && put.latest
-        ? await exportToSecurityHub(deps.securityHub, put.result, previous, context)
+      deps.securityHub !== undefined && put.latest
+        ? await exportToSecurityHub(
+            deps.securityHub,
+            put.result,
+            previousStatuses(put.result, put.transitions),
+            context,
+          )
         : undefined;
     return {
       scanId: event.scanId,
@@ -305,3 +313,20 @@ export const handler: RunnerLambda<StoreResultOutput> = async (event, context) =
   });
   return (await deployed)(event, context);
 };
+
+/**
+ * The previous scan as the report model reads it (each check's status only), from the stored
+ * transitions: a check with a transition had its `from` status (none when `from` is null), a
+ * check without one had the status it has now. Null when no check was in a previous scan.
+ */
+export function previousStatuses(
+  stored: ClusterResult,
+  transitions: readonly CheckTransition[],
+): ClusterResult | null {
+  const changed = new Map(transitions.map((t) => [t.checkId, t.from]));
+  const checks = stored.checks.flatMap((check) => {
+    const from = changed.has(check.id) ? changed.get(check.id)! : check.status;
+    return from === null ? [] : [{ ...check, status: from }];
+  });
+  return checks.length === 0 ? null : { ...stored, checks };
+}

@@ -2,8 +2,9 @@
  * store-result with the Security Hub export on, through its real middy wrapper, over DynamoDB
  * Local (the deployed store) and Security Hub behind aws-sdk-client-mock: each result that
  * becomes a cluster's latest is imported once as ASFF findings filed under the function's account
- * and region, a check that passes again is sent RESOLVED, a duplicate retry or a late older scan
- * sends nothing, and a refused or failed import is logged and counted without failing the step.
+ * and region, a check that passes again is sent RESOLVED, a retry of the latest scan sends the same
+ * findings again (so a first attempt that died before its export loses nothing), a late older
+ * scan sends nothing, and a refused or failed import is logged and counted without failing the step.
  */
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -160,16 +161,18 @@ describe.runIf(prerequisites(JAVA))('store-result with the Security Hub export',
     expect(sent1.every((f) => f.RecordState === 'ACTIVE')).toBe(true);
     expect(sent1.map((f) => f.Id)).not.toContain(asffFindingId(arn(name), 'DNS-INTERNAL'));
 
-    // the Map retries the step: a duplicate, nothing imported again, no securityHub in the output
+    // the Map retries the step: a duplicate that is latest is exported again, the very same
+    // findings (the stored document and transitions), which Security Hub takes as an update
     const retry = await handler()(event(name, 'scan-1', '2026-12-01T02:00:00Z', 'FAIL'), ctx);
-    expect(retry).toMatchObject({ outcome: 'duplicate' });
-    expect(retry).not.toHaveProperty('securityHub');
-    expect(calls()).toHaveLength(1);
+    expect(retry).toMatchObject({ outcome: 'duplicate', latest: true });
+    expect(calls()).toHaveLength(2);
+    expect(calls()[1]).toEqual(sent1);
+    hub.resetHistory();
 
     // the next scan: the SG check passes again → sent RESOLVED with the same Id; the WARN stays active
     const second = await handler()(event(name, 'scan-2', '2026-12-02T02:00:00Z', 'PASS'), ctx);
-    expect(calls()).toHaveLength(2);
-    const sent2 = calls()[1]!;
+    expect(calls()).toHaveLength(1);
+    const sent2 = calls()[0]!;
     expect(second.securityHub).toEqual({ imported: sent2.length, failed: [] });
     expect(sent2.find((f) => f.Id === asffFindingId(arn(name), SG))).toMatchObject({
       RecordState: 'ARCHIVED',
@@ -183,7 +186,41 @@ describe.runIf(prerequisites(JAVA))('store-result with the Security Hub export',
     const late = await handler()(event(name, 'scan-0', '2026-11-30T02:00:00Z', 'FAIL'), ctx);
     expect(late).toMatchObject({ outcome: 'stored', latest: false });
     expect(late).not.toHaveProperty('securityHub');
-    expect(calls()).toHaveLength(2);
+    expect(calls()).toHaveLength(1);
+  });
+
+  it('a step that stored the result but failed to publish its regression is retried, and the retry exports', async () => {
+    const name = 'prod-publish';
+    await handler()(event(name, 'scan-1', '2026-12-01T02:00:00Z', 'PASS'), ctx);
+    hub.resetHistory();
+    let failures = 1;
+    const flaky = openDynamoStore({
+      tableName: 'fleet-dns-security-hub',
+      client: DynamoDBDocumentClient.from(ddb.client, { marshallOptions: { removeUndefinedValues: true } }),
+      publish: async () => {
+        if (failures-- > 0) throw new Error('EventBridge unavailable (test)');
+      },
+      blobs: new S3BlobStore(new S3Client({ region: REGION }), BUCKET),
+    });
+    const flakyHandler = createStoreResultHandler({
+      ...createPowertools('fleet-dns-store-result'),
+      store: flaky,
+      staging: s3StagedObjects(new S3Client({ region: REGION })),
+      securityHub: new SecurityHubClient({ region: REGION }),
+    });
+    // the SG check regresses: the result is stored, its event's publish fails, the step fails
+    await expect(flakyHandler(event(name, 'scan-2', '2026-12-02T02:00:00Z', 'FAIL'), ctx)).rejects.toThrow();
+    expect(calls()).toHaveLength(0);
+    // the Map's retry: a duplicate, the pending event published, and the findings exported
+    const retry = await flakyHandler(event(name, 'scan-2', '2026-12-02T02:00:00Z', 'FAIL'), ctx);
+    // two events: the SG check regressed, and the gate flipped to fail
+    expect(retry).toMatchObject({ outcome: 'duplicate', latest: true, published: 2 });
+    expect(calls()).toHaveLength(1);
+    expect(calls()[0]!.find((f) => f.Id === asffFindingId(arn(name), SG))).toMatchObject({
+      RecordState: 'ACTIVE',
+      Compliance: { Status: 'FAILED' },
+    });
+    await flaky.close();
   });
 
   it('the export off: nothing is sent and the output has no securityHub', async () => {
