@@ -24,6 +24,7 @@ import { runInProcessScan } from '../../handlers/in-process-scan.js';
 import type { InProcessScanOptions, InProcessRunnerOptions } from '../../handlers/in-process-scan.js';
 import { parseScanScopeConfig } from '../../handlers/pipeline-config.js';
 import { kubeconfigTokenProvider } from '../../kube/index.js';
+import type { KubeconfigTokenProvider } from '../../kube/index.js';
 import { readStoredMutelist, withMutelists } from '../../store/index.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import type { CommandContext, CommandRegistrar } from '../program.js';
@@ -141,6 +142,8 @@ function runnerOptions(
   o: ScanOptions,
   env: NodeJS.ProcessEnv,
   inject: ScanInjection,
+  /** the kubeconfig's identity, when --kubeconfig/--context is given */
+  fromKubeconfig: KubeconfigTokenProvider | undefined,
 ): InProcessRunnerOptions {
   const image = o.runnerImage ?? env.FLEET_DNS_RUNNER_IMAGE;
   if (image === undefined || image === '')
@@ -168,14 +171,10 @@ function runnerOptions(
     }
   let tokenProvider: ClusterTokenProvider;
   if (inject.runnerTokenProvider !== undefined) tokenProvider = inject.runnerTokenProvider;
-  else if (o.kubeconfig !== undefined || o.context !== undefined) {
-    const fromKubeconfig = kubeconfigTokenProvider({
-      ...(o.kubeconfig !== undefined ? { file: o.kubeconfig } : {}),
-      ...(o.context !== undefined ? { context: o.context } : {}),
-    });
+  else if (fromKubeconfig !== undefined)
     tokenProvider = ({ clusterId, clusterName, region }) =>
       fromKubeconfig({ clusterName, region, accountId: parseClusterId(clusterId).accountId });
-  } else tokenProvider = eksTokenProvider();
+  else tokenProvider = eksTokenProvider();
   return {
     config,
     tokenProvider,
@@ -209,14 +208,18 @@ export async function runScan(
     throw new UsageError(
       '--kubeconfig and --context are for the in-cluster checks: not with --no-in-cluster',
     );
-  const runner = options.inCluster ? runnerOptions(options, env, inject) : undefined;
+  // One provider (the kubeconfig read and parsed once) for the runner and the AWS-side reads.
+  const fromKubeconfig =
+    options.kubeconfig !== undefined || options.context !== undefined
+      ? kubeconfigTokenProvider({
+          ...(options.kubeconfig !== undefined ? { file: options.kubeconfig } : {}),
+          ...(options.context !== undefined ? { context: options.context } : {}),
+        })
+      : undefined;
+  const runner = options.inCluster ? runnerOptions(options, env, inject, fromKubeconfig) : undefined;
   // The AWS-side Kubernetes reads use the kubeconfig's identity too, when one is given.
   let tokenFactory = inject.tokenFactory;
-  if (tokenFactory === undefined && (options.kubeconfig !== undefined || options.context !== undefined)) {
-    const fromKubeconfig = kubeconfigTokenProvider({
-      ...(options.kubeconfig !== undefined ? { file: options.kubeconfig } : {}),
-      ...(options.context !== undefined ? { context: options.context } : {}),
-    });
+  if (tokenFactory === undefined && fromKubeconfig !== undefined) {
     tokenFactory = async ({ clusterName, region }) => ({
       token: await fromKubeconfig({ clusterName, region }),
       expiresAt: new Date(Date.now() + 10 * 60_000),

@@ -9,5 +9,5 @@ export { runnerApis } from './runner-apis.js';
 export type { RunnerApis } from './runner-apis.js';
 export { KubeConfigError, loadKubeConfig } from './load-kube-config.js';
 export { kubeconfigTokenProvider } from './kubeconfig-token.js';
-export type { KubeconfigTokenTarget } from './kubeconfig-token.js';
+export type { KubeconfigTokenProvider, KubeconfigTokenTarget } from './kubeconfig-token.js';
 export type { LoadKubeConfigInput } from './load-kube-config.js';

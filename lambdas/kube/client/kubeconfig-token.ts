@@ -30,10 +30,11 @@ function arnPattern(t: KubeconfigTokenTarget): RegExp {
   return new RegExp(`^arn:aws[a-z-]*:eks:${escape(t.region)}:${account}:cluster/${escape(t.clusterName)}$`);
 }
 
+/** A bearer token for a cluster, from the kubeconfig's user for it. */
+export type KubeconfigTokenProvider = (target: KubeconfigTokenTarget) => Promise<string>;
+
 /** Makes tokens from the kubeconfig's users; loads the file once. */
-export function kubeconfigTokenProvider(
-  input: LoadKubeConfigInput,
-): (target: KubeconfigTokenTarget) => Promise<string> {
+export function kubeconfigTokenProvider(input: LoadKubeConfigInput): KubeconfigTokenProvider {
   const kc: KubeConfig = loadKubeConfig(input);
   const source = input.file ?? 'the kubeconfig';
   return async (target) => {
