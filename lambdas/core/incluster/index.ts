@@ -37,6 +37,7 @@ export {
   NODELOCAL_DEFAULT_ADDRESS,
 } from './evaluate-network-policies.js';
 export type { NetworkPoliciesInput } from './evaluate-network-policies.js';
+export { nodeLocalBindAddress, NODELOCAL_NAME } from './nodelocal-address.js';
 export {
   COREDNS_NAME,
   COREDNS_POD_SELECTOR,
