@@ -61,6 +61,9 @@ export interface NetworkPoliciesInput {
   readonly nodeLocal?: ApiRead<{ readonly running: boolean; readonly address?: string }>;
 }
 
+/** failing namespaces the one-line summary spells out */
+const SUMMARY_NAMESPACES = 3;
+
 type Protocol = 'UDP' | 'TCP';
 const PROTOCOLS: readonly Protocol[] = ['UDP', 'TCP'];
 
@@ -327,11 +330,18 @@ export function evaluateNetworkPolicies(input: NetworkPoliciesInput): CheckResul
   if (!input.pods.ok) return errorResult(apiFailureReason(input.pods.failure));
   const egressPolicies = input.policies.value.filter(policyRestrictsEgress);
   const judged = input.pods.value.filter((p) => podIsLive(p) && p.spec?.hostNetwork !== true);
+  // A policy selects pods of its own namespace only: index them by namespace (a fleet cluster
+  // has thousands of pods and hundreds of policies).
+  const byNamespace = new Map<string, KubeNetworkPolicy[]>();
+  for (const p of egressPolicies) {
+    const ns = p.metadata?.namespace ?? 'default';
+    byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), p]);
+  }
   const groups = new Map<string, Group>();
   for (const pod of judged) {
-    const selecting = egressPolicies.filter((p) => policySelectsPod(p, pod));
-    if (selecting.length === 0) continue;
     const namespace = pod.metadata?.namespace ?? 'default';
+    const selecting = (byNamespace.get(namespace) ?? []).filter((p) => policySelectsPod(p, pod));
+    if (selecting.length === 0) continue;
     const key = `${namespace}\u0000${selecting.map(nameOf).join('\u0000')}`;
     const group = groups.get(key) ?? { namespace, policies: selecting, pods: [] };
     group.pods.push(pod);
@@ -487,12 +497,19 @@ export function evaluateNetworkPolicies(input: NetworkPoliciesInput): CheckResul
   return makeResult('K8S-NETWORKPOLICY-DNS', {
     status: 'FAIL',
     evidence: {
+      // One line for the terminal table: the first namespaces in full, then a count (`failing`
+      // lists every one).
       summary: `${failingPods} of ${restricted} egress-restricted pods cannot reach cluster DNS on UDP and TCP 53: ${failingEvidence
+        .slice(0, SUMMARY_NAMESPACES)
         .map(
           (f) =>
             `${f.namespace} (${f.policies.join(', ')}: ${f.missing.map((m) => `${m.destination} ${m.protocols.join('+')}`).join('; ')})`,
         )
-        .join('; ')}`,
+        .join('; ')}${
+        failingEvidence.length > SUMMARY_NAMESPACES
+          ? `; and ${failingEvidence.length - SUMMARY_NAMESPACES} more namespaces`
+          : ''
+      }`,
       ...evidenceBase,
       failing: failingEvidence,
       ...(uniqueNotes.length > 0 && { notes: uniqueNotes }),

@@ -466,6 +466,20 @@ describe('evaluateNetworkPolicies', () => {
     });
   });
 
+  it('spells out three failing namespaces in the summary, counts the rest, lists all in `failing`', () => {
+    const namespaces = ['a', 'b', 'c', 'd', 'e'];
+    const result = evaluate(
+      namespaces.map((ns) => policy('deny', [], {}, ns)),
+      { pods: ok(namespaces.map((ns) => pod(`p-${ns}`, { app: 'x' }, undefined, ns))) },
+    );
+    expect(failingOf(result).map((f) => f.namespace)).toEqual(namespaces);
+    expect(result.evidence.summary).toMatch(
+      /^5 of 5 egress-restricted pods .*: a \(deny: .*; c \(deny: .*; and 2 more namespaces$/,
+    );
+    expect(result.evidence.summary).not.toContain('d (deny');
+    expect(failingOf(result)[4]?.workloads).toEqual(['Pod/p-e']);
+  });
+
   it('the fix selects only pods some egress policy already selected (it isolates no new pod)', () => {
     const policies = [
       policy('web-deny', [], { podSelector: { matchLabels: { app: 'web' } } }),
