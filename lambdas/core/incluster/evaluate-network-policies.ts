@@ -129,6 +129,12 @@ function portAdmits(entry: NetworkPolicyPort, protocol: Protocol, dest: Destinat
   return named !== undefined && named.port === port;
 }
 
+/**
+ * Whether an ipBlock holds the address and no `except` does. checks.md counts an ipBlock over a
+ * CoreDNS pod IP as reaching it, as Calico and the VPC CNI's policy agent enforce it; Cilium does
+ * not apply CIDR rules to addresses of endpoints it manages, so there only selectors reach pods.
+ * @see https://docs.cilium.io/en/stable/security/policy/language/#ip-cidr-based
+ */
 function ipBlockCovers(block: NonNullable<NetworkPolicyPeer['ipBlock']>, ip: string | undefined): boolean {
   if (ip === undefined || block.cidr === undefined) return false;
   const address = tryParseIpAddress(ip);
@@ -180,7 +186,8 @@ function ruleAdmits(
  * plugin whether policy sees the address before or after that rewrite (iptables-based plugins
  * such as Calico filter in FORWARD, after kube-proxy's PREROUTING DNAT) — so an ipBlock holding
  * only the ClusterIP is no portable allowance (noted in the evidence when found).
- * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource (ipBlock: "it is not defined whether this happens before or after NetworkPolicy processing")
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+ *   (ipBlock: "it is not defined whether this happens before or after NetworkPolicy processing")
  */
 function unionAdmits(
   policies: readonly KubeNetworkPolicy[],
