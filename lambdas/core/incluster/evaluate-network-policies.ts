@@ -131,9 +131,9 @@ function portAdmits(entry: NetworkPolicyPort, protocol: Protocol, dest: Destinat
 
 /**
  * Whether an ipBlock holds the address and no `except` does. checks.md counts an ipBlock over a
- * CoreDNS pod IP as reaching it, as Calico and the VPC CNI's policy agent enforce it; Cilium does
+ * CoreDNS pod IP as reaching it, as iptables-based plugins such as Calico enforce it; Cilium does
  * not apply CIDR rules to addresses of endpoints it manages, so there only selectors reach pods.
- * @see https://docs.cilium.io/en/stable/security/policy/language/#ip-cidr-based
+ * @see https://docs.cilium.io/en/latest/security/policy/layer3/ ("IP/CIDR based … if the remote peer is not an endpoint")
  */
 function ipBlockCovers(block: NonNullable<NetworkPolicyPeer['ipBlock']>, ip: string | undefined): boolean {
   if (ip === undefined || block.cidr === undefined) return false;
