@@ -100,6 +100,8 @@ export const DEFAULT_RESOURCES: readonly ResourceDefinition[] = [
     shortNames: ['pdb'],
     subresources: ['status'],
   }),
+  // No status subresource: NetworkPolicyStatus was removed in Kubernetes 1.28 (KEP-2943 withdrawn).
+  grouped('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, { shortNames: ['netpol'] }),
   grouped('batch', 'v1', 'Job', 'jobs', true, {
     subresources: ['status'],
     fieldLabels: ['status.successful'],

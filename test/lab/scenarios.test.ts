@@ -69,6 +69,10 @@ describe.runIf(ready)('lab scenarios with the real runner', () => {
         'corefile-no-cache',
         'metrics-servfail',
         'ena-linklocal-rising',
+        'networkpolicy-default-deny',
+        'networkpolicy-udp-only',
+        'networkpolicy-nodelocal-no-ipblock',
+        'networkpolicy-correct',
       ]),
     );
   });

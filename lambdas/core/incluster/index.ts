@@ -1,7 +1,8 @@
 /**
  * Pure evaluators of the in-cluster checks the runner computes from Kubernetes objects, pod
  * logs, probe outcomes and node counters: K8S-DNS-SERVICE, K8S-DNS-ENDPOINTS, K8S-COREDNS-PODS,
- * K8S-KUBE-PROXY, K8S-COREDNS-COREFILE, NODE-LINKLOCAL-ALLOWANCE, NODE-CONNTRACK-ALLOWANCE.
+ * K8S-KUBE-PROXY, K8S-COREDNS-COREFILE, K8S-NETWORKPOLICY-DNS, NODE-LINKLOCAL-ALLOWANCE,
+ * NODE-CONNTRACK-ALLOWANCE.
  * (DNS-UPSTREAM-METRICS lives in ../metrics.) The runner does the I/O and hands the results here.
  */
 export { evaluateDnsService } from './evaluate-dns-service.js';
@@ -27,6 +28,16 @@ export type {
 } from './evaluate-corefile.js';
 export { evaluateLinklocalAllowance, evaluateConntrackAllowance } from './evaluate-node-allowances.js';
 export type { NodeAllowancesInput } from './evaluate-node-allowances.js';
+export {
+  evaluateNetworkPolicies,
+  policyRestrictsEgress,
+  policySelectsPod,
+  workloadOf,
+  NAMESPACE_NAME_LABEL,
+  NODELOCAL_DEFAULT_ADDRESS,
+} from './evaluate-network-policies.js';
+export type { NetworkPoliciesInput } from './evaluate-network-policies.js';
+export { nodeLocalBindAddress, NODELOCAL_NAME } from './nodelocal-address.js';
 export {
   COREDNS_NAME,
   COREDNS_POD_SELECTOR,

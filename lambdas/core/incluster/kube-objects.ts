@@ -17,6 +17,11 @@ export interface KubeMeta {
   readonly annotations?: Readonly<Record<string, string>>;
   readonly creationTimestamp?: Timestamp;
   readonly deletionTimestamp?: Timestamp;
+  readonly ownerReferences?: readonly {
+    readonly kind?: string;
+    readonly name?: string;
+    readonly controller?: boolean;
+  }[];
 }
 
 export interface LabelSelectorRequirement {
@@ -117,7 +122,19 @@ export interface PodSpec {
     readonly topologyKey?: string;
     readonly maxSkew?: number;
   }[];
-  readonly containers?: readonly { readonly name?: string; readonly image?: string }[];
+  readonly hostNetwork?: boolean;
+  readonly containers?: readonly {
+    readonly name?: string;
+    readonly image?: string;
+    readonly ports?: readonly ContainerPort[];
+  }[];
+}
+
+export interface ContainerPort {
+  readonly name?: string;
+  readonly containerPort?: number;
+  /** @default 'TCP' (the API's default) */
+  readonly protocol?: string;
 }
 
 export interface KubePod {
@@ -126,6 +143,7 @@ export interface KubePod {
   readonly status?: {
     readonly phase?: string;
     readonly podIP?: string;
+    readonly podIPs?: readonly { readonly ip?: string }[];
     readonly hostIP?: string;
     readonly reason?: string;
     readonly conditions?: readonly { readonly type?: string; readonly status?: string }[];
@@ -166,6 +184,43 @@ export interface KubePodDisruptionBudget {
     readonly disruptionsAllowed?: number;
     readonly currentHealthy?: number;
     readonly expectedPods?: number;
+  };
+}
+
+export interface KubeNamespace {
+  readonly metadata?: KubeMeta;
+}
+
+/** A port of a NetworkPolicy rule (networking.k8s.io/v1 NetworkPolicyPort). */
+export interface NetworkPolicyPort {
+  /** @default 'TCP' */
+  readonly protocol?: string;
+  /** a number or a named container port of the destination pod; absent: every port */
+  readonly port?: number | string;
+  /** the last port of a range starting at `port` (a number then) */
+  readonly endPort?: number;
+}
+
+/** A peer of a NetworkPolicy rule (NetworkPolicyPeer): ipBlock alone, or the selectors. */
+export interface NetworkPolicyPeer {
+  readonly podSelector?: LabelSelector;
+  readonly namespaceSelector?: LabelSelector;
+  readonly ipBlock?: { readonly cidr?: string; readonly except?: readonly string[] };
+}
+
+/** One egress rule (NetworkPolicyEgressRule): absent or empty `to`/`ports` mean every one. */
+export interface NetworkPolicyEgressRule {
+  readonly to?: readonly NetworkPolicyPeer[];
+  readonly ports?: readonly NetworkPolicyPort[];
+}
+
+export interface KubeNetworkPolicy {
+  readonly metadata?: KubeMeta;
+  readonly spec?: {
+    readonly podSelector?: LabelSelector;
+    readonly policyTypes?: readonly string[];
+    readonly ingress?: readonly unknown[];
+    readonly egress?: readonly NetworkPolicyEgressRule[];
   };
 }
 

@@ -34,8 +34,9 @@ const READ = ['get', 'list', 'watch'];
  */
 export const READER_RULES: readonly V1PolicyRule[] = [
   // kube-dns, kube-dns-upstream, default/kubernetes; CoreDNS and kube-proxy pods, CoreDNS logs;
-  // coredns, node-local-dns, kube-proxy(-config) ConfigMaps; every node.
-  { apiGroups: [''], resources: ['services', 'pods', 'configmaps', 'nodes'], verbs: READ },
+  // coredns, node-local-dns, kube-proxy(-config) ConfigMaps; every node; the pods NetworkPolicies
+  // may select and kube-system's Namespace (its labels decide namespaceSelectors).
+  { apiGroups: [''], resources: ['services', 'pods', 'configmaps', 'nodes', 'namespaces'], verbs: READ },
   { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
   { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
   // coredns Deployment; kube-proxy, node-local-dns and every DaemonSet in kube-system.

@@ -1,8 +1,9 @@
 /**
  * The runner's Kubernetes-object checks: reads what the read-only ServiceAccount may read
  * (Service, EndpointSlices, CoreDNS pods/Deployment/PDBs/ConfigMap, nodes, kube-proxy DaemonSet,
- * pods, config and log tails), probes every Corefile forwarder through each CoreDNS pod, scrapes
- * CoreDNS metrics twice, and hands everything to the pure evaluators in lambdas/core.
+ * pods, config and log tails, NetworkPolicies and the pods they may select), probes every
+ * Corefile forwarder through each CoreDNS pod, scrapes CoreDNS metrics twice, and hands
+ * everything to the pure evaluators in lambdas/core.
  */
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api, PolicyV1Api } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -44,6 +45,7 @@ import type { QueryDns } from '../dns/types.js';
 import { collectCorednsMetrics } from '../metrics/index.js';
 import type { MetricsTarget, ScrapeOutcome } from '../metrics/index.js';
 import { KubeChecksError } from './errors.js';
+import { checkNetworkPolicies } from './network-policies.js';
 import { mapBounded, readApi, selectorString, timeoutOptions } from './read-api.js';
 import type { KubeRetryOptions, ReadTarget, RetriedApiRead } from './read-api.js';
 import { withApiRetries } from '../../../lambdas/core/retry/index.js';
@@ -103,7 +105,7 @@ function metricsPortOf(
 
 /**
  * Runs K8S-DNS-SERVICE, K8S-DNS-ENDPOINTS, K8S-COREDNS-PODS, K8S-KUBE-PROXY,
- * K8S-COREDNS-COREFILE and DNS-UPSTREAM-METRICS, in that order. Never rejects for what it finds
+ * K8S-COREDNS-COREFILE, DNS-UPSTREAM-METRICS and K8S-NETWORKPOLICY-DNS, in that order. Never rejects for what it finds
  * or for an API failure: a failed read makes only the checks that needed it ERROR, with the
  * reason (a 403 names the missing permission).
  *
@@ -270,6 +272,17 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
     ]);
   };
 
+  // K8S-NETWORKPOLICY-DNS reads on its own (NetworkPolicies, the pods they may select) while
+  // the metrics are scraped and the forwarders probed.
+  const networkPolicyResult = checkNetworkPolicies({
+    kubeConfig: inputs.kubeConfig,
+    read,
+    opts,
+    namespace: ns,
+    dnsPods: corednsPods,
+    service,
+    daemonSets,
+  });
   const metrics = await collectCorednsMetrics(metricsTargets, {
     intervalMs,
     between: probeAndReadLogs,
@@ -341,6 +354,7 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
           }),
       podsReads,
     ),
+    await networkPolicyResult,
   ];
 }
 

@@ -13,6 +13,7 @@ import {
   KUBE_DNS_SERVICE,
   KUBE_DNS_SLICE_SELECTOR,
   KUBE_SYSTEM_NAMESPACE,
+  NODELOCAL_NAME,
 } from '../../../lambdas/core/incluster/index.js';
 import { apiRetryRecord, attemptWithRetries } from '../../../lambdas/core/retry/index.js';
 import type { ApiRetryRecord } from '../../../lambdas/core/retry/index.js';
@@ -43,8 +44,6 @@ export interface Discovery {
   /** NodeLocal DNSCache: whether its DaemonSet exists, and its Corefile when readable */
   readonly nodeLocal: DiscoveryRead<{ daemonSet: boolean; corefile?: string; corefileError?: string }>;
 }
-
-const NODELOCAL_NAME = 'node-local-dns';
 
 function describe(err: unknown): string {
   const code = (err as { code?: unknown }).code;

@@ -14,11 +14,12 @@ import {
   DiscoveryV1Api,
   KubeConfig,
   KubernetesObjectApi,
+  NetworkingV1Api,
   PolicyV1Api,
   RbacAuthorizationV1Api,
   Watch,
 } from '@kubernetes/client-node';
-import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { V1Job, V1NetworkPolicy, V1Pod } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeKubeApi } from '../../../lab/fake-kube-api/index.js';
 import type { FakeKubeApi, KubeObject } from '../../../lab/fake-kube-api/index.js';
@@ -287,6 +288,81 @@ describe('fake Kubernetes API server with @kubernetes/client-node 1.x', () => {
         }).on('error', reject);
       });
       expect(JSON.parse(version)).toMatchObject({ major: '1', minor: '33+' });
+    });
+  });
+
+  describe('networking.k8s.io/v1 NetworkPolicies', () => {
+    it('creates, gets, lists (namespaced and all namespaces), watches and deletes them, with discovery', async () => {
+      const net = kc.makeApiClient(NetworkingV1Api);
+      const body: V1NetworkPolicy = {
+        metadata: { name: 'default-deny-egress', labels: { team: 'shop' } },
+        spec: {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: [{ ports: [{ protocol: 'UDP', port: 53 }] }],
+        },
+      };
+      const created = await net.createNamespacedNetworkPolicy({ namespace: 'default', body });
+      expect(created).toMatchObject({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' });
+      expect(created.metadata?.uid).toBeTruthy();
+      const got = await net.readNamespacedNetworkPolicy({
+        name: 'default-deny-egress',
+        namespace: 'default',
+      });
+      expect(got.spec?.egress?.[0]?.ports).toEqual([{ protocol: 'UDP', port: 53 }]);
+      const all = await net.listNetworkPolicyForAllNamespaces({ labelSelector: 'team=shop' });
+      expect(all.items.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`)).toEqual([
+        'default/default-deny-egress',
+      ]);
+      expect((await net.listNamespacedNetworkPolicy({ namespace: 'kube-system' })).items).toEqual([]);
+      expect(api.requests.map((r) => r.path)).toEqual(
+        expect.arrayContaining([
+          '/apis/networking.k8s.io/v1/networkpolicies',
+          '/apis/networking.k8s.io/v1/namespaces/kube-system/networkpolicies',
+        ]),
+      );
+
+      const events: string[] = [];
+      const done = new Promise<void>((resolve) => {
+        void new Watch(kc)
+          .watch(
+            '/apis/networking.k8s.io/v1/networkpolicies',
+            {},
+            (type, obj: V1NetworkPolicy) => {
+              events.push(`${type} ${obj.metadata?.name}`);
+              if (type === 'DELETED') resolve();
+            },
+            () => resolve(),
+          )
+          .then((controller) => done.then(() => controller.abort()));
+      });
+      await waitFor(() =>
+        api.requests.some(
+          (r) => r.path === '/apis/networking.k8s.io/v1/networkpolicies' && r.query.watch === 'true',
+        ),
+      );
+      await net.deleteNamespacedNetworkPolicy({ name: 'default-deny-egress', namespace: 'default' });
+      await done;
+      expect(events).toEqual(['ADDED default-deny-egress', 'DELETED default-deny-egress']);
+
+      const resources = await new Promise<string>((resolve, reject) => {
+        httpsGet(
+          `${api.url}/apis/networking.k8s.io/v1`,
+          { ca: api.caPem, headers: { authorization: `Bearer ${api.token}` } },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve(text));
+          },
+        ).on('error', reject);
+      });
+      expect(JSON.parse(resources)).toMatchObject({
+        kind: 'APIResourceList',
+        groupVersion: 'networking.k8s.io/v1',
+        resources: [
+          expect.objectContaining({ name: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true }),
+        ],
+      });
     });
   });
 

@@ -10,6 +10,7 @@ import { makeResult } from '../../../../lambdas/core/catalog/index.js';
 import type { CheckResult } from '../../../../lambdas/core/schema/index.js';
 import { forwardTargets, parseCorefile, walkDirectives } from '../../../../lambdas/core/corefile/index.js';
 import { isNodeLocalCandidate } from '../../../../lambdas/core/dns/index.js';
+import { nodeLocalBindAddress } from '../../../../lambdas/core/incluster/index.js';
 import type { DnsOutcome } from '../../dns/types.js';
 import { outcomeEvidence, outcomeText, queryWithRetry } from '../context.js';
 import type { ProbeContext } from '../context.js';
@@ -84,15 +85,7 @@ export function nodeLocalProbeAddress(
 ): string {
   const fromResolvConf = input.linkLocalNameservers.find(isNodeLocalCandidate);
   if (fromResolvConf !== undefined) return fromResolvConf;
-  if (input.corefile !== undefined) {
-    for (const block of parseCorefile(input.corefile).serverBlocks)
-      for (const d of walkDirectives(block.plugins))
-        if (d.name === 'bind') {
-          const bound = d.args.find(isNodeLocalCandidate);
-          if (bound !== undefined) return bound;
-        }
-  }
-  return fallback;
+  return (input.corefile !== undefined ? nodeLocalBindAddress(input.corefile) : undefined) ?? fallback;
 }
 
 /** Runs the NodeLocal probe and evaluates K8S-NODELOCAL-DNS. */

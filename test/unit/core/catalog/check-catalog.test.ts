@@ -63,7 +63,6 @@ describe('check catalog', () => {
     const NOT_YET_EVALUATED = [
       'EKS-COMPUTE-MODE',
       'K8S-COREDNS-RESOURCES',
-      'K8S-NETWORKPOLICY-DNS',
       'NET-DNS-FIREWALL',
       'NET-RESOLVER-RULES',
     ];

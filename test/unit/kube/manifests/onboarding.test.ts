@@ -52,6 +52,7 @@ describe('buildOnboardingManifests', () => {
       'daemonsets.apps',
       'deployments.apps',
       'endpointslices.discovery.k8s.io',
+      'namespaces',
       'networkpolicies.networking.k8s.io',
       'nodes',
       'poddisruptionbudgets.policy',

@@ -8,7 +8,10 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
+import type { V1NetworkPolicy } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeKubeApi } from '../../../../lab/fake-kube-api/index.js';
 import type { FakeKubeApi, FaultRule, KubeObject } from '../../../../lab/fake-kube-api/index.js';
@@ -69,9 +72,14 @@ interface Setup {
   readonly apiRetry?: KubeRetryOptions;
 }
 
-async function setUp(
-  setup: Setup = {},
-): Promise<{ api: FakeKubeApi; servers: TestDnsServer[]; results: CheckResult[]; log: ProbeQuery[] }> {
+async function setUp(setup: Setup = {}): Promise<{
+  api: FakeKubeApi;
+  servers: TestDnsServer[];
+  results: CheckResult[];
+  log: ProbeQuery[];
+  kubeConfig: KubeConfig;
+  run: () => Promise<CheckResult[]>;
+}> {
   const behaviour = setup.dnsBehaviour ?? (() => 'nxdomain' as const);
   const first = await startTestDnsServer({
     host: '127.0.0.2',
@@ -113,27 +121,29 @@ async function setUp(
   kubeConfig.loadFromString(api.kubeconfig());
   const budget = createProbeBudget({});
   const log: ProbeQuery[] = [];
-  const results = await runKubeChecks({
-    kubeConfig,
-    queryDns: createQueryDns({ budget, log }),
-    budget,
-    now: () => new Date('2025-03-10T12:00:00Z'),
-    metricsIntervalMs: 300,
-    probeTimeoutMs: 300,
-    apiTimeoutMs: 1500,
-    rootZoneProbeDomain: 'example.net',
-    vpcResolverAddresses: ['198.18.0.2'],
-    probeNodeName: 'ip-198-18-1-10.eu-west-1.compute.internal',
-    ...(setup.apiRetry !== undefined && { apiRetry: setup.apiRetry }),
-  });
-  return { api, servers: [first, second], results, log };
+  const run = (): Promise<CheckResult[]> =>
+    runKubeChecks({
+      kubeConfig,
+      queryDns: createQueryDns({ budget, log }),
+      budget,
+      now: () => new Date('2025-03-10T12:00:00Z'),
+      metricsIntervalMs: 300,
+      probeTimeoutMs: 300,
+      apiTimeoutMs: 1500,
+      rootZoneProbeDomain: 'example.net',
+      vpcResolverAddresses: ['198.18.0.2'],
+      probeNodeName: 'ip-198-18-1-10.eu-west-1.compute.internal',
+      ...(setup.apiRetry !== undefined && { apiRetry: setup.apiRetry }),
+    });
+  const results = await run();
+  return { api, servers: [first, second], results, log, kubeConfig, run };
 }
 
 const statusOf = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r.status]));
 const byId = (results: CheckResult[], id: string) => results.find((r) => r.id === id)!;
 
 describe('runKubeChecks', () => {
-  it('a healthy EKS cluster: all six checks PASS, forwarders probed through each CoreDNS pod', async () => {
+  it('a healthy EKS cluster: the six checks PASS (no NetworkPolicy: SKIPPED), forwarders probed through each CoreDNS pod', async () => {
     const { results, servers, log } = await setUp();
 
     for (const r of results) expect(checkResultSchema.safeParse(r).success).toBe(true);
@@ -144,6 +154,8 @@ describe('runKubeChecks', () => {
       'K8S-KUBE-PROXY': 'PASS',
       'K8S-COREDNS-COREFILE': 'PASS',
       'DNS-UPSTREAM-METRICS': 'PASS',
+      // no NetworkPolicy in the fixtures
+      'K8S-NETWORKPOLICY-DNS': 'SKIPPED',
     });
     // Each pod got, per forwarded zone (root and the stub domain), the zone's SOA and one random name.
     for (const s of servers) {
@@ -171,6 +183,8 @@ describe('runKubeChecks', () => {
       'K8S-COREDNS-COREFILE': 'FAIL',
       'K8S-KUBE-PROXY': 'FAIL',
       'DNS-UPSTREAM-METRICS': 'WARN',
+      // no NetworkPolicy in the fixtures
+      'K8S-NETWORKPOLICY-DNS': 'SKIPPED',
     });
     expect(byId(results, 'K8S-COREDNS-COREFILE').evidence.deadForwarders).toEqual([
       {
@@ -245,6 +259,8 @@ describe('runKubeChecks', () => {
       'K8S-KUBE-PROXY': 'ERROR',
       'K8S-COREDNS-COREFILE': 'ERROR',
       'DNS-UPSTREAM-METRICS': 'ERROR',
+      // no NetworkPolicy in the fixtures
+      'K8S-NETWORKPOLICY-DNS': 'SKIPPED',
     });
     for (const r of results.filter((x) => x.status === 'ERROR')) {
       expect(checkResultSchema.safeParse(r).success).toBe(true);
@@ -300,6 +316,133 @@ describe('runKubeChecks', () => {
         /answered 429 .*after 3 attempts/,
       );
       expect(api.requests.filter((r) => new RegExp(COREFILE_PATH).test(r.path))).toHaveLength(3);
+    });
+  });
+
+  describe('K8S-NETWORKPOLICY-DNS through the fake API', () => {
+    const NODELOCAL_COREFILE = readFileSync(
+      fileURLToPath(
+        new URL('../../../fixtures/kube/incluster-corefile-seed002-nodelocal.txt', import.meta.url),
+      ),
+      'utf8',
+    );
+    /** a `shop` namespace: a Deployment's pod under default-deny egress, NodeLocal bound to 169.254.25.10 */
+    const shopWithDefaultDeny = (objects: KubeObject[]): void => {
+      objects.push(
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: {
+            name: 'web-5d8f7c9b4-x2x7q',
+            namespace: 'shop',
+            labels: { app: 'web', 'pod-template-hash': '5d8f7c9b4' },
+            ownerReferences: [
+              {
+                apiVersion: 'apps/v1',
+                kind: 'ReplicaSet',
+                name: 'web-5d8f7c9b4',
+                uid: 'u-rs',
+                controller: true,
+              },
+            ],
+          },
+          spec: { containers: [{ name: 'web', image: 'nginx' }] },
+          status: { phase: 'Running', podIP: '198.18.5.7' },
+        },
+        {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: 'default-deny-egress', namespace: 'shop' },
+          spec: { podSelector: {}, policyTypes: ['Egress'] },
+        },
+        {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: 'ingress-only', namespace: 'other' },
+          spec: { podSelector: {}, policyTypes: ['Ingress'] },
+        },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          metadata: {
+            name: 'node-local-dns',
+            namespace: 'kube-system',
+            labels: { 'k8s-app': 'node-local-dns' },
+          },
+          spec: {
+            selector: { matchLabels: { 'k8s-app': 'node-local-dns' } },
+            template: {
+              metadata: { labels: { 'k8s-app': 'node-local-dns' } },
+              spec: { hostNetwork: true, containers: [{ name: 'node-cache', image: 'k8s-dns-node-cache' }] },
+            },
+          },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'node-local-dns', namespace: 'kube-system' },
+          data: { Corefile: NODELOCAL_COREFILE },
+        },
+      );
+    };
+
+    it('default-deny egress: FAIL naming the namespace, policy, workload and NodeLocal; its fix, applied, PASSes', async () => {
+      const { results, api, kubeConfig, run } = await setUp({ mutate: shopWithDefaultDeny });
+      const result = byId(results, 'K8S-NETWORKPOLICY-DNS');
+      expect(checkResultSchema.safeParse(result).success).toBe(true);
+      expect(result.status).toBe('FAIL');
+      expect(result.evidence.nodeLocal).toBe('169.254.25.10');
+      const failing = result.evidence.failing as {
+        namespace: string;
+        policies: string[];
+        workloads: string[];
+        missing: { destination: string }[];
+        fix: string;
+      }[];
+      expect(failing).toHaveLength(1);
+      expect(failing[0]).toMatchObject({
+        namespace: 'shop',
+        policies: ['default-deny-egress'],
+        workloads: ['Deployment/web'],
+      });
+      expect(failing[0]!.missing.map((m) => m.destination)).toEqual([
+        'pod kube-system/coredns-787cb67946-7rtq2 (127.0.0.2)',
+        'pod kube-system/coredns-787cb67946-xk9wd (127.0.0.3)',
+        'NodeLocal DNSCache 169.254.25.10',
+      ]);
+      expect(result.evidence.resources).toEqual(['namespace/shop', 'networkpolicy/shop/default-deny-egress']);
+      // read: every policy, the pods of `shop` only, kube-system's Namespace and NodeLocal's config
+      const paths = api.requests.map((r) => r.path);
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          '/apis/networking.k8s.io/v1/networkpolicies',
+          '/api/v1/namespaces/shop/pods',
+          '/api/v1/namespaces/kube-system',
+          '/api/v1/namespaces/kube-system/configmaps/node-local-dns',
+        ]),
+      );
+      expect(paths).not.toContain('/api/v1/namespaces/other/pods');
+
+      const net = kubeConfig.makeApiClient(NetworkingV1Api);
+      for (const doc of parseAllDocuments(failing[0]!.fix)) {
+        await net.createNamespacedNetworkPolicy({ namespace: 'shop', body: doc.toJS() as V1NetworkPolicy });
+      }
+      const after = byId(await run(), 'K8S-NETWORKPOLICY-DNS');
+      expect(after.status, JSON.stringify(after.evidence)).toBe('PASS');
+      expect(after.evidence).toMatchObject({ egressRestrictedPods: 1, namespaces: ['shop'] });
+    });
+
+    it('a 403 on listing NetworkPolicies is ERROR naming the permission; the other checks are unaffected', async () => {
+      const { results } = await setUp({
+        mutate: shopWithDefaultDeny,
+        faults: [{ path: '^/apis/networking.k8s.io/v1/networkpolicies$', method: 'GET', status: 403 }],
+      });
+      const result = byId(results, 'K8S-NETWORKPOLICY-DNS');
+      expect(result.status).toBe('ERROR');
+      expect(result.evidence.reason).toMatch(
+        /^missing permission: .*"list" on "networkpolicies.networking.k8s.io"/,
+      );
+      expect(byId(results, 'K8S-DNS-SERVICE').status).toBe('PASS');
     });
   });
 });
