@@ -25,6 +25,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import type { IConstruct } from 'constructs';
 import { SCAN_PREFIXES } from './scan-bucket.js';
 
 /** The Lambda errors every Task retries (the contract's list): throttling, service faults, timeouts. */
@@ -97,6 +98,8 @@ function taskTimeout(fn: lambda.IFunction): sfn.Timeout {
 export class ScanStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly logGroup: logs.LogGroup;
+  /** the state machine and, with member dispatch, its named role: where its cdk-nag suppressions go */
+  private nagScope: IConstruct[] = [];
 
   constructor(scope: Construct, id: string, props: ScanStateMachineProps) {
     super(scope, id);
@@ -267,11 +270,13 @@ export class ScanStateMachine extends Construct {
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
+    // A role given to the state machine is not its child: the suppressions go on it too.
+    this.nagScope = role ? [this.stateMachine, role] : [this.stateMachine];
     this.grantItemReader(props.bucket);
     if (props.memberDispatch) this.grantMemberInvoke(props.memberDispatch);
 
     NagSuppressions.addResourceSuppressions(
-      this.stateMachine,
+      this.nagScope,
       [
         {
           id: 'AwsSolutions-IAM5',
@@ -385,7 +390,7 @@ export class ScanStateMachine extends Construct {
       }),
     );
     NagSuppressions.addResourceSuppressions(
-      this.stateMachine,
+      this.nagScope,
       [
         {
           id: 'AwsSolutions-IAM5',

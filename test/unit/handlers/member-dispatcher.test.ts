@@ -88,7 +88,7 @@ describe('member-dispatcher handler', () => {
       collect: await createCollectRunnerHandler(deps)(event, CONTEXT),
     };
     expect(member).toEqual(expected);
-    expect([...(member.dispatch as { created: string[] }).created].sort()).toEqual(
+    expect([...(member.dispatch as unknown as { created: string[] }).created].sort()).toEqual(
       [
         `Job/${nodeAgentJobName(SCAN, NODE_A)}`,
         `Job/${nodeAgentJobName(SCAN, NODE_B)}`,
