@@ -13,7 +13,9 @@
 import aslValidator from 'asl-validator';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../lib/config.js';
+import { ConfigError, readFleetDnsConfig } from '../../../lib/config.js';
+import { parseMemberDispatchAccounts } from '../../../lambdas/handlers/collect-region.js';
+import { parseRunnerHandlerConfig } from '../../../lambdas/handlers/config.js';
 import type { FleetDnsMemberStack } from '../../../lib/fleet-dns-member-stack.js';
 import type { FleetDnsStack } from '../../../lib/fleet-dns-stack.js';
 import {
@@ -102,6 +104,13 @@ describe('member stack with fleet-dns:memberDispatcher', () => {
     on.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
+  it("its environment is what the handler's own parser accepts (the runner image given)", () => {
+    const [fn] = Object.values(on.template.findResources('AWS::Lambda::Function')) as {
+      Properties: { Environment: { Variables: Record<string, string> } };
+    }[];
+    expect(parseRunnerHandlerConfig(fn!.Properties.Environment.Variables).runner.image).toBe(IMAGE);
+  });
+
   it('may be invoked by the central state machine role only (not the account, not a service)', () => {
     const permissions = on.template.findResources('AWS::Lambda::Permission');
     expect(Object.values(permissions)).toHaveLength(1);
@@ -165,6 +174,27 @@ describe('central stack with fleet-dns:memberDispatcher', () => {
     centralAll.template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ MEMBER_DISPATCH_ACCOUNTS: 'all' }) },
     });
+    // … in the form collect-region's parser reads
+    expect(parseMemberDispatchAccounts(`${MEMBER_ACCOUNT},333333333333`)).toEqual([
+      MEMBER_ACCOUNT,
+      '333333333333',
+    ]);
+  });
+
+  it('reads the context key as off, all or a list, and names it when it is none of them', () => {
+    const read = (value: unknown) =>
+      readFleetDnsConfig({
+        tryGetContext: (k: string) => (k === 'fleet-dns:memberDispatcher' ? value : undefined),
+      }).memberDispatch;
+    expect(read(false)).toBeUndefined();
+    expect(read('false')).toBeUndefined();
+    expect(read([])).toBeUndefined();
+    expect(read(true)?.accounts).toBe('all');
+    expect(read('["333333333333"]')?.accounts).toEqual(['333333333333']);
+    expect(read('333333333333,444444444444')?.accounts).toEqual(['333333333333', '444444444444']);
+    expect(() => read('yes')).toThrow(
+      /fleet-dns:memberDispatcher: must be a list of true, false or 12-digit account ids/,
+    );
   });
 
   it('routes marked clusters to Member* Tasks by ARN, in a definition that is still valid ASL', () => {
@@ -205,6 +235,7 @@ describe('central stack with fleet-dns:memberDispatcher', () => {
 describe('cdk-nag (AwsSolutions) with the option on', () => {
   it('reports no unsuppressed error in either stack', () => {
     expect(on.nagErrors).toEqual([]);
+    expect(on.nagWarnings).toEqual([]);
     expect(central.nagErrors).toEqual([]);
     expect(centralAll.nagErrors).toEqual([]);
   });
