@@ -683,4 +683,16 @@ describe('member dispatch (fleet-dns:memberDispatcher): the Member* route', () =
     expect(caught.runnerError?.Error).toBe('HandlerError');
     expect(caught.collected).toBeUndefined();
   });
+
+  it('costs a member cluster 2 + polls transitions more than a central one (a Pass unwraps each answer)', () => {
+    expect(world.entered).toBe(
+      TRANSITIONS_PER_SCAN +
+        TRANSITIONS_PER_ITEM +
+        transitionsPerCluster(2) + // prod-a, central
+        transitionsPerCluster(2) +
+        2 +
+        2 + // private-m: dispatch and collect unwrapped, and each of 2 polls
+        TRANSITIONS_DISPATCH_CAUGHT, // private-x: caught at MemberDispatch, nothing to unwrap
+    );
+  });
 });
