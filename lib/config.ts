@@ -68,6 +68,35 @@ export interface FleetDnsConfig {
   readonly scanObjectsExpireDays: number;
   /** days offloaded evidence, pcaps and reports are kept in S3 @default 400 */
   readonly evidenceExpireDays: number;
+  /**
+   * route private-only clusters of these accounts to the member-side dispatcher
+   * @default undefined (context `fleet-dns:memberDispatcher` = false: every cluster centrally)
+   */
+  readonly memberDispatch?: MemberDispatchConfig;
+}
+
+/** The central side of the member-side runner dispatcher (private-only clusters). */
+export interface MemberDispatchConfig {
+  /** the accounts whose private-only clusters go to their member dispatcher ("all": every account) */
+  readonly accounts: 'all' | readonly string[];
+  /** the member function's name, the same in every member account @default 'fleet-dns-member-dispatcher' */
+  readonly functionName: string;
+  /** the state machine role's fixed name, which the member functions let invoke them @default 'fleet-dns-scan-state-machine' */
+  readonly stateMachineRoleName: string;
+}
+
+/** The member side of the dispatcher: the function the central state machine invokes. */
+export interface MemberDispatcherConfig {
+  /** @default 'fleet-dns-member-dispatcher' */
+  readonly functionName: string;
+  /** the central state machine role's name (the only principal allowed to invoke) @default 'fleet-dns-scan-state-machine' */
+  readonly stateMachineRoleName: string;
+  /** where the function runs: subnets that route to this account's private cluster endpoints */
+  readonly vpc: LambdaVpcConfig;
+  /** the runner image (the central stack's RunnerImageUri output) */
+  readonly runnerImageUri: string;
+  /** @default 90 */
+  readonly logRetentionDays: number;
 }
 
 /** What the member-account stack is configured with. */
@@ -76,6 +105,8 @@ export interface MemberConfig {
   readonly centralAccountId?: string;
   readonly scannerRoleName: string;
   readonly externalId: string;
+  /** the member-side runner dispatcher @default undefined (context `fleet-dns:memberDispatcher` = false) */
+  readonly dispatcher?: MemberDispatcherConfig;
 }
 
 /** The context keys, beside their defaults (cdk.json mirrors these; lib/README.md documents them). */
@@ -99,6 +130,11 @@ export const CONTEXT_DEFAULTS = {
   'fleet-dns:logRetentionDays': 90,
   'fleet-dns:scanObjectsExpireDays': 14,
   'fleet-dns:evidenceExpireDays': 400,
+  'fleet-dns:memberDispatcher': false,
+  'fleet-dns:memberDispatcherVpc': null,
+  'fleet-dns:memberDispatcherFunctionName': 'fleet-dns-member-dispatcher',
+  'fleet-dns:stateMachineRoleName': 'fleet-dns-scan-state-machine',
+  'fleet-dns:runnerImageUri': null,
 } as const;
 
 export type ContextKey = keyof typeof CONTEXT_DEFAULTS;
@@ -212,8 +248,11 @@ function readRegions(ctx: ContextReader): RegionsConfig {
   return { mode: 'list', regions: ctx.stringList('fleet-dns:regions', REGION, '"enabled" or region names') };
 }
 
-function readVpc(ctx: ContextReader): LambdaVpcConfig | undefined {
-  const value = ctx.json('fleet-dns:vpc');
+function readVpc(
+  ctx: ContextReader,
+  key: 'fleet-dns:vpc' | 'fleet-dns:memberDispatcherVpc' = 'fleet-dns:vpc',
+): LambdaVpcConfig | undefined {
+  const value = ctx.json(key);
   if (value === null || value === undefined || value === '') return undefined;
   const v = value as Partial<Record<keyof LambdaVpcConfig, unknown>>;
   const ids = (field: keyof LambdaVpcConfig, pattern: RegExp): string[] | undefined => {
@@ -236,7 +275,7 @@ function readVpc(ctx: ContextReader): LambdaVpcConfig | undefined {
     subnetIds.length !== availabilityZones.length
   ) {
     ctx.problems.push(
-      'fleet-dns:vpc: must be { vpcId: "vpc-…", subnetIds: ["subnet-…"], availabilityZones: (one per subnet), securityGroupIds: ["sg-…"] }' +
+      `${key}: must be { vpcId: "vpc-…", subnetIds: ["subnet-…"], availabilityZones: (one per subnet), securityGroupIds: ["sg-…"] }` +
         `, got ${JSON.stringify(value)}`,
     );
     return undefined;
@@ -245,6 +284,30 @@ function readVpc(ctx: ContextReader): LambdaVpcConfig | undefined {
 }
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * `fleet-dns:memberDispatcher`: false (off), true (every account) or a list of account ids (only
+ * those; the member stack reads any non-empty list as on).
+ */
+function readMemberDispatchAccounts(ctx: ContextReader): 'all' | string[] | undefined {
+  const value = ctx.json('fleet-dns:memberDispatcher');
+  if (value === false || value === 'false' || value === null) return undefined;
+  if (value === true || value === 'true') return 'all';
+  const accounts = ctx.stringList(
+    'fleet-dns:memberDispatcher',
+    ACCOUNT_ID,
+    'true, false or 12-digit account ids',
+  );
+  return accounts.length > 0 ? accounts : undefined;
+}
+
+function readDispatcherNames(ctx: ContextReader): { functionName: string; stateMachineRoleName: string } {
+  return {
+    functionName: ctx.text('fleet-dns:memberDispatcherFunctionName', FUNCTION_NAME, 'a Lambda function name'),
+    stateMachineRoleName: ctx.text('fleet-dns:stateMachineRoleName', ROLE_NAME, 'an IAM role name'),
+  };
+}
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 /**
@@ -282,8 +345,12 @@ export function readFleetDnsConfig(node: Pick<Node, 'tryGetContext'>): FleetDnsC
     scanObjectsExpireDays: ctx.integer('fleet-dns:scanObjectsExpireDays', 1, 3653),
     evidenceExpireDays: ctx.integer('fleet-dns:evidenceExpireDays', 1, 3653),
   };
+  const dispatchAccounts = readMemberDispatchAccounts(ctx);
+  const withDispatch: FleetDnsConfig = dispatchAccounts
+    ? { ...config, memberDispatch: { accounts: dispatchAccounts, ...readDispatcherNames(ctx) } }
+    : config;
   if (ctx.problems.length > 0) throw new ConfigError(ctx.problems);
-  return config;
+  return withDispatch;
 }
 
 /**
@@ -302,9 +369,33 @@ export function readMemberConfig(node: Pick<Node, 'tryGetContext'>): MemberConfi
     ...(typeof central === 'string' && ACCOUNT_ID.test(central) ? { centralAccountId: central } : {}),
     scannerRoleName: ctx.text('fleet-dns:scannerRoleName', ROLE_NAME, 'an IAM role name'),
     externalId: ctx.text('fleet-dns:externalId', EXTERNAL_ID, 'an ExternalId (2–1224 of [\\w+=,.@:/-])'),
+    ...(readMemberDispatchAccounts(ctx) ? { dispatcher: readMemberDispatcher(ctx) } : {}),
   };
   if (ctx.problems.length > 0) throw new ConfigError(ctx.problems);
   return config;
+}
+
+/**
+ * The member dispatcher's settings: a VPC and the runner image are required — outside a VPC it
+ * could not reach a private-only endpoint, which is all it is for.
+ */
+function readMemberDispatcher(ctx: ContextReader): MemberDispatcherConfig {
+  const vpc = readVpc(ctx, 'fleet-dns:memberDispatcherVpc');
+  if (!vpc && !ctx.problems.some((p) => p.startsWith('fleet-dns:memberDispatcherVpc')))
+    ctx.problems.push(
+      "fleet-dns:memberDispatcherVpc: required with fleet-dns:memberDispatcher (the subnets that route to this account's private cluster endpoints)",
+    );
+  const image = ctx.raw('fleet-dns:runnerImageUri');
+  if (typeof image !== 'string' || !/^\S+[:@]\S+$/.test(image))
+    ctx.problems.push(
+      `fleet-dns:runnerImageUri: required with fleet-dns:memberDispatcher (the central stack's RunnerImageUri output), got ${JSON.stringify(image)}`,
+    );
+  return {
+    ...readDispatcherNames(ctx),
+    vpc: vpc ?? { vpcId: '', subnetIds: [], availabilityZones: [], securityGroupIds: [] },
+    runnerImageUri: typeof image === 'string' ? image : '',
+    logRetentionDays: ctx.oneOf('fleet-dns:logRetentionDays', RETENTION_DAYS),
+  };
 }
 
 /**

@@ -3,14 +3,22 @@
  * account of an Organization with CloudFormation StackSets, lib/README.md § Deploy). It may read
  * exactly what lambdas/aws collects — the EC2 describes of a cluster's network and the EKS
  * describes/lists of its clusters and add-ons — and nothing else.
+ *
+ * With `fleet-dns:memberDispatcher` it also holds the member-side runner dispatcher (design.md §
+ * Access to the cluster, "Private endpoints"): a function in this account's VPC that runs the
+ * dispatch, status and collect steps for its private-only clusters, invocable only by the central
+ * state machine's role (lib/README.md § Member-side dispatcher).
  */
 import { ArnFormat, Aws, CfnOutput, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { COLLECTOR_ROLE_PATH } from './config.js';
-import type { MemberConfig } from './config.js';
+import type { MemberConfig, MemberDispatcherConfig } from './config.js';
+import { MEMBER_DISPATCHER_TIMEOUT } from './constructs/scan-pipeline.js';
+import { ScanFunction } from './constructs/scan-function.js';
 
 /**
  * The EC2 describes of lambdas/aws (regions/, ec2/). EC2's Describe* actions have no
@@ -40,8 +48,13 @@ export interface FleetDnsMemberStackProps extends StackProps {
   readonly config: MemberConfig;
 }
 
+/** The member dispatcher's one AWS call: its clusters' endpoint and CA (member-dispatcher.ts). */
+export const MEMBER_DISPATCHER_EKS_ACTIONS = ['eks:DescribeCluster'] as const;
+
 export class FleetDnsMemberStack extends Stack {
   readonly scannerRole: iam.Role;
+  /** the member-side runner dispatcher, when `fleet-dns:memberDispatcher` is on */
+  readonly dispatcher?: ScanFunction;
 
   constructor(scope: Construct, id: string, props: FleetDnsMemberStackProps) {
     super(scope, id, props);
@@ -118,5 +131,67 @@ export class FleetDnsMemberStack extends Stack {
     ]);
 
     new CfnOutput(this, 'ScannerRoleArn', { value: this.scannerRole.roleArn });
+    if (config.dispatcher) this.dispatcher = this.memberDispatcher(config.dispatcher, central);
+  }
+
+  /**
+   * The dispatcher function: the central runner handlers' settings (memory and timeout of the
+   * largest of the three, collect), in the given VPC, its role allowed DescribeCluster on this
+   * account's clusters; the Kubernetes side is the cluster's access entry for that role.
+   */
+  private memberDispatcher(config: MemberDispatcherConfig, central: string): ScanFunction {
+    const dispatcher = new ScanFunction(this, 'MemberDispatcher', {
+      handlerModule: 'member-dispatcher',
+      serviceName: 'fleet-dns-member-dispatcher',
+      description: "fleet-dns: dispatch, poll and collect the runner of this account's private-only clusters",
+      functionName: config.functionName,
+      memorySize: 1024,
+      timeout: MEMBER_DISPATCHER_TIMEOUT,
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+      vpc: config.vpc,
+      environment: { RUNNER_IMAGE: config.runnerImageUri },
+    });
+    dispatcher.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [...MEMBER_DISPATCHER_EKS_ACTIONS],
+        resources: [this.formatArn({ service: 'eks', resource: 'cluster', resourceName: '*' })],
+      }),
+    );
+    // Only the central state machine's role (a fixed name): not the central account as a whole.
+    dispatcher.function.addPermission('CentralStateMachine', {
+      principal: new iam.ArnPrincipal(
+        this.formatArn({
+          service: 'iam',
+          region: '',
+          account: central,
+          resource: 'role',
+          resourceName: config.stateMachineRoleName,
+        }),
+      ),
+      action: 'lambda:InvokeFunction',
+    });
+    NagSuppressions.addResourceSuppressions(
+      dispatcher.role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            "eks:DescribeCluster on this account's clusters in this region: which private-only clusters the central state machine routes here is only known at run time.",
+          appliesTo: [
+            {
+              regex:
+                '/^Resource::arn:<AWS::Partition>:eks:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]{12}):cluster/\\*$/g',
+            },
+          ],
+        },
+      ],
+      true,
+    );
+    new CfnOutput(this, 'MemberDispatcherRoleArn', {
+      value: dispatcher.role.roleArn,
+      description: 'give this role an EKS access entry in each private-only cluster (lib/README.md)',
+    });
+    new CfnOutput(this, 'MemberDispatcherFunctionArn', { value: dispatcher.function.functionArn });
+    return dispatcher;
   }
 }

@@ -69,6 +69,24 @@ export interface CollectRegionDeps extends Powertools {
   readonly tokenFactory?: (options: EksTokenOptions) => Promise<EksToken>;
   /** each cluster API request @default 10_000 */
   readonly kubeRequestTimeoutMs?: number;
+  /**
+   * the accounts whose private-only clusters go to their member-side dispatcher ("all": every
+   * account) @default none (every cluster is dispatched centrally)
+   */
+  readonly memberDispatchAccounts?: 'all' | readonly string[];
+}
+
+/**
+ * A private-only cluster of an account configured for the member-side dispatcher: its runner is
+ * dispatched from inside the account (whose VPC routes to the endpoint), not from here.
+ */
+export function viaMemberDispatcher(
+  accounts: CollectRegionDeps['memberDispatchAccounts'],
+  accountId: string,
+  endpointAccess: string,
+): boolean {
+  if (accounts === undefined || endpointAccess !== 'private') return false;
+  return accounts === 'all' || accounts.includes(accountId);
 }
 
 /** What the reader learnt of one cluster besides its facts. */
@@ -151,10 +169,19 @@ export function createCollectRegionHandler(deps: CollectRegionDeps): RunnerLambd
       }
       const api = seen.get(record.name);
       const kube = snapshot.kubernetes as { access?: { reachable?: boolean; reason?: string } } | undefined;
+      // From here a private-only endpoint is unreachable and CoreDNS's placement unread: the
+      // member dispatcher reads it inside the account. Only an endpoint never handed over
+      // (cluster not ACTIVE, no CA) or a placement read as empty still stops the dispatch.
+      const member =
+        api !== undefined &&
+        viaMemberDispatcher(deps.memberDispatchAccounts, item.accountId, record.endpointAccess);
       let notDispatched: string | undefined;
       if (api === undefined)
         notDispatched = kube?.access?.reason ?? 'the cluster API could not be used (no endpoint handed over)';
-      else if (kube?.access?.reachable === false)
+      else if (member) {
+        if (Array.isArray(api.placement) && api.placement.length === 0)
+          notDispatched = 'no CoreDNS pods (k8s-app=kube-dns in kube-system): nothing to place the runner by';
+      } else if (kube?.access?.reachable === false)
         notDispatched = kube.access.reason ?? 'the cluster API is unreachable';
       else if (!Array.isArray(api.placement)) notDispatched = api.placement.unavailable;
       else if (api.placement.length === 0)
@@ -172,6 +199,9 @@ export function createCollectRegionHandler(deps: CollectRegionDeps): RunnerLambd
             : null,
         corednsPods: api !== undefined && Array.isArray(api.placement) ? api.placement : [],
         awsResult,
+        ...(member && notDispatched === undefined
+          ? { memberDispatch: { accountId: item.accountId, region: item.region } }
+          : {}),
       });
     }
     metrics.addMetric('ClustersCollected', MetricUnit.Count, clusters.length);
@@ -182,7 +212,10 @@ export function createCollectRegionHandler(deps: CollectRegionDeps): RunnerLambd
     );
     metrics.addMetric('CoverageGaps', MetricUnit.Count, gaps.length);
     (gaps.length > 0 ? logger.warn.bind(logger) : logger.info.bind(logger))('account×region collected', {
-      clusters: clusters.map((c) => ({ clusterId: c.clusterId, dispatch: c.cluster !== null })),
+      clusters: clusters.map((c) => ({
+        clusterId: c.clusterId,
+        dispatch: c.cluster === null ? false : c.memberDispatch ? 'member' : 'central',
+      })),
       gaps,
       calls: region.calls.total,
     });
@@ -190,7 +223,22 @@ export function createCollectRegionHandler(deps: CollectRegionDeps): RunnerLambd
   });
 }
 
-/** The deployed dependencies: WORK_BUCKET, AWS_REGION, SCAN_EXTERNAL_ID, KUBE_REQUEST_TIMEOUT_MS. */
+/**
+ * MEMBER_DISPATCH_ACCOUNTS: "all" or account ids joined by commas (set by the CDK app when
+ * `fleet-dns:memberDispatcher` is on); unset or empty: none.
+ */
+export function parseMemberDispatchAccounts(value: string | undefined): 'all' | string[] | undefined {
+  const text = (value ?? '').trim();
+  if (text === '') return undefined;
+  if (text === 'all') return 'all';
+  const accounts = text.split(',').map((a) => a.trim());
+  const bad = accounts.filter((a) => !/^[0-9]{12}$/.test(a));
+  if (bad.length > 0)
+    throw new Error(`MEMBER_DISPATCH_ACCOUNTS: must be "all" or 12-digit account ids, got ${bad.join(', ')}`);
+  return accounts;
+}
+
+/** The deployed dependencies: WORK_BUCKET, AWS_REGION, SCAN_EXTERNAL_ID, KUBE_REQUEST_TIMEOUT_MS, MEMBER_DISPATCH_ACCOUNTS. */
 async function deployedHandler(): Promise<RunnerLambda<CollectRegionOutput>> {
   const { PIPELINE_REQUIRED_VARIABLES, parsePipelineConfig, parseScanScopeConfig } =
     await import('./pipeline-config.js');
@@ -199,6 +247,7 @@ async function deployedHandler(): Promise<RunnerLambda<CollectRegionOutput>> {
   const { createS3Client, s3StagedObjects } = await import('../aws/s3/index.js');
   const { createPowertools } = await import('./middleware.js');
   const timeout = Number(process.env.KUBE_REQUEST_TIMEOUT_MS ?? '');
+  const memberDispatchAccounts = parseMemberDispatchAccounts(process.env.MEMBER_DISPATCH_ACCOUNTS);
   return createCollectRegionHandler({
     ...createPowertools('fleet-dns-collect-region'),
     staging: s3StagedObjects(createS3Client()),
@@ -206,6 +255,7 @@ async function deployedHandler(): Promise<RunnerLambda<CollectRegionOutput>> {
     homeRegion: scope.homeRegion,
     ...(scope.externalId !== undefined ? { externalId: scope.externalId } : {}),
     ...(Number.isInteger(timeout) && timeout >= 1000 ? { kubeRequestTimeoutMs: timeout } : {}),
+    ...(memberDispatchAccounts !== undefined ? { memberDispatchAccounts } : {}),
   });
 }
 

@@ -2,7 +2,7 @@
  * The Lambda entry points: thin middy handlers that parse their payload and configuration at
  * the edge and wire lambdas/aws and lambdas/kube to the core. Each function's `handler` is the
  * export of its own module (`dispatch-runner.handler`, `runner-status.handler`,
- * `collect-runner.handler`; the fleet scan's `discover.handler`, `collect-region.handler`,
+ * `collect-runner.handler`, the member stack's `member-dispatcher.handler`; the fleet scan's `discover.handler`, `collect-region.handler`,
  * `store-result.handler`, `summarize.handler`).
  */
 export { createCollectRunnerHandler, collectRunnerEventSchema } from './collect-runner.js';
@@ -14,6 +14,18 @@ export type {
   DispatchRunnerOutput,
   HmacKeyRef,
 } from './dispatch-runner.js';
+export {
+  createMemberDispatcherHandler,
+  eksClusterDescriber,
+  memberDispatcherEventSchema,
+} from './member-dispatcher.js';
+export type {
+  ClusterDescriber,
+  MemberDispatcherDeps,
+  MemberDispatcherEvent,
+  MemberDispatcherOperation,
+  MemberDispatcherOutput,
+} from './member-dispatcher.js';
 export { createRunnerStatusHandler, runnerStatusEventSchema } from './runner-status.js';
 export type { RunnerStatusDeps, RunnerStatusEvent, RunnerStatusOutput } from './runner-status.js';
 export { createDiscoverHandler, discoverEventSchema } from './discover.js';

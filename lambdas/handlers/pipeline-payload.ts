@@ -37,6 +37,16 @@ export const clusterToScanSchema = z.object({
   corednsPods: dispatchRunnerEventSchema.shape.corednsPods,
   /** the staged AWS-side result */
   awsResult: s3LocationSchema,
+  /**
+   * present: run dispatch, status and collect through the member-side dispatcher of this account
+   * and region (a private-only endpoint in an account configured for it); absent: centrally
+   */
+  memberDispatch: z
+    .object({
+      accountId: z.string().regex(ACCOUNT_ID_PATTERN, { error: 'must be a 12-digit account id' }),
+      region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'must be a region name' }),
+    })
+    .optional(),
 });
 export type ClusterToScan = z.infer<typeof clusterToScanSchema>;
 

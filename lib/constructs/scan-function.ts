@@ -41,6 +41,8 @@ export interface ScanFunctionProps {
   readonly vpc?: LambdaVpcConfig;
   /** an IAM path for the role (the collector roles' path is trusted by member roles) @default '/' */
   readonly rolePath?: string;
+  /** a fixed name (a function other accounts invoke by ARN) @default a name CloudFormation makes */
+  readonly functionName?: string;
 }
 
 export class ScanFunction extends Construct {
@@ -68,6 +70,7 @@ export class ScanFunction extends Construct {
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       description: props.description,
+      ...(props.functionName !== undefined ? { functionName: props.functionName } : {}),
       runtime: FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,

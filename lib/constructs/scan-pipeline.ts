@@ -19,6 +19,9 @@ import type { ScanBucket } from './scan-bucket.js';
 import { ScanFunction } from './scan-function.js';
 import { ScanStateMachine } from './scan-state-machine.js';
 
+/** The member-side dispatcher's timeout (both stacks: its Tasks wait 30 s longer). */
+export const MEMBER_DISPATCHER_TIMEOUT = Duration.minutes(5);
+
 export interface ScanPipelineProps {
   readonly config: FleetDnsConfig;
   readonly table: ResultsTable;
@@ -71,7 +74,16 @@ export class ScanPipeline extends Construct {
       timeout: Duration.minutes(15),
       rolePath: COLLECTOR_ROLE_PATH,
       // The work item carries the role ARN; only the ExternalId to assume it with comes from here.
-      environment: { WORK_BUCKET: workBucket, SCAN_EXTERNAL_ID: config.externalId },
+      environment: {
+        WORK_BUCKET: workBucket,
+        SCAN_EXTERNAL_ID: config.externalId,
+        ...(config.memberDispatch
+          ? {
+              MEMBER_DISPATCH_ACCOUNTS:
+                config.memberDispatch.accounts === 'all' ? 'all' : config.memberDispatch.accounts.join(','),
+            }
+          : {}),
+      },
     });
     this.dispatchRunner = new ScanFunction(this, 'DispatchRunner', {
       ...common,
@@ -148,6 +160,17 @@ export class ScanPipeline extends Construct {
       waitSeconds: config.waitSeconds,
       maxPolls: config.maxPolls,
       logRetention: props.logRetention,
+      ...(config.memberDispatch
+        ? {
+            memberDispatch: {
+              accounts: config.memberDispatch.accounts,
+              functionName: config.memberDispatch.functionName,
+              stateMachineRoleName: config.memberDispatch.stateMachineRoleName,
+              // the member stack's function (lib/fleet-dns-member-stack.ts): 5 minutes
+              functionTimeoutSeconds: MEMBER_DISPATCHER_TIMEOUT.toSeconds(),
+            },
+          }
+        : {}),
     });
 
     this.schedule = new scheduler.Schedule(this, 'Nightly', {

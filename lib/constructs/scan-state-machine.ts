@@ -9,8 +9,14 @@
  *
  * One cluster's failure never fails its item (Catch → StoreResult), and one item's failure never
  * fails the scan below the tolerated failure percentage.
+ *
+ * With member dispatch configured, `Dispatchable?` also sends a cluster marked `memberDispatch`
+ * (collect-region: a private-only endpoint in a configured account) down the same loop with
+ * Member* Tasks: each invokes the member-side dispatcher of the cluster's account and region by
+ * ARN (cross-account) and a Pass unwraps its Payload into the same ResultPath, so what the next
+ * state reads is what the central Task would have given.
  */
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -19,6 +25,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import type { IConstruct } from 'constructs';
 import { SCAN_PREFIXES } from './scan-bucket.js';
 
 /** The Lambda errors every Task retries (the contract's list): throttling, service faults, timeouts. */
@@ -39,6 +46,18 @@ export interface ScanStateMachineFunctions {
   readonly summarize: lambda.IFunction;
 }
 
+/** The central side of the member-side dispatcher. */
+export interface MemberDispatchProps {
+  /** the accounts whose member functions may be invoked ("all": any account) */
+  readonly accounts: 'all' | readonly string[];
+  /** the member function's name in every account */
+  readonly functionName: string;
+  /** the state machine role's fixed name, which the member functions' resource policies name */
+  readonly stateMachineRoleName: string;
+  /** the member function's timeout in seconds (the Tasks wait 30 s longer) @default 300 */
+  readonly functionTimeoutSeconds?: number;
+}
+
 export interface ScanStateMachineProps {
   readonly functions: ScanStateMachineFunctions;
   /** the work bucket: work items (ItemReader) and Map results (ResultWriter) */
@@ -55,6 +74,19 @@ export interface ScanStateMachineProps {
   readonly maxPolls?: number;
   /** @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
+  /** route clusters marked `memberDispatch` to their account's member dispatcher @default none */
+  readonly memberDispatch?: MemberDispatchProps;
+}
+
+/** One route's runner steps: where each is entered and the state its answer leaves from. */
+interface RunnerSteps {
+  readonly dispatchIn: sfn.IChainable;
+  readonly dispatchOut: sfn.INextable;
+  readonly statusIn: sfn.IChainable;
+  readonly statusOut: sfn.INextable;
+  /** Collect is entered from the RunnerDone? Choice */
+  readonly collect: sfn.State;
+  readonly collectOut: sfn.INextable;
 }
 
 /** A Task timeout a little over the function's own, so States.Timeout means "Lambda never answered". */
@@ -66,6 +98,8 @@ function taskTimeout(fn: lambda.IFunction): sfn.Timeout {
 export class ScanStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly logGroup: logs.LogGroup;
+  /** the state machine and, with member dispatch, its named role: where its cdk-nag suppressions go */
+  private nagScope: IConstruct[] = [];
 
   constructor(scope: Construct, id: string, props: ScanStateMachineProps) {
     super(scope, id);
@@ -137,31 +171,45 @@ export class ScanStateMachine extends Construct {
     });
     collect.addCatch(storeResult, caught);
 
-    const startPolling = new sfn.Pass(this, 'StartPolling', {
-      result: sfn.Result.fromObject({ count: 0 }),
-      resultPath: '$.polls',
+    // The dispatch → wait/status loop → collect chain over three runner steps (central or member).
+    const runnerLoop = (prefix: string, steps: RunnerSteps): sfn.IChainable => {
+      const startPolling = new sfn.Pass(this, `${prefix}StartPolling`, {
+        result: sfn.Result.fromObject({ count: 0 }),
+        resultPath: '$.polls',
+      });
+      const wait = new sfn.Wait(this, `${prefix}WaitForRunner`, {
+        time: sfn.WaitTime.duration(Duration.seconds(props.waitSeconds ?? 30)),
+      });
+      const countPoll = new sfn.Pass(this, `${prefix}CountPoll`, {
+        parameters: { count: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.polls.count'), 1) },
+        resultPath: '$.polls',
+      });
+      const runnerDone = new sfn.Choice(this, `${prefix}RunnerDone?`)
+        .when(sfn.Condition.booleanEquals('$.status.done', true), steps.collect)
+        .when(sfn.Condition.numberGreaterThanEquals('$.polls.count', props.maxPolls ?? 40), steps.collect)
+        .otherwise(wait);
+      steps.collectOut.next(storeResult);
+      steps.dispatchOut.next(startPolling).next(wait).next(steps.statusIn);
+      steps.statusOut.next(countPoll).next(runnerDone);
+      return steps.dispatchIn;
+    };
+    const runnerChain = runnerLoop('', {
+      dispatchIn: dispatch,
+      dispatchOut: dispatch,
+      statusIn: runnerStatus,
+      statusOut: runnerStatus,
+      collect,
+      collectOut: collect,
     });
-    const wait = new sfn.Wait(this, 'WaitForRunner', {
-      time: sfn.WaitTime.duration(Duration.seconds(props.waitSeconds ?? 30)),
-    });
-    const countPoll = new sfn.Pass(this, 'CountPoll', {
-      parameters: { count: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.polls.count'), 1) },
-      resultPath: '$.polls',
-    });
-    const runnerDone = new sfn.Choice(this, 'RunnerDone?')
-      .when(sfn.Condition.booleanEquals('$.status.done', true), collect)
-      .when(sfn.Condition.numberGreaterThanEquals('$.polls.count', props.maxPolls ?? 40), collect)
-      .otherwise(wait);
-    collect.next(storeResult);
-    const runnerChain = dispatch
-      .next(startPolling)
-      .next(wait)
-      .next(runnerStatus)
-      .next(countPoll)
-      .next(runnerDone);
-    const dispatchable = new sfn.Choice(this, 'Dispatchable?')
-      .when(sfn.Condition.isNull('$.cluster'), storeResult)
-      .otherwise(runnerChain);
+    const dispatchable = new sfn.Choice(this, 'Dispatchable?').when(
+      sfn.Condition.isNull('$.cluster'),
+      storeResult,
+    );
+    if (props.memberDispatch) {
+      const member = this.memberSteps(props.memberDispatch, storeResult, caught);
+      dispatchable.when(sfn.Condition.isPresent('$.memberDispatch'), runnerLoop('Member', member));
+    }
+    dispatchable.otherwise(runnerChain);
 
     const scanClusters = new sfn.Map(this, 'ScanClusters', {
       itemsPath: '$.clusters',
@@ -206,17 +254,29 @@ export class ScanStateMachine extends Construct {
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     });
+    // The member functions' resource policies name this role: with member dispatch it has a fixed name.
+    const role = props.memberDispatch
+      ? new iam.Role(this, 'Role', {
+          roleName: props.memberDispatch.stateMachineRoleName,
+          assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+          description: 'fleet-dns fleet-scan state machine (invokes the member-side dispatchers)',
+        })
+      : undefined;
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
+      ...(role ? { role } : {}),
       comment: 'fleet-dns fleet scan (design.md § Flow (deployed))',
       definitionBody: sfn.DefinitionBody.fromChainable(discover.next(collectRegions).next(summarize)),
       stateMachineType: sfn.StateMachineType.STANDARD,
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
+    // A role given to the state machine is not its child: the suppressions go on it too.
+    this.nagScope = role ? [this.stateMachine, role] : [this.stateMachine];
     this.grantItemReader(props.bucket);
+    if (props.memberDispatch) this.grantMemberInvoke(props.memberDispatch);
 
     NagSuppressions.addResourceSuppressions(
-      this.stateMachine,
+      this.nagScope,
       [
         {
           id: 'AwsSolutions-IAM5',
@@ -231,6 +291,115 @@ export class ScanStateMachine extends Construct {
             { regex: '/^Resource::<.+\\.Arn>/scans/\\*.*$/g' },
             { regex: '/^Resource::arn:<AWS::Partition>:s3:::<.+>/\\*$/g' },
             'Resource::*',
+          ],
+        },
+      ],
+      true,
+    );
+  }
+
+  /**
+   * The three member Tasks and the Passes that unwrap their Payload. Each invokes
+   * `arn:<partition>:lambda:<region>:<account>:function:<name>` of the cluster's
+   * `$.memberDispatch` with `{ operation, ...the central Task's payload }` (the member handler's
+   * schema), through the lambda:invoke integration (the only one that takes a function ARN from
+   * the state), with the central Tasks' retries, timeout and Catch.
+   */
+  private memberSteps(
+    config: MemberDispatchProps,
+    storeResult: sfn.IChainable,
+    caught: sfn.CatchProps,
+  ): RunnerSteps {
+    const functionArn = sfn.JsonPath.format(
+      `arn:${Stack.of(this).partition}:lambda:{}:{}:function:${config.functionName}`,
+      sfn.JsonPath.stringAt('$.memberDispatch.region'),
+      sfn.JsonPath.stringAt('$.memberDispatch.accountId'),
+    );
+    const timeoutSeconds = (config.functionTimeoutSeconds ?? 300) + 30;
+    const step = (
+      name: string,
+      operation: 'dispatch' | 'status' | 'collect',
+      resultPath: string,
+    ): { task: sfn.CustomState; unwrap: sfn.Pass } => {
+      const task = new sfn.CustomState(this, name, {
+        stateJson: {
+          Type: 'Task',
+          Resource: `arn:${Stack.of(this).partition}:states:::lambda:invoke`,
+          TimeoutSeconds: timeoutSeconds,
+          Parameters: {
+            'FunctionName.$': functionArn,
+            Payload: {
+              operation,
+              'scanId.$': '$.scanId',
+              'clusterId.$': '$.clusterId',
+              'cluster.$': '$.cluster',
+              ...(operation === 'dispatch' ? { 'corednsPods.$': '$.corednsPods' } : {}),
+            },
+          },
+          // Only the handler's answer, not the invoke's status and headers.
+          ResultSelector: { 'Payload.$': '$.Payload' },
+          ResultPath: resultPath,
+        },
+      });
+      task.addRetry({
+        errors: [...RETRIED_ERRORS],
+        interval: Duration.seconds(2),
+        backoffRate: 2,
+        maxAttempts: 5,
+        maxDelay: Duration.seconds(60),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      task.addCatch(storeResult, caught);
+      const unwrap = new sfn.Pass(this, `${name}Output`, {
+        inputPath: `${resultPath}.Payload`,
+        resultPath,
+      });
+      task.next(unwrap);
+      return { task, unwrap };
+    };
+    const dispatch = step('MemberDispatch', 'dispatch', '$.dispatch');
+    const status = step('MemberRunnerStatus', 'status', '$.status');
+    const collect = step('MemberCollect', 'collect', '$.collected');
+    return {
+      dispatchIn: dispatch.task,
+      dispatchOut: dispatch.unwrap,
+      statusIn: status.task,
+      statusOut: status.unwrap,
+      collect: collect.task,
+      collectOut: collect.unwrap,
+    };
+  }
+
+  /** lambda:InvokeFunction on exactly the member dispatcher's name in the configured accounts. */
+  private grantMemberInvoke(config: MemberDispatchProps): void {
+    const stack = Stack.of(this);
+    const accounts = config.accounts === 'all' ? ['*'] : config.accounts;
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: accounts.map((account) =>
+          stack.formatArn({
+            service: 'lambda',
+            region: '*',
+            account,
+            resource: 'function',
+            resourceName: config.functionName,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ),
+      }),
+    );
+    NagSuppressions.addResourceSuppressions(
+      this.nagScope,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'The member-side dispatcher (one function name) in any region of the configured member accounts (every account when fleet-dns:memberDispatcher is true): which account and region a private-only cluster is in is only known at run time.',
+          appliesTo: [
+            {
+              regex: `/^Resource::arn:<AWS::Partition>:lambda:\\*:(\\*|[0-9]{12}):function:${config.functionName}$/g`,
+            },
           ],
         },
       ],

@@ -9,10 +9,15 @@
  * what a Choice reads (`$.cluster` null, `$.status.done`, `$.polls.count`) is what the previous
  * handler gives. Scenarios: a nightly run (`{}`) over two account×regions with a dispatched
  * cluster done after two polls, an undispatchable one, one whose Dispatch fails (Catch), one whose
- * runner never finishes (the poll bound); and an API run (`{ scanId, clusterId }`).
+ * runner never finishes (the poll bound); and an API run (`{ scanId, clusterId }`). With
+ * `fleet-dns:memberDispatcher`, a private-only cluster marked `memberDispatch` by collect-region
+ * takes the Member* route: each Task's `Payload` parses with the member-dispatcher handler's
+ * schema (the right operation, the function ARN of the cluster's account and region), its
+ * lambda:invoke answer (`{ Payload, StatusCode }`) is unwrapped, and StoreResult gets the same
+ * fields a centrally dispatched cluster gives it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { combineRunnerResults } from '../../../lambdas/core/runner-results/index.js';
 import { collectRegionEventSchema } from '../../../lambdas/handlers/collect-region.js';
 import type { CollectRegionOutput } from '../../../lambdas/handlers/collect-region.js';
@@ -29,6 +34,8 @@ import {
   workItemsKey,
 } from '../../../lambdas/handlers/pipeline-payload.js';
 import type { ClusterToScan, WorkItem } from '../../../lambdas/handlers/pipeline-payload.js';
+import { memberDispatcherEventSchema } from '../../../lambdas/handlers/member-dispatcher.js';
+import type { MemberDispatcherOperation } from '../../../lambdas/handlers/member-dispatcher.js';
 import { runnerStatusEventSchema } from '../../../lambdas/handlers/runner-status.js';
 import type { RunnerStatusOutput } from '../../../lambdas/handlers/runner-status.js';
 import { storeResultEventSchema } from '../../../lambdas/handlers/store-result.js';
@@ -66,6 +73,29 @@ const SCHEMAS: Record<string, z.ZodType> = {
   Collect: collectRunnerEventSchema,
   StoreResult: storeResultEventSchema,
   Summarize: summarizeEventSchema,
+};
+
+/** A Member* Task's Parameters: the member function's ARN and the member handler's payload. */
+const memberTaskSchema = (operation: MemberDispatcherOperation): z.ZodType =>
+  z.object({
+    FunctionName: z
+      .string()
+      .regex(/^arn:aws:lambda:[a-z]{2}(-[a-z]+)+-\d+:[0-9]{12}:function:fleet-dns-member-dispatcher$/),
+    Payload: memberDispatcherEventSchema.refine((p) => p.operation === operation, {
+      message: `operation must be ${operation}`,
+    }),
+  });
+
+/** The member route's Tasks, and the central Task each stands for (whose answer it gives). */
+const MEMBER_SCHEMAS: Record<string, z.ZodType> = {
+  MemberDispatch: memberTaskSchema('dispatch'),
+  MemberRunnerStatus: memberTaskSchema('status'),
+  MemberCollect: memberTaskSchema('collect'),
+};
+const MEMBER_STANDS_FOR: Record<string, string> = {
+  MemberDispatch: 'Dispatch',
+  MemberRunnerStatus: 'RunnerStatus',
+  MemberCollect: 'Collect',
 };
 
 let definition: Graph;
@@ -141,6 +171,17 @@ function applyResultPath(resultPath: Json, input: Json, result: Json): Json {
 
 function choose(state: State, input: Json, context: Obj): string {
   for (const rule of state.Choices as Obj[]) {
+    if ('IsPresent' in rule) {
+      let present = true;
+      try {
+        readPath(String(rule.Variable), input, context);
+      } catch (err) {
+        if (!(err instanceof PathMissing)) throw err;
+        present = false;
+      }
+      if (present === rule.IsPresent) return String(rule.Next);
+      continue;
+    }
     const value = readPath(String(rule.Variable), input, context); // a missing path is a runtime error
     if ('IsNull' in rule && (value === null) === rule.IsNull) return String(rule.Next);
     if ('BooleanEquals' in rule) {
@@ -193,14 +234,19 @@ function runGraph(graph: Graph, input: Json, context: Obj, world: World): Json {
         const payload = (
           state.Parameters === undefined ? effective : applyTemplate(state.Parameters, effective, context)
         ) as Obj;
-        const parsed = SCHEMAS[name]!.safeParse(payload);
+        const parsed = (SCHEMAS[name] ?? MEMBER_SCHEMAS[name]!).safeParse(payload);
         world.sent.push({
           state: name,
           payload,
           issues: parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
         });
         try {
-          data = applyResultPath(state.ResultPath, data, world.answer(name, payload));
+          const answer = world.answer(name, payload);
+          const result =
+            state.ResultSelector === undefined
+              ? answer
+              : applyTemplate(state.ResultSelector, answer, context);
+          data = applyResultPath(state.ResultPath, data, result);
         } catch (err) {
           if (!(err instanceof StepError)) throw err;
           const handler = (state.Catch as Obj[] | undefined)?.find((c) =>
@@ -275,6 +321,8 @@ interface ClusterPlan {
   /** RunnerStatus answers done on this poll (1-based); never: the poll bound applies */
   doneOnPoll?: number;
   dispatchFails?: boolean;
+  /** private-only in an account configured for the member-side dispatcher */
+  member?: boolean;
 }
 
 /** The fleet: which clusters each account×region has and how their runners behave. */
@@ -289,12 +337,12 @@ const FLEET: Record<string, ClusterPlan[]> = {
   ],
 };
 
-function newWorld(): World & { polls: Map<string, number> } {
+function newWorld(fleet: Record<string, ClusterPlan[]> = FLEET): World & { polls: Map<string, number> } {
   const s3 = new Map<string, Json>();
   const polls = new Map<string, number>();
   const plan = (clusterId: string): ClusterPlan => {
     const [account, region, name] = clusterId.split(':');
-    return FLEET[`${account} ${region}`]!.find((c) => c.name === name)!;
+    return fleet[`${account} ${region}`]!.find((c) => c.name === name)!;
   };
   return {
     s3,
@@ -303,6 +351,12 @@ function newWorld(): World & { polls: Map<string, number> } {
     choices: [],
     entered: 0,
     answer(name, payload) {
+      const standsFor = MEMBER_STANDS_FOR[name];
+      if (standsFor !== undefined) {
+        // The lambda:invoke integration's answer: the handler's output under Payload.
+        const { operation: _operation, ...central } = payload.Payload as Obj;
+        return { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: this.answer(standsFor, central) };
+      }
       const p = payload as Obj & { scanId: string; clusterId: string; startedAt: string };
       switch (name) {
         case 'Discover': {
@@ -319,7 +373,7 @@ function newWorld(): World & { polls: Map<string, number> } {
                   clusterNames: [target[2]!],
                 },
               ]
-            : Object.keys(FLEET).map((k) => {
+            : Object.keys(fleet).map((k) => {
                 const [accountId, region] = k.split(' ') as [string, string];
                 return { accountId, region, roleArn: `arn:aws:iam::${accountId}:role/fleet-dns-scanner` };
               });
@@ -334,7 +388,7 @@ function newWorld(): World & { polls: Map<string, number> } {
         }
         case 'CollectRegion': {
           const item = payload.item as WorkItem;
-          const clusters = FLEET[`${item.accountId} ${item.region}`]!.filter(
+          const clusters = fleet[`${item.accountId} ${item.region}`]!.filter(
             (c) => item.clusterNames === undefined || item.clusterNames.includes(c.name),
           ).map((c): ClusterToScan => {
             const clusterId = `${item.accountId}:${item.region}:${c.name}`;
@@ -352,6 +406,10 @@ function newWorld(): World & { polls: Map<string, number> } {
                 ? [{ name: 'coredns-5d78c9869d-abcde', nodeName: 'ip-10-0-1-23.internal' }]
                 : [],
               awsResult: { bucket: BUCKET, key: stagedAwsResultKey(p.scanId, clusterId) },
+              // as collect-region marks it: CoreDNS's placement unread from the central side
+              ...(c.member
+                ? { memberDispatch: { accountId: item.accountId, region: item.region }, corednsPods: [] }
+                : {}),
             });
           });
           return {
@@ -567,5 +625,74 @@ describe('the interpreter can fail', () => {
     };
     runGraph(graph, { scanId: 'api-scan-1' }, {}, world);
     expect(world.sent[0]!.issues.join('\n')).toMatch(/clusterId/);
+  });
+});
+
+describe('member dispatch (fleet-dns:memberDispatcher): the Member* route', () => {
+  const MEMBER_FLEET: Record<string, ClusterPlan[]> = {
+    [`${A} eu-west-1`]: [
+      { name: 'prod-a', dispatchable: true, doneOnPoll: 2 },
+      { name: 'private-m', dispatchable: true, doneOnPoll: 2, member: true },
+      { name: 'private-x', dispatchable: true, dispatchFails: true, member: true },
+    ],
+  };
+  let world: ReturnType<typeof newWorld>;
+
+  beforeAll(() => {
+    const memberDefinition = stateMachineDefinition(
+      synthCentral({ 'fleet-dns:maxPolls': MAX_POLLS, 'fleet-dns:memberDispatcher': true }).template,
+    ) as unknown as Graph;
+    world = newWorld(MEMBER_FLEET);
+    runGraph(memberDefinition, {}, {}, world);
+  }, 240_000);
+
+  it('every payload parses: Member* Tasks with the member handler’s schema, the others with theirs', () => {
+    expect(new Set(world.sent.map((s) => s.state))).toEqual(
+      new Set([...Object.keys(SCHEMAS), ...Object.keys(MEMBER_SCHEMAS)]),
+    );
+    for (const s of world.sent) expect(s.issues, `${s.state}: ${JSON.stringify(s.payload)}`).toEqual([]);
+  });
+
+  it('only the marked clusters go to the member function of their account and region', () => {
+    const member = world.sent.filter((s) => s.state in MEMBER_SCHEMAS);
+    expect(new Set(member.map((s) => ((s.payload as Obj).Payload as Obj).clusterId))).toEqual(
+      new Set([`${A}:eu-west-1:private-m`, `${A}:eu-west-1:private-x`]),
+    );
+    expect(new Set(member.map((s) => (s.payload as Obj).FunctionName))).toEqual(
+      new Set([`arn:aws:lambda:eu-west-1:${A}:function:fleet-dns-member-dispatcher`]),
+    );
+    expect(sentTo(world, 'Dispatch').map((s) => (s.payload as Obj).clusterId)).toEqual([
+      `${A}:eu-west-1:prod-a`,
+    ]);
+    expect(world.polls.get(`${A}:eu-west-1:private-m`)).toBe(2);
+  });
+
+  it('StoreResult gets from the member route what it gets from the central one (the Payload unwrapped)', () => {
+    const byCluster = Object.fromEntries(
+      sentTo(world, 'StoreResult').map((s) => [(s.payload as Obj).clusterId as string, s.payload as Obj]),
+    );
+    const central = byCluster[`${A}:eu-west-1:prod-a`]!;
+    const member = byCluster[`${A}:eu-west-1:private-m`]!;
+    expect(Object.keys(member).sort()).toEqual([...Object.keys(central), 'memberDispatch'].sort());
+    for (const field of ['dispatch', 'status', 'collected'])
+      expect(Object.keys(member[field] as Obj).sort(), field).toEqual(
+        Object.keys(central[field] as Obj).sort(),
+      );
+    expect(storeResultEventSchema.parse(member).collected?.checks.length).toBeGreaterThan(0);
+    const caught = storeResultEventSchema.parse(byCluster[`${A}:eu-west-1:private-x`]);
+    expect(caught.runnerError?.Error).toBe('HandlerError');
+    expect(caught.collected).toBeUndefined();
+  });
+
+  it('costs a member cluster 2 + polls transitions more than a central one (a Pass unwraps each answer)', () => {
+    expect(world.entered).toBe(
+      TRANSITIONS_PER_SCAN +
+        TRANSITIONS_PER_ITEM +
+        transitionsPerCluster(2) + // prod-a, central
+        transitionsPerCluster(2) +
+        2 +
+        2 + // private-m: dispatch and collect unwrapped, and each of 2 polls
+        TRANSITIONS_DISPATCH_CAUGHT, // private-x: caught at MemberDispatch, nothing to unwrap
+    );
   });
 });
