@@ -20,6 +20,11 @@ export interface ResourceDefinition {
   readonly subresources?: readonly string[];
   /** field-selector labels besides `metadata.name` / `metadata.namespace` */
   readonly fieldLabels?: readonly string[];
+  /**
+   * only get, list and watch through the API (an aggregated API such as metrics.k8s.io: writes
+   * are a 405 there); the fake's own `objects`/`api.apply` still set them
+   */
+  readonly readOnly?: boolean;
 }
 
 const core = (
@@ -100,6 +105,13 @@ export const DEFAULT_RESOURCES: readonly ResourceDefinition[] = [
     shortNames: ['pdb'],
     subresources: ['status'],
   }),
+  grouped('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, {
+    shortNames: ['hpa'],
+    subresources: ['status'],
+  }),
+  // metrics-server's aggregated API: PodMetrics carry their pod's labels, so labelSelector works
+  // as there. A cluster without metrics-server answers 404 for it (inject a fault to model one).
+  grouped('metrics.k8s.io', 'v1beta1', 'PodMetrics', 'pods', true, { readOnly: true }),
   grouped('batch', 'v1', 'Job', 'jobs', true, {
     subresources: ['status'],
     fieldLabels: ['status.successful'],

@@ -62,7 +62,6 @@ describe('check catalog', () => {
     // while still listed fails the test too.
     const NOT_YET_EVALUATED = [
       'EKS-COMPUTE-MODE',
-      'K8S-COREDNS-RESOURCES',
       'K8S-NETWORKPOLICY-DNS',
       'NET-DNS-FIREWALL',
       'NET-RESOLVER-RULES',
