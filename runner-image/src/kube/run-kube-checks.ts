@@ -246,6 +246,14 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
         { verb: 'get', resource: 'daemonsets.apps', namespace: ns, name: 'kube-proxy' },
         () => apps.readNamespacedDaemonSet({ name: 'kube-proxy', namespace: ns }, opts),
       );
+  // Cilium with kube-proxy-replacement handles Services itself: read its config only where it runs.
+  const ciliumConfig: RetriedApiRead<KubeConfigMap> | undefined =
+    daemonSets.ok && daemonSets.value.some((d) => d.metadata?.name === 'cilium')
+      ? await read<KubeConfigMap>(
+          { verb: 'get', resource: 'configmaps', namespace: ns, name: 'cilium-config' },
+          () => core.readNamespacedConfigMap({ name: 'cilium-config', namespace: ns }, opts),
+        )
+      : undefined;
   const proxySelector =
     proxyDs.ok && proxyDs.value.spec?.selector
       ? selectorString(proxyDs.value.spec.selector as Parameters<typeof selectorString>[0])
@@ -337,6 +345,7 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
     nodes,
     pods: proxyPods,
     config: proxyConfigRead,
+    ...(ciliumConfig !== undefined && { ciliumConfig }),
     logs,
   });
   const corefileResult = evaluateCorefile({
@@ -378,6 +387,7 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
         proxyPods.retried,
         proxyConfig.retried,
         proxyConfigRead.retried,
+        ciliumConfig?.retried,
         ...logs.map((l) => l.log.retried),
       ],
     ),

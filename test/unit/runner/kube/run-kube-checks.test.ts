@@ -305,6 +305,49 @@ describe('runKubeChecks', () => {
     });
   });
 
+  it('Cilium with kube-proxy-replacement beside a kube-proxy that logs 403s: K8S-KUBE-PROXY SKIPPED, cilium-config read because Cilium runs', async () => {
+    const { results, api } = await setUp({
+      proxyLogs: { 'kube-system/kube-proxy-9bz7k': FORBIDDEN_LINE },
+      mutate: (objects) => {
+        objects.push(
+          {
+            apiVersion: 'apps/v1',
+            kind: 'DaemonSet',
+            metadata: { name: 'cilium', namespace: 'kube-system', labels: { 'k8s-app': 'cilium' } },
+            spec: {
+              selector: { matchLabels: { 'k8s-app': 'cilium' } },
+              template: {
+                metadata: { labels: { 'k8s-app': 'cilium' } },
+                spec: { containers: [{ name: 'cilium-agent', image: 'quay.io/cilium/cilium:v1.16.5' }] },
+              },
+            },
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'cilium-config', namespace: 'kube-system' },
+            data: { 'kube-proxy-replacement': 'true', ipam: 'eni' },
+          },
+        );
+      },
+    });
+
+    expect(byId(results, 'K8S-KUBE-PROXY')).toMatchObject({
+      status: 'SKIPPED',
+      evidence: { replacement: 'cilium', kubeProxyDaemonSet: true },
+    });
+    expect(api.requests.map((r) => r.path)).toContain(
+      '/api/v1/namespaces/kube-system/configmaps/cilium-config',
+    );
+  });
+
+  it('without Cilium, its ConfigMap is not read', async () => {
+    const { api } = await setUp();
+    expect(api.requests.map((r) => r.path)).not.toContain(
+      '/api/v1/namespaces/kube-system/configmaps/cilium-config',
+    );
+  });
+
   describe('K8S-COREDNS-RESOURCES through the fake API', () => {
     const NODE_TEMPLATE = (objects: KubeObject[]) => objects.find((o) => o.kind === 'Node')!;
     const RESOURCES = (results: CheckResult[]) => byId(results, 'K8S-COREDNS-RESOURCES');
