@@ -72,7 +72,9 @@ export function discoveryDocument(
       singularName: d.kind.toLowerCase(),
       namespaced: d.namespaced,
       kind: d.kind,
-      verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+      verbs: d.readOnly
+        ? ['get', 'list', 'watch']
+        : ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
       ...(d.shortNames ? { shortNames: d.shortNames } : {}),
     },
     ...(d.subresources ?? []).map((sub) => ({

@@ -20,6 +20,11 @@ export interface ResourceDefinition {
   readonly subresources?: readonly string[];
   /** field-selector labels besides `metadata.name` / `metadata.namespace` */
   readonly fieldLabels?: readonly string[];
+  /**
+   * only get, list and watch through the API (an aggregated API such as metrics.k8s.io: writes
+   * are a 405 there); the fake's own `objects`/`api.apply` still set them
+   */
+  readonly readOnly?: boolean;
 }
 
 const core = (
@@ -102,6 +107,13 @@ export const DEFAULT_RESOURCES: readonly ResourceDefinition[] = [
   }),
   // No status subresource: NetworkPolicyStatus was removed in Kubernetes 1.28 (KEP-2943 withdrawn).
   grouped('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, { shortNames: ['netpol'] }),
+  grouped('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, {
+    shortNames: ['hpa'],
+    subresources: ['status'],
+  }),
+  // metrics-server's aggregated API: PodMetrics carry their pod's labels, so labelSelector works
+  // as there. A cluster without metrics-server answers 404 for it (inject a fault to model one).
+  grouped('metrics.k8s.io', 'v1beta1', 'PodMetrics', 'pods', true, { readOnly: true }),
   grouped('batch', 'v1', 'Job', 'jobs', true, {
     subresources: ['status'],
     fieldLabels: ['status.successful'],

@@ -172,7 +172,7 @@ function routeRequest(ctx: RestContext, call: RestCall): void {
     throw notFound();
   }
   const serve = VERBS[method];
-  if (!serve) throw methodNotAllowed();
+  if (!serve || (r.def.readOnly === true && method !== 'GET')) throw methodNotAllowed();
   serve(ctx, call, r);
 }
 

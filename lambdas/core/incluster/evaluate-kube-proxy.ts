@@ -28,6 +28,12 @@ export interface KubeProxyInput {
   readonly pods: ApiRead<readonly KubePod[]>;
   /** the `kube-proxy-config` ConfigMap (EKS) or `kube-proxy` (kubeadm) */
   readonly config?: ApiRead<KubeConfigMap>;
+  /**
+   * Cilium's `cilium-config` ConfigMap, read when a `cilium` DaemonSet runs: with
+   * `kube-proxy-replacement: true` (or `strict`) Cilium handles Services even where a kube-proxy
+   * DaemonSet was left behind, so kube-proxy's state is not the cluster's data path.
+   */
+  readonly ciliumConfig?: ApiRead<KubeConfigMap>;
   readonly logs: readonly KubeProxyLog[];
   /** most lines quoted per pod and pattern. @default 5 */
   readonly maxLinesPerPattern?: number;
@@ -117,7 +123,8 @@ export function kubeProxyMode(config: KubeConfigMap): string | undefined {
  *   shows API-server timeouts, 403/Unauthorized, or iptables/nft/ipvs restore failures (quoted,
  *   bounded); or there is no kube-proxy and no known replacement.
  * - SKIPPED: no kube-proxy by design — a replacement DaemonSet (Cilium, kube-router, Antrea), or
- *   only EKS Auto Mode / Fargate nodes — named in the reason.
+ *   only EKS Auto Mode / Fargate nodes — named in the reason; or Cilium's kube-proxy-replacement
+ *   is on (then even a kube-proxy DaemonSet left behind is not the data path).
  * - ERROR: the objects could not be read, or no log could be read and nothing failed.
  *
  * @see https://docs.aws.amazon.com/eks/latest/userguide/managing-kube-proxy.html
@@ -137,6 +144,20 @@ export function evaluateKubeProxy(input: KubeProxyInput): CheckResult {
     const type = n.metadata?.labels?.['eks.amazonaws.com/compute-type'];
     return type === 'auto' || type === 'fargate';
   });
+
+  const kpr = input.ciliumConfig?.ok ? input.ciliumConfig.value.data?.['kube-proxy-replacement'] : undefined;
+  if (kpr !== undefined && ['true', 'strict'].includes(kpr.trim().toLowerCase())) {
+    const reason = `kube-proxy does not apply: Services are handled by Cilium (ConfigMap kube-system/cilium-config has kube-proxy-replacement: "${kpr}")`;
+    return makeResult('K8S-KUBE-PROXY', {
+      status: 'SKIPPED',
+      evidence: {
+        summary: reason,
+        reason,
+        replacement: 'cilium',
+        kubeProxyDaemonSet: input.daemonSet.ok,
+      },
+    });
+  }
 
   if (!input.daemonSet.ok) {
     if (!isNotFound(input.daemonSet.failure)) {

@@ -1,7 +1,7 @@
 /**
  * Pure evaluators of the in-cluster checks the runner computes from Kubernetes objects, pod
  * logs, probe outcomes and node counters: K8S-DNS-SERVICE, K8S-DNS-ENDPOINTS, K8S-COREDNS-PODS,
- * K8S-KUBE-PROXY, K8S-COREDNS-COREFILE, K8S-NETWORKPOLICY-DNS, NODE-LINKLOCAL-ALLOWANCE,
+ * K8S-KUBE-PROXY, K8S-COREDNS-COREFILE, K8S-NETWORKPOLICY-DNS, K8S-COREDNS-RESOURCES, NODE-LINKLOCAL-ALLOWANCE,
  * NODE-CONNTRACK-ALLOWANCE.
  * (DNS-UPSTREAM-METRICS lives in ../metrics.) The runner does the I/O and hands the results here.
  */
@@ -11,6 +11,8 @@ export { evaluateDnsEndpoints } from './evaluate-dns-endpoints.js';
 export type { DnsEndpointsInput } from './evaluate-dns-endpoints.js';
 export { evaluateCorednsPods } from './evaluate-coredns-pods.js';
 export type { CorednsPodsInput } from './evaluate-coredns-pods.js';
+export { evaluateCorednsResources } from './evaluate-coredns-resources.js';
+export type { CorednsResourcesInput, ContainerCpuThrottling } from './evaluate-coredns-resources.js';
 export {
   evaluateKubeProxy,
   scanKubeProxyLog,
@@ -53,6 +55,7 @@ export {
   daemonPodFitsNode,
   podIsReady,
   nodeIsReady,
+  parseQuantity,
   timestampMs,
   timestampText,
 } from './kube-objects.js';

@@ -123,11 +123,19 @@ export interface PodSpec {
     readonly maxSkew?: number;
   }[];
   readonly hostNetwork?: boolean;
-  readonly containers?: readonly {
-    readonly name?: string;
-    readonly image?: string;
-    readonly ports?: readonly ContainerPort[];
-  }[];
+  readonly containers?: readonly KubeContainer[];
+}
+
+/** Resource quantities as the API serves them (`170Mi`, `100m`; client-node types them as strings). */
+export type ResourceList = Readonly<Record<string, string | number>>;
+
+export interface KubeContainer {
+  readonly name?: string;
+  readonly image?: string;
+  readonly args?: readonly string[];
+  readonly command?: readonly string[];
+  readonly ports?: readonly ContainerPort[];
+  readonly resources?: { readonly limits?: ResourceList; readonly requests?: ResourceList };
 }
 
 export interface ContainerPort {
@@ -224,9 +232,73 @@ export interface KubeNetworkPolicy {
   };
 }
 
+/**
+ * autoscaling/v2 HorizontalPodAutoscaler: what it scales.
+ * @see https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/horizontal-pod-autoscaler-v2/
+ */
+export interface KubeHorizontalPodAutoscaler {
+  readonly metadata?: KubeMeta;
+  readonly spec?: {
+    readonly scaleTargetRef?: {
+      readonly apiVersion?: string;
+      readonly kind?: string;
+      readonly name?: string;
+    };
+    readonly minReplicas?: number;
+    readonly maxReplicas?: number;
+  };
+}
+
+/**
+ * metrics.k8s.io/v1beta1 PodMetrics (metrics-server): each container's usage over `window`;
+ * memory is the working set, the figure the kernel's OOM killer is judged against.
+ * @see https://github.com/kubernetes/metrics/blob/master/pkg/apis/metrics/v1beta1/types.go
+ */
+export interface KubePodMetrics {
+  readonly metadata?: KubeMeta;
+  readonly timestamp?: Timestamp;
+  readonly window?: string;
+  readonly containers?: readonly { readonly name?: string; readonly usage?: ResourceList }[];
+}
+
 export interface KubeConfigMap {
   readonly metadata?: KubeMeta;
   readonly data?: Readonly<Record<string, string>>;
+}
+
+const QUANTITY =
+  /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?:([eE][+-]?[0-9]+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
+const QUANTITY_SUFFIX: Readonly<Record<string, number>> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/**
+ * A resource quantity in base units (bytes for memory, cores for CPU): `170Mi` → 178257920,
+ * `100m` → 0.1, `2150678n` → 0.002150678, `129e6` → 129000000. Undefined when malformed.
+ * @see https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
+ */
+export function parseQuantity(value: string | number | undefined): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (value === undefined) return undefined;
+  const m = QUANTITY.exec(value.trim());
+  if (!m) return undefined;
+  const base = Number(m[1]);
+  if (m[2] !== undefined) return base * 10 ** Number(m[2].slice(1));
+  return base * (m[3] !== undefined ? (QUANTITY_SUFFIX[m[3]] ?? 1) : 1);
 }
 
 /** Epoch ms of a Kubernetes timestamp (RFC 3339 string or `Date`), or undefined. */

@@ -1,8 +1,10 @@
 /**
  * A cluster's result document (result.schema.json `clusterResult`): its identity, its check
  * results and the diagnosis drawn from them. Every producer — the AWS-side audit, the in-cluster
- * runner, the demo, the lab — builds it here, so the identity and the diagnosis are made once.
+ * runner, the demo, the lab — builds it here, so the identity and the diagnosis are made once, and
+ * the checks that do not apply to the cluster's compute mode (EKS-COMPUTE-MODE) are SKIPPED once.
  */
+import { applyComputeMode } from '../compute/index.js';
 import { diagnose } from '../diagnosis/index.js';
 import { clusterResultSchema, formatSchemaError } from '../schema/index.js';
 import type { CheckResult, ClusterResult, ScanRef } from '../schema/index.js';
@@ -28,7 +30,9 @@ export interface BuildClusterResultOptions {
 
 /**
  * The ClusterResult of `checks` for `identity`: id `<accountId>:<region>:<name>`, the ARN always
- * named (built when AWS gave none), and the diagnosis of the checks.
+ * named (built when AWS gave none), the checks that do not apply to the compute mode SKIPPED
+ * (`applyComputeMode`: node checks on Fargate, K8S-KUBE-PROXY without kube-proxy by design), and
+ * the diagnosis of the checks.
  *
  * @throws ClusterIdentityError when the identity is malformed
  * @throws ResultsError when the result does not match the result schema (a bug of the producer)
@@ -40,6 +44,7 @@ export function buildClusterResult(
 ): ClusterResult {
   const { accountId, accountName, region, name, version } = identity;
   const id = formatClusterId(identity);
+  const applicable = applyComputeMode(checks);
   const result: ClusterResult = {
     cluster: {
       id,
@@ -51,8 +56,8 @@ export function buildClusterResult(
       ...(version ? { version } : {}),
     },
     ...(options.scan ? { scan: options.scan } : {}),
-    checks: [...checks],
-    diagnosis: diagnose(checks),
+    checks: applicable,
+    diagnosis: diagnose(applicable),
   };
   // What we hand out is the contract (result.schema.json): a mismatch is the producer's bug.
   const valid = clusterResultSchema.safeParse(result);

@@ -43,6 +43,9 @@ export const CHECKS_FED_BY = {
   'eks:DescribeAddonVersions': ['EKS-COREDNS-ADDON'],
   // The Corefile's root-zone forwarders are the upstreams NET-UPSTREAM-REACH judges.
   'k8s:ReadConfigMap/coredns': ['NET-UPSTREAM-REACH'],
+  // The kube-system DaemonSets and Cilium's config say whether a CNI replaces kube-proxy.
+  'k8s:ListDaemonSets/kube-system': ['EKS-COMPUTE-MODE'],
+  'k8s:ReadConfigMap/cilium-config': ['EKS-COMPUTE-MODE'],
 } as const satisfies Record<string, readonly CheckId[]>;
 
 /** A call the collectors make, spelled `service:Operation`. */

@@ -64,6 +64,8 @@ export const eksClusterSchema = z.looseObject({
     })
     .optional(),
   accessConfig: z.looseObject({ authenticationMode: z.string().optional() }).optional(),
+  /** EKS Auto Mode: `enabled` (EKS-COMPUTE-MODE) */
+  computeConfig: z.looseObject({ enabled: z.boolean().optional() }).optional(),
 });
 
 const addonSchema = z.looseObject({
@@ -256,9 +258,15 @@ const kubernetesSchema = z.looseObject({
       name: z.string().min(1),
       internalIP: z.string().optional(),
       providerID: z.string().optional(),
+      /** only the compute labels (`eks.amazonaws.com/compute-type`, `eks.amazonaws.com/nodegroup`): EKS-COMPUTE-MODE */
+      labels: z.record(z.string(), z.string()).optional(),
     }),
   ),
   upstreams: z.array(z.string().min(1)).optional(),
+  /** names of the kube-system DaemonSets (kube-proxy, a replacing CNI); absent: not read */
+  daemonSets: z.array(z.string()).optional(),
+  /** Cilium's `kube-proxy-replacement` (ConfigMap kube-system/cilium-config), when Cilium runs */
+  ciliumKubeProxyReplacement: z.string().optional(),
 });
 
 const collectionErrorSchema = z.looseObject({

@@ -1,4 +1,5 @@
 import {
+  AppsV1Api,
   BatchV1Api,
   CoreV1Api,
   DiscoveryV1Api,
@@ -55,6 +56,8 @@ export interface KubeApis {
   readonly server: string;
   readonly core: CoreV1Api;
   readonly discovery: DiscoveryV1Api;
+  /** the kube-system DaemonSets (EKS-COMPUTE-MODE: kube-proxy, a CNI replacing it) */
+  readonly apps: AppsV1Api;
   /** the runner's Jobs (dispatch, collect, sweep) */
   readonly batch: BatchV1Api;
   /** the calls this client had to retry so far, for the evidence (checks.md § Transient failures) */
@@ -198,6 +201,7 @@ export function createKubeClient(connection: KubeConnection): KubeApis {
     server: connection.server,
     core: new CoreV1Api(configuration),
     discovery: new DiscoveryV1Api(configuration),
+    apps: new AppsV1Api(configuration),
     batch: new BatchV1Api(configuration),
     apiRetries,
   };

@@ -1,4 +1,5 @@
-import type { V1EndpointSlice, V1Node } from '@kubernetes/client-node';
+import type { V1DaemonSet, V1EndpointSlice, V1Node } from '@kubernetes/client-node';
+import { COMPUTE_NODE_LABELS } from '../../core/compute/index.js';
 import { collectionError } from '../../core/snapshot/index.js';
 import {
   COREDNS_NAME,
@@ -24,11 +25,15 @@ export type KubernetesFacts = {
   readonly dnsPods: SnapshotDnsPod[];
   readonly nodes: SnapshotNode[];
   readonly upstreams?: string[];
+  /** names of the kube-system DaemonSets (absent when they could not be listed) */
+  readonly daemonSets?: string[];
+  /** Cilium's `kube-proxy-replacement`, when a cilium DaemonSet runs and its ConfigMap says */
+  readonly ciliumKubeProxyReplacement?: string;
 };
 
 export interface KubernetesFactsResult {
   readonly facts: KubernetesFacts;
-  /** reads that failed without making the cluster unreachable (the Corefile) */
+  /** reads that failed without making the cluster unreachable (the Corefile, the DaemonSets, Cilium's config) */
   readonly errors: SnapshotCollectionError[];
 }
 
@@ -94,21 +99,28 @@ export function nodeFact(node: V1Node, ipFamily: 'ipv4' | 'ipv6' = 'ipv4'): Snap
   const isV6 = (ip: string) => ip.includes(':');
   const internalIP = internal.find((ip) => (ipFamily === 'ipv6' ? isV6(ip) : !isV6(ip))) ?? internal[0];
   const providerID = node.spec?.providerID;
+  // Only the compute labels (EKS-COMPUTE-MODE): a node carries dozens, a snapshot thousands of nodes.
+  const all = node.metadata?.labels ?? {};
+  const labels = Object.fromEntries(
+    COMPUTE_NODE_LABELS.filter((k) => all[k] !== undefined).map((k) => [k, all[k] as string]),
+  );
   return {
     name,
     ...(internalIP !== undefined ? { internalIP } : {}),
     ...(providerID ? { providerID } : {}),
+    labels,
   };
 }
 
 /**
  * Reads the Kubernetes facts of a network snapshot from the cluster API: the CoreDNS pods
- * behind kube-dns (EndpointSlices), every node (paged), and the root zone's forwarders from the
- * `coredns` ConfigMap. Read-only, four kinds of GET.
+ * behind kube-dns (EndpointSlices), every node (paged, with its compute labels), the root zone's
+ * forwarders from the `coredns` ConfigMap, the kube-system DaemonSets' names and — only when a
+ * `cilium` DaemonSet runs — Cilium's `kube-proxy-replacement` (EKS-COMPUTE-MODE). Read-only.
  *
  * @throws KubeAccessError when the pods or nodes cannot be read (the cluster API is then
  *   "not reachable" for the audit); a Corefile that cannot be read is only a collection error
- *   for NET-UPSTREAM-REACH.
+ *   for NET-UPSTREAM-REACH, DaemonSets or Cilium's config one for EKS-COMPUTE-MODE.
  * @see https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks
  */
 export async function readKubernetesFacts(
@@ -153,8 +165,27 @@ export async function readKubernetesFacts(
     });
     return cm.data?.Corefile;
   });
+  const daemonSetsRead = guarded(`list DaemonSets in namespace ${KUBE_SYSTEM_NAMESPACE}`, async () => {
+    const items: V1DaemonSet[] = [];
+    let cont: string | undefined;
+    do {
+      const page = await apis.apps.listNamespacedDaemonSet({
+        namespace: KUBE_SYSTEM_NAMESPACE,
+        limit,
+        ...(cont ? { _continue: cont } : {}),
+      });
+      items.push(...page.items);
+      cont = page.metadata?._continue || undefined;
+    } while (cont);
+    return items.flatMap((d) => d.metadata?.name ?? []).sort();
+  });
   // Observe every outcome before throwing, so no rejection is left unhandled.
-  const [slices, nodes, corefile] = await Promise.allSettled([slicesRead, nodesRead, corefileRead]);
+  const [slices, nodes, corefile, daemonSets] = await Promise.allSettled([
+    slicesRead,
+    nodesRead,
+    corefileRead,
+    daemonSetsRead,
+  ]);
   if (slices.status === 'rejected') throw slices.reason;
   if (nodes.status === 'rejected') throw nodes.reason;
 
@@ -182,6 +213,26 @@ export async function readKubernetesFacts(
     upstreams = rootZoneUpstreams(corefile.value);
   }
 
+  let daemonSetNames: string[] | undefined;
+  let ciliumKubeProxyReplacement: string | undefined;
+  if (daemonSets.status === 'rejected') {
+    errors.push(accessCollectionError('k8s:ListDaemonSets/kube-system', daemonSets.reason));
+  } else {
+    daemonSetNames = daemonSets.value;
+    // One more read, only where Cilium runs: whether it replaces kube-proxy.
+    if (daemonSetNames.includes('cilium')) {
+      try {
+        const cm = await guarded(`read ConfigMap ${KUBE_SYSTEM_NAMESPACE}/cilium-config`, () =>
+          apis.core.readNamespacedConfigMap({ name: 'cilium-config', namespace: KUBE_SYSTEM_NAMESPACE }),
+        );
+        ciliumKubeProxyReplacement = cm.data?.['kube-proxy-replacement'];
+      } catch (err) {
+        if (!(err instanceof KubeAccessError && err.httpStatus === 404))
+          errors.push(accessCollectionError('k8s:ReadConfigMap/cilium-config', err));
+      }
+    }
+  }
+
   return {
     facts: {
       access: { reachable: true },
@@ -190,7 +241,22 @@ export async function readKubernetesFacts(
         .flatMap((n) => nodeFact(n, ipFamily) ?? [])
         .sort((a, b) => a.name.localeCompare(b.name)),
       ...(upstreams !== undefined ? { upstreams } : {}),
+      ...(daemonSetNames !== undefined ? { daemonSets: daemonSetNames } : {}),
+      ...(ciliumKubeProxyReplacement !== undefined ? { ciliumKubeProxyReplacement } : {}),
     },
     errors,
   };
+}
+
+/** A failed, non-fatal read as a `collectionErrors` entry (a non-access error is rethrown). */
+function accessCollectionError(
+  call: 'k8s:ListDaemonSets/kube-system' | 'k8s:ReadConfigMap/cilium-config',
+  err: unknown,
+): SnapshotCollectionError {
+  if (!(err instanceof KubeAccessError)) throw err;
+  return collectionError(
+    call,
+    err.httpStatus !== undefined ? `HTTP${err.httpStatus}` : err.failure,
+    err.message,
+  );
 }

@@ -43,6 +43,10 @@ export const READER_RULES: readonly V1PolicyRule[] = [
   { apiGroups: ['apps'], resources: ['deployments', 'daemonsets'], verbs: READ },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: READ },
   { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
+  // K8S-COREDNS-RESOURCES: an HPA scaling coredns; the CoreDNS pods' memory from metrics-server.
+  // Not nodes/proxy (the kubelet's CPU throttling counters): it also reaches kubelet exec.
+  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: READ },
+  { apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: ['get', 'list'] },
 ];
 
 /**

@@ -1,11 +1,18 @@
 /**
  * The runner's Kubernetes-object checks: reads what the read-only ServiceAccount may read
  * (Service, EndpointSlices, CoreDNS pods/Deployment/PDBs/ConfigMap, nodes, kube-proxy DaemonSet,
- * pods, config and log tails, NetworkPolicies and the pods they may select), probes every
- * Corefile forwarder through each CoreDNS pod, scrapes CoreDNS metrics twice, and hands
- * everything to the pure evaluators in lambdas/core.
+ * pods, config and log tails, NetworkPolicies and the pods they may select; kube-system
+ * Deployments and HPAs, CoreDNS PodMetrics), probes every Corefile forwarder through each CoreDNS
+ * pod, scrapes CoreDNS metrics twice, and hands everything to the pure evaluators in lambdas/core.
  */
-import { AppsV1Api, CoreV1Api, DiscoveryV1Api, PolicyV1Api } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  AutoscalingV2Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  DiscoveryV1Api,
+  PolicyV1Api,
+} from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { parseCorefile } from '../../../lambdas/core/corefile/index.js';
@@ -18,6 +25,7 @@ import {
   KUBE_SYSTEM_NAMESPACE,
   apiFailureReason,
   evaluateCorednsPods,
+  evaluateCorednsResources,
   evaluateCorefile,
   evaluateDnsEndpoints,
   evaluateDnsService,
@@ -31,9 +39,11 @@ import type {
   ForwarderProbeResult,
   KubeConfigMap,
   KubeEndpointSlice,
+  KubeHorizontalPodAutoscaler,
   KubeNode,
   KubePod,
   KubePodDisruptionBudget,
+  KubePodMetrics,
   KubeProxyLog,
   KubeService,
   KubeWorkload,
@@ -104,8 +114,17 @@ function metricsPortOf(
 }
 
 /**
+ * Why CPU throttling is not read: the kubelet exposes the CFS counters only through its own API
+ * (cAdvisor, `/api/v1/nodes/NODE/proxy/metrics/cadvisor`), and `nodes/proxy` reaches every kubelet
+ * endpoint, exec included — far more than a read-only scanner may hold. Not granted, by design.
+ */
+export const CPU_THROTTLING_NOT_READ =
+  "the kubelet's CFS counters (cAdvisor) are only reachable through nodes/proxy, which also reaches kubelet exec and is deliberately not granted to the read-only role";
+
+/**
  * Runs K8S-DNS-SERVICE, K8S-DNS-ENDPOINTS, K8S-COREDNS-PODS, K8S-KUBE-PROXY,
- * K8S-COREDNS-COREFILE, DNS-UPSTREAM-METRICS and K8S-NETWORKPOLICY-DNS, in that order. Never rejects for what it finds
+ * K8S-COREDNS-COREFILE, DNS-UPSTREAM-METRICS, K8S-NETWORKPOLICY-DNS and K8S-COREDNS-RESOURCES, in
+ * that order. Never rejects for what it finds
  * or for an API failure: a failed read makes only the checks that needed it ERROR, with the
  * reason (a 403 names the missing permission).
  *
@@ -129,49 +148,84 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
   const apps = inputs.kubeConfig.makeApiClient(AppsV1Api);
   const discovery = inputs.kubeConfig.makeApiClient(DiscoveryV1Api);
   const policy = inputs.kubeConfig.makeApiClient(PolicyV1Api);
+  const autoscaling = inputs.kubeConfig.makeApiClient(AutoscalingV2Api);
+  const custom = inputs.kubeConfig.makeApiClient(CustomObjectsApi);
   const opts = timeoutOptions(apiTimeoutMs);
   const read = <T>(target: ReadTarget, call: () => Promise<T>): Promise<RetriedApiRead<T>> =>
     readApi(target, call, apiTimeoutMs, inputs.apiRetry);
   const items = async <T>(p: Promise<{ items: T[] }>): Promise<T[]> => (await p).items;
 
-  const [service, slices, corednsPods, deployment, pdbs, corefileMap, nodes, daemonSets, proxyConfig] =
-    await Promise.all([
-      read<KubeService>({ verb: 'get', resource: 'services', namespace: ns, name: KUBE_DNS_SERVICE }, () =>
-        core.readNamespacedService({ name: KUBE_DNS_SERVICE, namespace: ns }, opts),
-      ),
-      read<KubeEndpointSlice[]>(
-        { verb: 'list', resource: 'endpointslices.discovery.k8s.io', namespace: ns },
-        () =>
-          items(
-            discovery.listNamespacedEndpointSlice(
-              { namespace: ns, labelSelector: KUBE_DNS_SLICE_SELECTOR },
-              opts,
-            ),
+  const [
+    service,
+    slices,
+    corednsPods,
+    deployment,
+    pdbs,
+    corefileMap,
+    nodes,
+    daemonSets,
+    proxyConfig,
+    deployments,
+    hpas,
+    podMetrics,
+  ] = await Promise.all([
+    read<KubeService>({ verb: 'get', resource: 'services', namespace: ns, name: KUBE_DNS_SERVICE }, () =>
+      core.readNamespacedService({ name: KUBE_DNS_SERVICE, namespace: ns }, opts),
+    ),
+    read<KubeEndpointSlice[]>(
+      { verb: 'list', resource: 'endpointslices.discovery.k8s.io', namespace: ns },
+      () =>
+        items(
+          discovery.listNamespacedEndpointSlice(
+            { namespace: ns, labelSelector: KUBE_DNS_SLICE_SELECTOR },
+            opts,
           ),
+        ),
+    ),
+    read<KubePod[]>({ verb: 'list', resource: 'pods', namespace: ns }, () =>
+      items(core.listNamespacedPod({ namespace: ns, labelSelector: COREDNS_POD_SELECTOR }, opts)),
+    ),
+    read<KubeWorkload>({ verb: 'get', resource: 'deployments.apps', namespace: ns, name: COREDNS_NAME }, () =>
+      apps.readNamespacedDeployment({ name: COREDNS_NAME, namespace: ns }, opts),
+    ),
+    read<KubePodDisruptionBudget[]>(
+      { verb: 'list', resource: 'poddisruptionbudgets.policy', namespace: ns },
+      () => items(policy.listNamespacedPodDisruptionBudget({ namespace: ns }, opts)),
+    ),
+    read<KubeConfigMap>({ verb: 'get', resource: 'configmaps', namespace: ns, name: COREDNS_NAME }, () =>
+      core.readNamespacedConfigMap({ name: COREDNS_NAME, namespace: ns }, opts),
+    ),
+    read<KubeNode[]>({ verb: 'list', resource: 'nodes' }, () => items(core.listNode({}, opts))),
+    read<KubeWorkload[]>({ verb: 'list', resource: 'daemonsets.apps', namespace: ns }, () =>
+      items(apps.listNamespacedDaemonSet({ namespace: ns }, opts)),
+    ),
+    read<KubeConfigMap>(
+      { verb: 'get', resource: 'configmaps', namespace: ns, name: 'kube-proxy-config' },
+      () => core.readNamespacedConfigMap({ name: 'kube-proxy-config', namespace: ns }, opts),
+    ),
+    // K8S-COREDNS-RESOURCES: a cluster-proportional-autoscaler is a Deployment; HPAs; usage.
+    read<KubeWorkload[]>({ verb: 'list', resource: 'deployments.apps', namespace: ns }, () =>
+      items(apps.listNamespacedDeployment({ namespace: ns }, opts)),
+    ),
+    read<KubeHorizontalPodAutoscaler[]>(
+      { verb: 'list', resource: 'horizontalpodautoscalers.autoscaling', namespace: ns },
+      () => items(autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns }, opts)),
+    ),
+    read<KubePodMetrics[]>({ verb: 'list', resource: 'pods.metrics.k8s.io', namespace: ns }, () =>
+      items(
+        custom.listNamespacedCustomObject(
+          {
+            group: 'metrics.k8s.io',
+            version: 'v1beta1',
+            namespace: ns,
+            plural: 'pods',
+            labelSelector: COREDNS_POD_SELECTOR,
+          },
+          opts,
+        ) as Promise<{ items: KubePodMetrics[] }>,
       ),
-      read<KubePod[]>({ verb: 'list', resource: 'pods', namespace: ns }, () =>
-        items(core.listNamespacedPod({ namespace: ns, labelSelector: COREDNS_POD_SELECTOR }, opts)),
-      ),
-      read<KubeWorkload>(
-        { verb: 'get', resource: 'deployments.apps', namespace: ns, name: COREDNS_NAME },
-        () => apps.readNamespacedDeployment({ name: COREDNS_NAME, namespace: ns }, opts),
-      ),
-      read<KubePodDisruptionBudget[]>(
-        { verb: 'list', resource: 'poddisruptionbudgets.policy', namespace: ns },
-        () => items(policy.listNamespacedPodDisruptionBudget({ namespace: ns }, opts)),
-      ),
-      read<KubeConfigMap>({ verb: 'get', resource: 'configmaps', namespace: ns, name: COREDNS_NAME }, () =>
-        core.readNamespacedConfigMap({ name: COREDNS_NAME, namespace: ns }, opts),
-      ),
-      read<KubeNode[]>({ verb: 'list', resource: 'nodes' }, () => items(core.listNode({}, opts))),
-      read<KubeWorkload[]>({ verb: 'list', resource: 'daemonsets.apps', namespace: ns }, () =>
-        items(apps.listNamespacedDaemonSet({ namespace: ns }, opts)),
-      ),
-      read<KubeConfigMap>(
-        { verb: 'get', resource: 'configmaps', namespace: ns, name: 'kube-proxy-config' },
-        () => core.readNamespacedConfigMap({ name: 'kube-proxy-config', namespace: ns }, opts),
-      ),
-    ]);
+    ),
+  ]);
 
   // kube-proxy: the DaemonSet comes from the list when it could be listed (one call fewer).
   const proxyDs: RetriedApiRead<KubeWorkload> = daemonSets.ok
@@ -195,6 +249,14 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
         { verb: 'get', resource: 'daemonsets.apps', namespace: ns, name: 'kube-proxy' },
         () => apps.readNamespacedDaemonSet({ name: 'kube-proxy', namespace: ns }, opts),
       );
+  // Cilium with kube-proxy-replacement handles Services itself: read its config only where it runs.
+  const ciliumConfig: RetriedApiRead<KubeConfigMap> | undefined =
+    daemonSets.ok && daemonSets.value.some((d) => d.metadata?.name === 'cilium')
+      ? await read<KubeConfigMap>(
+          { verb: 'get', resource: 'configmaps', namespace: ns, name: 'cilium-config' },
+          () => core.readNamespacedConfigMap({ name: 'cilium-config', namespace: ns }, opts),
+        )
+      : undefined;
   const proxySelector =
     proxyDs.ok && proxyDs.value.spec?.selector
       ? selectorString(proxyDs.value.spec.selector as Parameters<typeof selectorString>[0])
@@ -297,6 +359,7 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
     nodes,
     pods: proxyPods,
     config: proxyConfigRead,
+    ...(ciliumConfig !== undefined && { ciliumConfig }),
     logs,
   });
   const corefileResult = evaluateCorefile({
@@ -338,6 +401,7 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
         proxyPods.retried,
         proxyConfig.retried,
         proxyConfigRead.retried,
+        ciliumConfig?.retried,
         ...logs.map((l) => l.log.retried),
       ],
     ),
@@ -355,6 +419,18 @@ export async function runKubeChecks(inputs: RunKubeChecksInputs): Promise<CheckR
       podsReads,
     ),
     await networkPolicyResult,
+    withApiRetries(
+      evaluateCorednsResources({
+        pods: corednsPods,
+        podMetrics,
+        nodes,
+        hpas,
+        deployments,
+        throttling: { unavailable: CPU_THROTTLING_NOT_READ },
+        now: inputs.now(),
+      }),
+      [...podsReads, podMetrics.retried, nodes.retried, hpas.retried, deployments.retried],
+    ),
   ];
 }
 

@@ -1,7 +1,8 @@
 /**
  * The seam to the Kubernetes-object checks and the metrics scrape (another module of the
  * runner, runner-image/src/kube): K8S-DNS-SERVICE, K8S-DNS-ENDPOINTS, K8S-COREDNS-PODS,
- * K8S-KUBE-PROXY, K8S-COREDNS-COREFILE, DNS-UPSTREAM-METRICS, K8S-NETWORKPOLICY-DNS. The probe calls them with its
+ * K8S-KUBE-PROXY, K8S-COREDNS-COREFILE, DNS-UPSTREAM-METRICS, K8S-NETWORKPOLICY-DNS,
+ * K8S-COREDNS-RESOURCES. The probe calls them with its
  * budgeted DNS client so forwarder probes count against the same probe budget.
  */
 import { makeResult } from '../../../lambdas/core/catalog/index.js';
@@ -19,6 +20,7 @@ export const KUBE_CHECK_IDS: readonly CheckId[] = [
   'K8S-COREDNS-COREFILE',
   'DNS-UPSTREAM-METRICS',
   'K8S-NETWORKPOLICY-DNS',
+  'K8S-COREDNS-RESOURCES',
 ];
 
 /** ERROR results for the kube checks when they cannot run (reason given). */

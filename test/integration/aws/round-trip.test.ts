@@ -164,6 +164,7 @@ describe('mocked AWS + fake Kubernetes API → snapshot → audit', () => {
       'NET-UPSTREAM-REACH': 'PASS',
       'EKS-COREDNS-ADDON': 'PASS',
       'EKS-ENDPOINT-ACCESS': 'PASS',
+      'EKS-COMPUTE-MODE': 'PASS',
     });
   });
 
@@ -208,6 +209,8 @@ describe('mocked AWS + fake Kubernetes API → snapshot → audit', () => {
     expect(healthyApi?.requests.map((r) => r.path).sort()).toEqual([
       '/api/v1/namespaces/kube-system/configmaps/coredns',
       '/api/v1/nodes',
+      // EKS-COMPUTE-MODE: kube-proxy and a CNI replacing it (no cilium here: no cilium-config read)
+      '/apis/apps/v1/namespaces/kube-system/daemonsets',
       '/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices',
     ]);
   });

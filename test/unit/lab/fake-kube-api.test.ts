@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url';
 import {
   ApiException,
   AppsV1Api,
+  AutoscalingV2Api,
   BatchV1Api,
   CoreV1Api,
+  CustomObjectsApi,
   DiscoveryV1Api,
   KubeConfig,
   KubernetesObjectApi,
@@ -257,6 +259,61 @@ describe('fake Kubernetes API server with @kubernetes/client-node 1.x', () => {
         .makeApiClient(PolicyV1Api)
         .listNamespacedPodDisruptionBudget({ namespace: 'kube-system' });
       expect(pdbs.items.map((p) => p.spec?.maxUnavailable)).toEqual([1]);
+    });
+
+    it('serves PodMetrics (metrics.k8s.io/v1beta1, read-only as the aggregated API is) and autoscaling/v2 HPAs', async () => {
+      const custom = kc.makeApiClient(CustomObjectsApi);
+      const list = (await custom.listNamespacedCustomObject({
+        group: 'metrics.k8s.io',
+        version: 'v1beta1',
+        namespace: 'kube-system',
+        plural: 'pods',
+        labelSelector: 'k8s-app=kube-dns',
+      })) as {
+        kind: string;
+        items: { metadata: { name: string }; containers: { usage: Record<string, string> }[] }[];
+      };
+      expect(list.kind).toBe('PodMetricsList');
+      expect(list.items.map((m) => [m.metadata.name, m.containers[0]?.usage.memory])).toEqual([
+        ['coredns-787cb67946-7rtq2', '21344Ki'],
+        ['coredns-787cb67946-xk9wd', '20116Ki'],
+      ]);
+      // the pod of the same name is still the core/v1 Pod
+      const pod = await core.readNamespacedPod({
+        name: 'coredns-787cb67946-7rtq2',
+        namespace: 'kube-system',
+      });
+      expect(pod.kind).toBe('Pod');
+      const write = await failure(
+        custom.createNamespacedCustomObject({
+          group: 'metrics.k8s.io',
+          version: 'v1beta1',
+          namespace: 'kube-system',
+          plural: 'pods',
+          body: { apiVersion: 'metrics.k8s.io/v1beta1', kind: 'PodMetrics', metadata: { name: 'x' } },
+        }),
+      );
+      expect(write.code).toBe(405);
+
+      const autoscaling = kc.makeApiClient(AutoscalingV2Api);
+      await autoscaling.createNamespacedHorizontalPodAutoscaler({
+        namespace: 'kube-system',
+        body: {
+          apiVersion: 'autoscaling/v2',
+          kind: 'HorizontalPodAutoscaler',
+          metadata: { name: 'coredns' },
+          spec: {
+            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'coredns' },
+            maxReplicas: 10,
+          },
+        },
+      });
+      const hpas = await autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: 'kube-system' });
+      expect(hpas.items.map((h) => h.spec?.scaleTargetRef.name)).toEqual(['coredns']);
+      await autoscaling.deleteNamespacedHorizontalPodAutoscaler({
+        name: 'coredns',
+        namespace: 'kube-system',
+      });
     });
 
     it('pages a list with limit and continue', async () => {

@@ -6,6 +6,7 @@ import type { NetworkSnapshot } from '../../snapshot/network-snapshot-schema.js'
 import { AuditContext } from './audit-context.js';
 import type { AwsAuditOptions } from './audit-context.js';
 import { checkCorednsAddon, parseEksVersion } from './coredns-addon.js';
+import { checkComputeMode } from './compute-mode.js';
 import { checkCorednsEniSpread } from './coredns-eni-spread.js';
 import { checkDhcpOptions } from './dhcp-options.js';
 import { checkDnsPairs } from './dns-pair-checks.js';
@@ -16,7 +17,7 @@ import { checkVpcDnsAttributes } from './vpc-dns-attributes.js';
 
 type AwsCheck = (ctx: AuditContext) => CheckResult;
 
-/** The implementation of every section-A check. */
+/** The implementation of every AWS-side check (section A, and those of § C written so far). */
 const AWS_CHECKS: Partial<Record<CheckId, AwsCheck>> = {
   'NET-VPC-DNS-ATTRIBUTES': checkVpcDnsAttributes,
   'NET-DHCP-OPTIONS': checkDhcpOptions,
@@ -28,6 +29,8 @@ const AWS_CHECKS: Partial<Record<CheckId, AwsCheck>> = {
   'NET-UPSTREAM-REACH': checkUpstreamReach,
   'EKS-COREDNS-ADDON': checkCorednsAddon,
   'EKS-ENDPOINT-ACCESS': checkEndpointAccess,
+  // § C
+  'EKS-COMPUTE-MODE': checkComputeMode,
 };
 
 /**
@@ -54,7 +57,7 @@ function validatedTargetVersion(text: string | undefined): string | undefined {
 }
 
 /**
- * The AWS-side DNS path audit: one result per section-A check (all ten, always, in catalog order),
+ * The AWS-side DNS path audit: one result per AWS-side check (section A's ten and EKS-COMPUTE-MODE, always, in catalog order),
  * a pure function of the snapshot. Findings never throw; unusable options do ({@link AwsAuditError}):
  * an ephemeral range that is not a port range, a target version that is not `MAJOR.MINOR`.
  *

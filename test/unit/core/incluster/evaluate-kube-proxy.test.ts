@@ -187,6 +187,30 @@ describe('evaluateKubeProxy (K8S-KUBE-PROXY)', () => {
     expect(r2.evidence.reason).toMatch(/Auto Mode/);
   });
 
+  it('SKIPPED with a kube-proxy DaemonSet left behind when Cilium runs with kube-proxy-replacement true; judged as usual otherwise', () => {
+    const ciliumConfig = (value: string) =>
+      ok({
+        metadata: { name: 'cilium-config', namespace: 'kube-system' },
+        data: { 'kube-proxy-replacement': value, ipam: 'eni' },
+      });
+    const broken = baseInput((pod) => (pod === 'kube-proxy-9bz7k' ? FORBIDDEN_LOG : CLEAN_LOG));
+    expect(evaluateKubeProxy(broken).status).toBe('FAIL');
+    for (const value of ['true', 'strict']) {
+      const r = evaluateKubeProxy({ ...broken, ciliumConfig: ciliumConfig(value) });
+      expect(checkResultSchema.safeParse(r).success).toBe(true);
+      expect(r.status, value).toBe('SKIPPED');
+      expect(r.evidence).toMatchObject({
+        reason: `kube-proxy does not apply: Services are handled by Cilium (ConfigMap kube-system/cilium-config has kube-proxy-replacement: "${value}")`,
+        kubeProxyDaemonSet: true,
+      });
+    }
+    for (const value of ['false', 'partial'])
+      expect(evaluateKubeProxy({ ...broken, ciliumConfig: ciliumConfig(value) }).status, value).toBe('FAIL');
+    expect(evaluateKubeProxy({ ...broken, ciliumConfig: fail(404, 'get', 'configmaps') }).status).toBe(
+      'FAIL',
+    );
+  });
+
   it('FAIL without kube-proxy and without a known replacement', () => {
     const r = evaluateKubeProxy({ ...baseInput(), daemonSet: fail(404), daemonSets: ok([]) });
 

@@ -64,9 +64,38 @@ describe('nodeFact', () => {
       name: 'ip-10-0-1-10.eu-west-1.compute.internal',
       internalIP: '10.0.1.10',
       providerID: 'aws:///eu-west-1a/i-0abc',
+      labels: {},
     });
     expect(nodeFact(node, 'ipv6')?.internalIP).toBe('2600:1f18::10');
     expect(nodeFact({ metadata: {} })).toBeUndefined();
+  });
+});
+
+describe('nodeFact labels (EKS-COMPUTE-MODE)', () => {
+  it('keeps only the compute labels of the node', () => {
+    const fargate = {
+      metadata: {
+        name: 'fargate-ip-10-0-1-23.eu-west-1.compute.internal',
+        labels: {
+          'eks.amazonaws.com/compute-type': 'fargate',
+          'eks.amazonaws.com/fargate-profile': 'kube-system',
+          'kubernetes.io/hostname': 'ip-10-0-1-23.eu-west-1.compute.internal',
+          'topology.kubernetes.io/zone': 'eu-west-1a',
+        },
+      },
+    };
+    const managed = {
+      metadata: {
+        name: 'ip-10-0-2-10.eu-west-1.compute.internal',
+        labels: {
+          'eks.amazonaws.com/nodegroup': 'general',
+          'eks.amazonaws.com/capacityType': 'ON_DEMAND',
+          'node.kubernetes.io/instance-type': 'm6i.large',
+        },
+      },
+    };
+    expect(nodeFact(fargate)?.labels).toEqual({ 'eks.amazonaws.com/compute-type': 'fargate' });
+    expect(nodeFact(managed)?.labels).toEqual({ 'eks.amazonaws.com/nodegroup': 'general' });
   });
 });
 

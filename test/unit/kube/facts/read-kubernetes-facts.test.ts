@@ -56,8 +56,11 @@ describe('readKubernetesFacts (against the fake API server over TLS)', () => {
       name: n0?.nodeName,
       internalIP: n0?.primaryIp,
       providerID: `aws:///${n0?.availabilityZone}/${n0?.instanceId}`,
+      labels: {},
     });
     expect(facts.upstreams).toEqual(['/etc/resolv.conf']);
+    expect(facts.daemonSets).toEqual([]);
+    expect(facts.ciliumKubeProxyReplacement).toBeUndefined();
     expect(errors).toEqual([]);
   });
 
@@ -81,6 +84,73 @@ describe('readKubernetesFacts (against the fake API server over TLS)', () => {
     try {
       const failure = await readKubernetesFacts(client()).catch((e: unknown) => e);
       expect(failure).toMatchObject({ failure: 'forbidden', what: 'list nodes', httpStatus: 403 });
+    } finally {
+      remove();
+    }
+  });
+
+  it('lists the kube-system DaemonSets and, only where Cilium runs, reads its kube-proxy-replacement', async () => {
+    const ciliumApi = await startFakeKubeApi({
+      objects: [
+        ...buildKubeObjects(vpc, 'k'),
+        {
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          metadata: { name: 'cilium', namespace: 'kube-system', labels: { 'k8s-app': 'cilium' } },
+          spec: {
+            selector: { matchLabels: { 'k8s-app': 'cilium' } },
+            template: {
+              metadata: { labels: { 'k8s-app': 'cilium' } },
+              spec: { containers: [{ name: 'cilium-agent', image: 'quay.io/cilium/cilium:v1.16.5' }] },
+            },
+          },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'cilium-config', namespace: 'kube-system' },
+          data: { 'kube-proxy-replacement': 'true', 'routing-mode': 'native', ipam: 'eni' },
+        },
+      ],
+    });
+    try {
+      const kube = createKubeClient({
+        server: ciliumApi.url,
+        caData: base64(ciliumApi.caPem),
+        token: ciliumApi.token,
+        timeoutMs: 5_000,
+      });
+      const { facts, errors } = await readKubernetesFacts(kube);
+      expect(facts.daemonSets).toEqual(['cilium']);
+      expect(facts.ciliumKubeProxyReplacement).toBe('true');
+      expect(errors).toEqual([]);
+      expect(ciliumApi.requests.map((r) => r.path)).toContain(
+        '/api/v1/namespaces/kube-system/configmaps/cilium-config',
+      );
+    } finally {
+      await ciliumApi.stop();
+    }
+    // without Cilium, no read of its ConfigMap
+    const before = api.requests.length;
+    await readKubernetesFacts(client());
+    expect(api.requests.slice(before).map((r) => r.path)).not.toContain(
+      '/api/v1/namespaces/kube-system/configmaps/cilium-config',
+    );
+  });
+
+  it('keeps the facts when the DaemonSets cannot be listed, as a collection error of EKS-COMPUTE-MODE', async () => {
+    const remove = api.addFault({ path: '/apis/apps/v1/namespaces/kube-system/daemonsets', status: 403 });
+    try {
+      const { facts, errors } = await readKubernetesFacts(client());
+      expect(facts.nodes).toHaveLength(5);
+      expect(facts.daemonSets).toBeUndefined();
+      expect(errors).toEqual([
+        expect.objectContaining({
+          call: 'k8s:ListDaemonSets/kube-system',
+          code: 'HTTP403',
+          checks: ['EKS-COMPUTE-MODE'],
+        }),
+      ]);
     } finally {
       remove();
     }

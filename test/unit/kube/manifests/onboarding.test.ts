@@ -52,14 +52,23 @@ describe('buildOnboardingManifests', () => {
       'daemonsets.apps',
       'deployments.apps',
       'endpointslices.discovery.k8s.io',
+      'horizontalpodautoscalers.autoscaling',
       'namespaces',
       'networkpolicies.networking.k8s.io',
       'nodes',
       'poddisruptionbudgets.policy',
       'pods',
+      'pods.metrics.k8s.io',
       'pods/log',
       'services',
     ]);
+    // K8S-COREDNS-RESOURCES reads PodMetrics (get/list: metrics-server serves no watch) and never
+    // the kubelet through nodes/proxy (that would reach kubelet exec too).
+    expect(grants(m.readerClusterRole.rules).filter((g) => g.endsWith('pods.metrics.k8s.io'))).toEqual([
+      'get pods.metrics.k8s.io',
+      'list pods.metrics.k8s.io',
+    ]);
+    expect(grants(m.readerClusterRole.rules).some((g) => g.includes('nodes/proxy'))).toBe(false);
     expect(grants(m.readerClusterRole.rules)).toContain('get pods/log');
     expect(grants(m.readerClusterRole.rules)).not.toContain('list pods/log');
     expect(grants(m.readerClusterRole.rules)).not.toContain('get secrets');

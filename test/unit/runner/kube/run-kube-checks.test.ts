@@ -143,7 +143,7 @@ const statusOf = (results: CheckResult[]) => Object.fromEntries(results.map((r) 
 const byId = (results: CheckResult[], id: string) => results.find((r) => r.id === id)!;
 
 describe('runKubeChecks', () => {
-  it('a healthy EKS cluster: the six checks PASS (no NetworkPolicy: SKIPPED), forwarders probed through each CoreDNS pod', async () => {
+  it('a healthy EKS cluster: the seven checks PASS (no NetworkPolicy: SKIPPED), forwarders probed through each CoreDNS pod', async () => {
     const { results, servers, log } = await setUp();
 
     for (const r of results) expect(checkResultSchema.safeParse(r).success).toBe(true);
@@ -156,6 +156,7 @@ describe('runKubeChecks', () => {
       'DNS-UPSTREAM-METRICS': 'PASS',
       // no NetworkPolicy in the fixtures
       'K8S-NETWORKPOLICY-DNS': 'SKIPPED',
+      'K8S-COREDNS-RESOURCES': 'PASS',
     });
     // Each pod got, per forwarded zone (root and the stub domain), the zone's SOA and one random name.
     for (const s of servers) {
@@ -261,6 +262,7 @@ describe('runKubeChecks', () => {
       'DNS-UPSTREAM-METRICS': 'ERROR',
       // no NetworkPolicy in the fixtures
       'K8S-NETWORKPOLICY-DNS': 'SKIPPED',
+      'K8S-COREDNS-RESOURCES': 'ERROR',
     });
     for (const r of results.filter((x) => x.status === 'ERROR')) {
       expect(checkResultSchema.safeParse(r).success).toBe(true);
@@ -443,6 +445,195 @@ describe('runKubeChecks', () => {
         /^missing permission: .*"list" on "networkpolicies.networking.k8s.io"/,
       );
       expect(byId(results, 'K8S-DNS-SERVICE').status).toBe('PASS');
+    });
+  });
+
+  it('Cilium with kube-proxy-replacement beside a kube-proxy that logs 403s: K8S-KUBE-PROXY SKIPPED, cilium-config read because Cilium runs', async () => {
+    const { results, api } = await setUp({
+      proxyLogs: { 'kube-system/kube-proxy-9bz7k': FORBIDDEN_LINE },
+      mutate: (objects) => {
+        objects.push(
+          {
+            apiVersion: 'apps/v1',
+            kind: 'DaemonSet',
+            metadata: { name: 'cilium', namespace: 'kube-system', labels: { 'k8s-app': 'cilium' } },
+            spec: {
+              selector: { matchLabels: { 'k8s-app': 'cilium' } },
+              template: {
+                metadata: { labels: { 'k8s-app': 'cilium' } },
+                spec: { containers: [{ name: 'cilium-agent', image: 'quay.io/cilium/cilium:v1.16.5' }] },
+              },
+            },
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'cilium-config', namespace: 'kube-system' },
+            data: { 'kube-proxy-replacement': 'true', ipam: 'eni' },
+          },
+        );
+      },
+    });
+
+    expect(byId(results, 'K8S-KUBE-PROXY')).toMatchObject({
+      status: 'SKIPPED',
+      evidence: { replacement: 'cilium', kubeProxyDaemonSet: true },
+    });
+    expect(api.requests.map((r) => r.path)).toContain(
+      '/api/v1/namespaces/kube-system/configmaps/cilium-config',
+    );
+  });
+
+  it('without Cilium, its ConfigMap is not read', async () => {
+    const { api } = await setUp();
+    expect(api.requests.map((r) => r.path)).not.toContain(
+      '/api/v1/namespaces/kube-system/configmaps/cilium-config',
+    );
+  });
+
+  describe('K8S-COREDNS-RESOURCES through the fake API', () => {
+    const NODE_TEMPLATE = (objects: KubeObject[]) => objects.find((o) => o.kind === 'Node')!;
+    const RESOURCES = (results: CheckResult[]) => byId(results, 'K8S-COREDNS-RESOURCES');
+
+    it('PASS on the fixtures: PodMetrics read (≈ 21 MiB of 170 MiB), no CPU limit, 3 nodes; evidence says what was looked at', async () => {
+      const { results, api } = await setUp();
+      const r = RESOURCES(results);
+
+      expect(r.status).toBe('PASS');
+      expect(r.evidence.memory).toEqual({
+        metricsServed: true,
+        containers: [
+          expect.objectContaining({
+            pod: 'coredns-787cb67946-7rtq2',
+            workingSetBytes: 21344 * 1024,
+            ratio: 0.123,
+          }),
+          expect.objectContaining({ pod: 'coredns-787cb67946-xk9wd', workingSetBytes: 20116 * 1024 }),
+        ],
+      });
+      expect(r.evidence.cpuThrottling).toMatchObject({ evaluated: true, cpuLimited: [] });
+      expect(r.evidence.autoscaler).toMatchObject({ nodes: 3, hpas: [], clusterProportionalAutoscalers: [] });
+      expect((r.evidence.looked as string[]).join('\n')).toMatch(/PodMetrics/);
+      // the real REST paths, with the CoreDNS label selector on PodMetrics
+      const paths = api.requests.map((q) => q.path);
+      expect(paths).toContain('/apis/metrics.k8s.io/v1beta1/namespaces/kube-system/pods');
+      expect(paths).toContain('/apis/autoscaling/v2/namespaces/kube-system/horizontalpodautoscalers');
+      expect(paths).toContain('/apis/apps/v1/namespaces/kube-system/deployments');
+    });
+
+    it('FAIL for an OOMKill 3 h ago in lastState, naming pod, container and time', async () => {
+      const { results } = await setUp({
+        mutate: (objects) => {
+          const pod = objects.find(
+            (o) => o.kind === 'Pod' && o.metadata.name === 'coredns-787cb67946-xk9wd',
+          )!;
+          const status = (pod.status as { containerStatuses: Record<string, unknown>[] })
+            .containerStatuses[0]!;
+          status.restartCount = 1;
+          status.lastState = {
+            terminated: {
+              exitCode: 137,
+              reason: 'OOMKilled',
+              startedAt: '2025-03-09T08:00:00Z',
+              finishedAt: '2025-03-10T09:00:00Z',
+              containerID: 'containerd://4f1c',
+            },
+          };
+        },
+      });
+      const r = RESOURCES(results);
+
+      expect(r.status).toBe('FAIL');
+      expect(r.evidence.oomKills).toEqual([
+        {
+          pod: 'coredns-787cb67946-xk9wd',
+          container: 'coredns',
+          finishedAt: '2025-03-10T09:00:00.000Z',
+          state: 'lastState',
+        },
+      ]);
+      expect(r.evidence.resources).toEqual(['coredns-787cb67946-xk9wd']);
+    });
+
+    it('no metrics-server (404 on metrics.k8s.io) and 60 nodes without an autoscaler: WARN, the memory part noted as not judged', async () => {
+      const { results } = await setUp({
+        faults: [{ path: '^/apis/metrics.k8s.io/', status: 404 }],
+        mutate: (objects) => {
+          const template = NODE_TEMPLATE(objects);
+          for (let i = 0; i < 57; i++) {
+            const node = structuredClone(template);
+            node.metadata = {
+              ...node.metadata,
+              name: `ip-198-18-9-${i}.eu-west-1.compute.internal`,
+              uid: `node-extra-${i}`,
+            };
+            objects.push(node);
+          }
+        },
+      });
+      const r = RESOURCES(results);
+
+      expect(r.status).toBe('WARN');
+      expect(r.evidence.memory).toEqual({ metricsServed: false, containers: [] });
+      expect(r.evidence.notes).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/metrics\.k8s\.io is not served \(no metrics-server\)/),
+        ]),
+      );
+      expect(r.evidence.warnings).toEqual([
+        expect.stringMatching(/^60 nodes and no autoscaler for deployment\/coredns/),
+      ]);
+    });
+
+    it('60 nodes with an autoscaling/v2 HPA on deployment/coredns: PASS, the HPA named', async () => {
+      const { results } = await setUp({
+        mutate: (objects) => {
+          const template = NODE_TEMPLATE(objects);
+          for (let i = 0; i < 57; i++) {
+            const node = structuredClone(template);
+            node.metadata = {
+              ...node.metadata,
+              name: `ip-198-18-9-${i}.eu-west-1.compute.internal`,
+              uid: `node-extra-${i}`,
+            };
+            objects.push(node);
+          }
+          objects.push({
+            apiVersion: 'autoscaling/v2',
+            kind: 'HorizontalPodAutoscaler',
+            metadata: { name: 'coredns', namespace: 'kube-system' },
+            spec: {
+              scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'coredns' },
+              minReplicas: 2,
+              maxReplicas: 10,
+              metrics: [
+                {
+                  type: 'Resource',
+                  resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } },
+                },
+              ],
+            },
+          });
+        },
+      });
+      const r = RESOURCES(results);
+
+      expect(r.status).toBe('PASS');
+      expect(r.evidence.autoscaler).toMatchObject({ nodes: 60, hpas: ['coredns'] });
+    });
+
+    it('a 403 on HPAs is a note, never an ERROR of the whole check; it names the permission', async () => {
+      const { results } = await setUp({
+        faults: [{ path: 'horizontalpodautoscalers', status: 403 }],
+      });
+      const r = RESOURCES(results);
+
+      expect(r.status).toBe('PASS');
+      expect(r.evidence.notes).toEqual([
+        expect.stringMatching(
+          /^HorizontalPodAutoscalers not read: missing permission.*list horizontalpodautoscalers\.autoscaling/,
+        ),
+      ]);
     });
   });
 });

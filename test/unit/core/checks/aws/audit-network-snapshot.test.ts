@@ -20,8 +20,10 @@ describe('auditNetworkSnapshot on the fixtures', () => {
   });
 
   it.each(fixtures.map((f) => [f.name, f] as const))('%s', (_name, f) => {
-    const checks = auditNetworkSnapshot(parseNetworkSnapshot(fixtureJson(f.fixture)), f.options);
-    // all ten, always, in catalog order
+    const all = auditNetworkSnapshot(parseNetworkSnapshot(fixtureJson(f.fixture)), f.options);
+    // all ten of section A, always, in catalog order (then the § C checks, judged in their own tests)
+    expect(all.map((c) => c.id)).toEqual(AWS_CHECK_IDS);
+    const checks = all.filter((c) => SECTION_A.includes(c.id));
     expect(checks.map((c) => c.id)).toEqual(SECTION_A);
     const statuses = Object.fromEntries(checks.map((c) => [c.id, c.status]));
     expect(statuses, f.rule).toEqual(f.expected);
@@ -38,9 +40,9 @@ describe('auditNetworkSnapshot on the fixtures', () => {
 describe('auditNetworkSnapshot', () => {
   const healthy = () => parseNetworkSnapshot(fixtureJson('01-healthy-baseline'));
 
-  it('exports the ten section-A ids in catalog order', () => {
-    expect(AWS_CHECK_IDS).toEqual(SECTION_A);
-    expect(AWS_CHECK_IDS).toHaveLength(10);
+  it('exports the ten section-A ids in catalog order, then the § C ones it evaluates', () => {
+    expect(AWS_CHECK_IDS).toEqual([...SECTION_A, 'EKS-COMPUTE-MODE']);
+    expect(AWS_CHECK_IDS).toHaveLength(11);
   });
 
   it.each([
