@@ -1,5 +1,5 @@
 import type { Cluster } from '@aws-sdk/client-eks';
-import { NETWORK_SNAPSHOT_FORMAT, parseNetworkSnapshot } from '../../core/snapshot/index.js';
+import { NETWORK_SNAPSHOT_FORMAT_V1, parseNetworkSnapshot } from '../../core/snapshot/index.js';
 import type { KubernetesBlock, NetworkSnapshot, SnapshotCollectionError } from '../../core/snapshot/index.js';
 import type { VpcNetwork } from '../ec2/index.js';
 import type { ClusterAddons } from '../eks/index.js';
@@ -40,7 +40,7 @@ export function assembleSnapshot(parts: SnapshotParts): NetworkSnapshot {
   const collectionErrors = [...network.errors, ...(addons?.errors ?? []), ...(parts.errors ?? [])];
   const addonVersionsFailed = addons?.errors.some((e) => e.call === 'eks:DescribeAddonVersions') ?? false;
   const document = {
-    format: NETWORK_SNAPSHOT_FORMAT,
+    format: NETWORK_SNAPSHOT_FORMAT_V1,
     accountId: parts.accountId,
     region: parts.region,
     collectedAt: parts.collectedAt.toISOString(),

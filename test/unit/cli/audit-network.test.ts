@@ -187,7 +187,7 @@ describe('fleet-dns audit-network', () => {
     [
       'the wrong format marker',
       () => ['--snapshot', variant('format', '01-healthy-baseline', (j) => void (j.format = 'kubeconfig'))],
-      /^fleet-dns: error: --snapshot .*: format: expected "fleet-dns\/network-snapshot@1", received string "kubeconfig"\n$/,
+      /^fleet-dns: error: --snapshot .*: format: expected "fleet-dns\/network-snapshot@2" \| "fleet-dns\/network-snapshot@1", received string "kubeconfig"\n$/,
     ],
     [
       'no cluster',
