@@ -51,6 +51,11 @@ export function normalizeDomainName(name: string): string {
   return lower === '.' ? '.' : lower.replace(/\.$/, '');
 }
 
+/** Rules Route 53 Resolver defines itself (`rslvr-autodefined-rr-…`), which one's own rules override. */
+export function isAutodefinedRule(ruleId: string): boolean {
+  return ruleId.startsWith('rslvr-autodefined-');
+}
+
 /**
  * @2: AWS refuses two associated rules with one `DomainName` on a VPC (network-snapshot.md,
  * "Settled details"), and one rule id cannot have two contents: either story would be a guess.
@@ -76,7 +81,9 @@ function resolverContradictions(snapshot: NetworkSnapshot): string[] {
   );
   const byDomain = new Map<string, string>();
   resolver.rules.forEach((rule, index) => {
-    if (!associated.has(rule.Id)) return;
+    // Autodefined rules (the internet resolver for `.`, reverse zones) are overridden by a rule of
+    // one's own for the same domain: that pair is how AWS works, not a contradiction.
+    if (!associated.has(rule.Id) || isAutodefinedRule(rule.Id)) return;
     const domain = normalizeDomainName(rule.DomainName);
     const other = byDomain.get(domain);
     if (other === undefined) byDomain.set(domain, rule.Id);

@@ -8,15 +8,17 @@ import type { AwsAuditOptions } from './audit-context.js';
 import { checkCorednsAddon, parseEksVersion } from './coredns-addon.js';
 import { checkCorednsEniSpread } from './coredns-eni-spread.js';
 import { checkDhcpOptions } from './dhcp-options.js';
+import { checkDnsFirewall } from './dns-firewall.js';
 import { checkDnsPairs } from './dns-pair-checks.js';
 import { checkEndpointAccess } from './endpoint-access.js';
 import { AwsAuditError } from './errors.js';
+import { checkResolverRules } from './resolver-rules.js';
 import { checkUpstreamReach } from './upstream-reach.js';
 import { checkVpcDnsAttributes } from './vpc-dns-attributes.js';
 
 type AwsCheck = (ctx: AuditContext) => CheckResult;
 
-/** The implementation of every section-A check. */
+/** The implementation of every section-A check, and of the § C checks the snapshot decides. */
 const AWS_CHECKS: Partial<Record<CheckId, AwsCheck>> = {
   'NET-VPC-DNS-ATTRIBUTES': checkVpcDnsAttributes,
   'NET-DHCP-OPTIONS': checkDhcpOptions,
@@ -28,6 +30,9 @@ const AWS_CHECKS: Partial<Record<CheckId, AwsCheck>> = {
   'NET-UPSTREAM-REACH': checkUpstreamReach,
   'EKS-COREDNS-ADDON': checkCorednsAddon,
   'EKS-ENDPOINT-ACCESS': checkEndpointAccess,
+  // § C, from the @2 Resolver data (SKIPPED on an @1 snapshot).
+  'NET-RESOLVER-RULES': checkResolverRules,
+  'NET-DNS-FIREWALL': checkDnsFirewall,
 };
 
 /**
@@ -54,7 +59,8 @@ function validatedTargetVersion(text: string | undefined): string | undefined {
 }
 
 /**
- * The AWS-side DNS path audit: one result per section-A check (all ten, always, in catalog order),
+ * The AWS-side DNS path audit: one result per AWS-side check (the ten of section A and the two
+ * Resolver checks of § C, always, in catalog order),
  * a pure function of the snapshot. Findings never throw; unusable options do ({@link AwsAuditError}):
  * an ephemeral range that is not a port range, a target version that is not `MAJOR.MINOR`.
  *
@@ -74,7 +80,7 @@ export function auditNetworkSnapshot(
   );
   return AWS_CHECK_IDS.map((id) => {
     const check = AWS_CHECKS[id];
-    if (!check) throw new AwsAuditError(`no implementation for section-A check ${id}`);
+    if (!check) throw new AwsAuditError(`no implementation for AWS-side check ${id}`);
     return check(ctx);
   });
 }

@@ -11,17 +11,21 @@ import { parseNetworkSnapshot } from '../../../../../lambdas/core/snapshot/index
 import { fixtureJson, loadFixtures } from './fixtures.js';
 
 const fixtures = loadFixtures();
-const SECTION_A = CHECK_CATALOG.filter((m) => m.section === 'A').map((m) => m.id);
+/** Section A and the two § C checks the snapshot decides (Resolver data, @2), in catalog order. */
+const RESOLVER_CHECKS = ['NET-RESOLVER-RULES', 'NET-DNS-FIREWALL'];
+const SECTION_A = CHECK_CATALOG.filter((m) => m.section === 'A' || RESOLVER_CHECKS.includes(m.id)).map(
+  (m) => m.id,
+);
 
 describe('auditNetworkSnapshot on the fixtures', () => {
-  it('has at least 25 fixtures, each with the expected status of every section-A check', () => {
+  it('has at least 25 fixtures, each with the expected status of every AWS-side check', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(25);
     for (const f of fixtures) expect(Object.keys(f.expected).sort()).toEqual([...SECTION_A].sort());
   });
 
   it.each(fixtures.map((f) => [f.name, f] as const))('%s', (_name, f) => {
     const checks = auditNetworkSnapshot(parseNetworkSnapshot(fixtureJson(f.fixture)), f.options);
-    // all ten, always, in catalog order
+    // all twelve, always, in catalog order
     expect(checks.map((c) => c.id)).toEqual(SECTION_A);
     const statuses = Object.fromEntries(checks.map((c) => [c.id, c.status]));
     expect(statuses, f.rule).toEqual(f.expected);
@@ -38,9 +42,9 @@ describe('auditNetworkSnapshot on the fixtures', () => {
 describe('auditNetworkSnapshot', () => {
   const healthy = () => parseNetworkSnapshot(fixtureJson('01-healthy-baseline'));
 
-  it('exports the ten section-A ids in catalog order', () => {
+  it('exports the ten section-A ids and the two Resolver checks in catalog order', () => {
     expect(AWS_CHECK_IDS).toEqual(SECTION_A);
-    expect(AWS_CHECK_IDS).toHaveLength(10);
+    expect(AWS_CHECK_IDS).toHaveLength(12);
   });
 
   it.each([

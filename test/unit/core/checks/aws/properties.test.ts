@@ -174,7 +174,7 @@ describe('audit properties over the fixtures (fast-check)', () => {
           expect(err).toBeInstanceOf(SnapshotError);
           return;
         }
-        expect(auditNetworkSnapshot(snapshot)).toHaveLength(10);
+        expect(auditNetworkSnapshot(snapshot)).toHaveLength(12);
       }),
       { numRuns: 300 },
     );
