@@ -61,7 +61,7 @@ describe('fleet-dns audit-network', () => {
       arn: 'arn:aws:eks:eu-west-1:111122223333:cluster/prod-a',
       version: '1.30',
     });
-    expect(result.checks).toHaveLength(10);
+    expect(result.checks).toHaveLength(12);
     expect(result.checks.find((c) => c.id === 'NET-NACL-DNS-UDP')).toMatchObject({
       status: 'FAIL',
       muted: false,
@@ -101,7 +101,7 @@ describe('fleet-dns audit-network', () => {
       /^NET-SG-DNS-UDP\s+FAIL\s+high\s+UDP\/53 security groups: 5 of 5 filtered client→CoreDNS pairs blocked/,
     );
     expect(lines.find((l) => l.startsWith('NET-SG-DNS-TCP'))).toMatch(/\sPASS\s+high\s/);
-    expect(lines.filter((l) => /^(NET|EKS)-/.test(l))).toHaveLength(10);
+    expect(lines.filter((l) => /^(NET|EKS)-/.test(l))).toHaveLength(12);
     expect(stdout).toContain('Diagnosis:\n  network-path (confirmed) [NET-SG-DNS-UDP]');
   });
 
