@@ -47,14 +47,13 @@ export const CHECKS_FED_BY = {
   'route53resolver:ListResolverRuleAssociations': ['NET-RESOLVER-RULES'],
   'route53resolver:GetResolverRule': ['NET-RESOLVER-RULES'],
   'route53resolver:ListResolverRules': ['NET-RESOLVER-RULES'],
-  'route53resolver:GetResolverEndpoint': ['NET-RESOLVER-RULES'],
   'route53resolver:ListResolverEndpoints': ['NET-RESOLVER-RULES'],
   'route53resolver:ListResolverEndpointIpAddresses': ['NET-RESOLVER-RULES'],
   // …and DNS Firewall (it filters every query the VPC resolver receives, forwarded or not).
   'route53resolver:ListFirewallRuleGroupAssociations': ['NET-DNS-FIREWALL'],
   'route53resolver:ListFirewallRules': ['NET-DNS-FIREWALL'],
   'route53resolver:ListFirewallDomains': ['NET-DNS-FIREWALL'],
-  'route53resolver:GetFirewallDomainList': ['NET-DNS-FIREWALL'],
+  'route53resolver:ListFirewallDomainLists': ['NET-DNS-FIREWALL'],
   'route53resolver:GetFirewallConfig': ['NET-DNS-FIREWALL'],
   // kube-system image references: their registry hosts are names both checks need resolvable.
   'k8s:ListPods/kube-system': ['NET-RESOLVER-RULES', 'NET-DNS-FIREWALL'],
