@@ -1,4 +1,4 @@
-import type { V1EndpointSlice, V1Node } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Node, V1Pod } from '@kubernetes/client-node';
 import { collectionError } from '../../core/snapshot/index.js';
 import {
   COREDNS_NAME,
@@ -24,6 +24,8 @@ export type KubernetesFacts = {
   readonly dnsPods: SnapshotDnsPod[];
   readonly nodes: SnapshotNode[];
   readonly upstreams?: string[];
+  /** @2: the image references of the kube-system pods (their registries are names the cluster needs) */
+  readonly images?: string[];
 };
 
 export interface KubernetesFactsResult {
@@ -38,6 +40,15 @@ async function guarded<T>(what: string, read: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw toKubeAccessError(what, err) ?? err;
   }
+}
+
+/** Every container and init container image of `pods`, once each, sorted. */
+export function kubeSystemImages(pods: readonly V1Pod[]): string[] {
+  const images = new Set<string>();
+  for (const pod of pods)
+    for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])])
+      if (c.image) images.add(c.image);
+  return [...images].sort();
 }
 
 /**
@@ -153,8 +164,27 @@ export async function readKubernetesFacts(
     });
     return cm.data?.Corefile;
   });
+  const podsRead = guarded(`list pods of ${KUBE_SYSTEM_NAMESPACE}`, async () => {
+    const items: V1Pod[] = [];
+    let cont: string | undefined;
+    do {
+      const page = await apis.core.listNamespacedPod({
+        namespace: KUBE_SYSTEM_NAMESPACE,
+        limit,
+        ...(cont ? { _continue: cont } : {}),
+      });
+      items.push(...page.items);
+      cont = page.metadata?._continue || undefined;
+    } while (cont);
+    return items;
+  });
   // Observe every outcome before throwing, so no rejection is left unhandled.
-  const [slices, nodes, corefile] = await Promise.allSettled([slicesRead, nodesRead, corefileRead]);
+  const [slices, nodes, corefile, pods] = await Promise.allSettled([
+    slicesRead,
+    nodesRead,
+    corefileRead,
+    podsRead,
+  ]);
   if (slices.status === 'rejected') throw slices.reason;
   if (nodes.status === 'rejected') throw nodes.reason;
 
@@ -182,6 +212,23 @@ export async function readKubernetesFacts(
     upstreams = rootZoneUpstreams(corefile.value);
   }
 
+  // The kube-system images only feed the Resolver checks' "names the cluster needs": a refused
+  // list is a collection error of those two checks, not an unreachable cluster.
+  let images: string[] | undefined;
+  if (pods.status === 'rejected') {
+    const err = pods.reason as unknown;
+    if (!(err instanceof KubeAccessError)) throw err;
+    errors.push(
+      collectionError(
+        'k8s:ListPods/kube-system',
+        err.httpStatus !== undefined ? `HTTP${err.httpStatus}` : err.failure,
+        err.message,
+      ),
+    );
+  } else {
+    images = kubeSystemImages(pods.value);
+  }
+
   return {
     facts: {
       access: { reachable: true },
@@ -190,6 +237,7 @@ export async function readKubernetesFacts(
         .flatMap((n) => nodeFact(n, ipFamily) ?? [])
         .sort((a, b) => a.name.localeCompare(b.name)),
       ...(upstreams !== undefined ? { upstreams } : {}),
+      ...(images !== undefined ? { images } : {}),
     },
     errors,
   };

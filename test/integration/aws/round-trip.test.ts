@@ -164,6 +164,9 @@ describe('mocked AWS + fake Kubernetes API → snapshot → audit', () => {
       'NET-UPSTREAM-REACH': 'PASS',
       'EKS-COREDNS-ADDON': 'PASS',
       'EKS-ENDPOINT-ACCESS': 'PASS',
+      // @2: the fake's VPC has no Resolver rule and no firewall group associated
+      'NET-RESOLVER-RULES': 'PASS',
+      'NET-DNS-FIREWALL': 'PASS',
     });
   });
 
@@ -207,6 +210,8 @@ describe('mocked AWS + fake Kubernetes API → snapshot → audit', () => {
     expect(healthyApi?.requests.every((r) => r.authenticated && r.method === 'GET')).toBe(true);
     expect(healthyApi?.requests.map((r) => r.path).sort()).toEqual([
       '/api/v1/namespaces/kube-system/configmaps/coredns',
+      // @2: the kube-system pods' images (their registries are names the cluster needs)
+      '/api/v1/namespaces/kube-system/pods',
       '/api/v1/nodes',
       '/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices',
     ]);
