@@ -1,8 +1,9 @@
 /**
  * The member-account stack: the scanner role the central collectors assume (deployable to every
  * account of an Organization with CloudFormation StackSets, lib/README.md § Deploy). It may read
- * exactly what lambdas/aws collects — the EC2 describes of a cluster's network and the EKS
- * describes/lists of its clusters and add-ons — and nothing else.
+ * exactly what lambdas/aws collects — the EC2 describes of a cluster's network, the Route 53
+ * Resolver rules and DNS Firewall of its VPC, and the EKS describes/lists of its clusters and
+ * add-ons — and nothing else.
  *
  * With `fleet-dns:memberDispatcher` it also holds the member-side runner dispatcher (design.md §
  * Access to the cluster, "Private endpoints"): a function in this account's VPC that runs the
@@ -44,6 +45,30 @@ export const SCANNER_EKS_CLUSTER_ACTIONS = ['eks:DescribeCluster', 'eks:Describe
 /** EKS calls with no resource: ListClusters (per region) and DescribeAddonVersions (a catalogue). */
 export const SCANNER_EKS_GLOBAL_ACTIONS = ['eks:ListClusters', 'eks:DescribeAddonVersions'] as const;
 
+/**
+ * Route 53 Resolver lists with no resource types in the Service Authorization Reference (they
+ * list a region, filtered by VPC where the API allows): route53resolver/vpc-resolver.ts.
+ */
+export const SCANNER_RESOLVER_LIST_ACTIONS = [
+  'route53resolver:ListResolverRuleAssociations',
+  'route53resolver:ListResolverRules',
+  'route53resolver:ListResolverEndpoints',
+  'route53resolver:ListFirewallRuleGroupAssociations',
+  'route53resolver:ListFirewallDomainLists',
+] as const;
+
+/**
+ * Route 53 Resolver reads of one resource, by ARN. Any account: rules, rule groups and domain
+ * lists reach a VPC shared through RAM or Firewall Manager from another account.
+ */
+export const SCANNER_RESOLVER_RESOURCE_ACTIONS = {
+  'resolver-rule': ['route53resolver:GetResolverRule'],
+  'resolver-endpoint': ['route53resolver:ListResolverEndpointIpAddresses'],
+  'firewall-rule-group': ['route53resolver:ListFirewallRules'],
+  'firewall-domain-list': ['route53resolver:ListFirewallDomains'],
+  'firewall-config': ['route53resolver:GetFirewallConfig'],
+} as const;
+
 export interface FleetDnsMemberStackProps extends StackProps {
   readonly config: MemberConfig;
 }
@@ -82,7 +107,7 @@ export class FleetDnsMemberStack extends Stack {
     this.scannerRole = new iam.Role(this, 'ScannerRole', {
       roleName: config.scannerRoleName,
       assumedBy: trust,
-      description: 'fleet-dns scanner: read-only EC2/EKS describes for the DNS health audit',
+      description: 'fleet-dns scanner: read-only EC2/EKS/Route 53 Resolver reads for the DNS health audit',
       inlinePolicies: {
         FleetDnsScanner: new iam.PolicyDocument({
           statements: [
@@ -101,6 +126,22 @@ export class FleetDnsMemberStack extends Stack {
               ],
             }),
             new iam.PolicyStatement({ actions: [...SCANNER_EKS_GLOBAL_ACTIONS], resources: ['*'] }),
+            new iam.PolicyStatement({ actions: [...SCANNER_RESOLVER_LIST_ACTIONS], resources: ['*'] }),
+            ...Object.entries(SCANNER_RESOLVER_RESOURCE_ACTIONS).map(
+              ([resource, actions]) =>
+                new iam.PolicyStatement({
+                  actions: [...actions],
+                  resources: [
+                    this.formatArn({
+                      service: 'route53resolver',
+                      region: '*',
+                      account: '*',
+                      resource,
+                      resourceName: '*',
+                    }),
+                  ],
+                }),
+            ),
             new iam.PolicyStatement({
               actions: [...SCANNER_EKS_CLUSTER_ACTIONS],
               resources: [
@@ -116,9 +157,10 @@ export class FleetDnsMemberStack extends Stack {
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'EC2 Describe*, eks:ListClusters and eks:DescribeAddonVersions have no resource-level permissions; the EKS cluster and add-on ' +
+          'EC2 Describe*, eks:ListClusters, eks:DescribeAddonVersions and the Route 53 Resolver List calls have no resource-level permissions; the EKS cluster and add-on ' +
           "describes are limited to this account's clusters and add-ons in any region (the regions scanned are configuration); " +
-          'prefix-list entries are read for whichever lists the security groups reference, AWS-managed ones included (owned by AWS, not this account).',
+          'prefix-list entries are read for whichever lists the security groups reference, AWS-managed ones included (owned by AWS, not this account); ' +
+          'Resolver rules, endpoints, firewall rule groups, domain lists and firewall configs are read by type in any account (RAM and Firewall Manager share them into the VPC).',
         appliesTo: [
           'Resource::*',
           {
@@ -126,6 +168,9 @@ export class FleetDnsMemberStack extends Stack {
               '/^Resource::arn:<AWS::Partition>:eks:\\*:(<AWS::AccountId>|[0-9]{12}):(cluster|addon)/.*$/g',
           },
           'Resource::arn:<AWS::Partition>:ec2:*:*:prefix-list/*',
+          ...Object.keys(SCANNER_RESOLVER_RESOURCE_ACTIONS).map(
+            (resource) => `Resource::arn:<AWS::Partition>:route53resolver:*:*:${resource}/*`,
+          ),
         ],
       },
     ]);

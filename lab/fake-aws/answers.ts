@@ -261,3 +261,21 @@ export function createFakeAwsAnswers(
     return handler(input, caller, world) as Record<string, unknown>;
   };
 }
+
+/** The Route 53 Resolver operations the fake answers (awsJson1_1, by hand: see server.ts). */
+export const FAKE_RESOLVER_OPERATIONS = [
+  'ListResolverRuleAssociations',
+  'ListFirewallRuleGroupAssociations',
+] as const;
+
+/**
+ * Route 53 Resolver as the fake's VPCs see it: nothing associated — no Resolver rule, no DNS
+ * Firewall rule group — which is what a new VPC has, so a scan of the fake world collects a @2
+ * snapshot whose NET-RESOLVER-RULES and NET-DNS-FIREWALL pass. The collector asks nothing else
+ * when both lists are empty; any other operation is unknown here.
+ */
+export function answerResolver(operation: string): Record<string, unknown> {
+  if (operation === 'ListResolverRuleAssociations') return { ResolverRuleAssociations: [] };
+  if (operation === 'ListFirewallRuleGroupAssociations') return { FirewallRuleGroupAssociations: [] };
+  throw new UnknownFakeOperationError('route53resolver', operation);
+}

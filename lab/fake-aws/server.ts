@@ -29,7 +29,7 @@ import { DescribeAddon$, DescribeAddonVersions$, DescribeCluster$, ListClusters$
 import { ListAccounts$ } from '@aws-sdk/client-organizations';
 import { AssumeRole$, GetCallerIdentity$ } from '@aws-sdk/client-sts';
 import type { StaticOperationSchema } from '@smithy/types';
-import { createFakeAwsAnswers, UnknownFakeOperationError } from './answers.js';
+import { answerResolver, createFakeAwsAnswers, UnknownFakeOperationError } from './answers.js';
 import type { FakeAwsService, PerOperation } from './answers.js';
 import { accountOfAccessKey, FAKE_ACCESS_KEY_ID } from './world.js';
 import type { FakeAwsOptions, FakeRegionWorld } from './world.js';
@@ -423,6 +423,30 @@ export async function startFakeAwsEndpoint(
     }
   };
 
+  /**
+   * Route 53 Resolver (awsJson1_1, target `Route53Resolver.<Operation>`), answered by hand: its
+   * client (3.654.0 here) ships no Smithy operation schemas to derive the wire from, and the
+   * fake's answers are empty lists, which need no serde.
+   */
+  const serveResolver = (res: ServerResponse, req: IncomingMessage, caller: FakeAwsCall) => {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const operation = target.startsWith('Route53Resolver.')
+      ? target.slice('Route53Resolver.'.length)
+      : target;
+    calls.push({ ...caller, operation });
+    try {
+      send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(answerResolver(operation)));
+    } catch (err) {
+      const e = wireError(err, false);
+      send(
+        res,
+        e.status,
+        'application/x-amz-json-1.1',
+        JSON.stringify({ ...e.members, __type: e.code, message: e.message }),
+      );
+    }
+  };
+
   const server = createServer((req, res) => {
     readBody(req)
       .then(async (body) => {
@@ -433,6 +457,10 @@ export async function startFakeAwsEndpoint(
           return;
         }
         const accountId = accountOfAccessKey(scope.accessKeyId, options.currentAccountId);
+        if (accountId && scope.service === 'route53resolver') {
+          serveResolver(res, req, { service: scope.service, operation: '', accountId, region: scope.region });
+          return;
+        }
         if (!accountId || !isService(scope.service)) {
           const what = accountId ? `service ${scope.service}` : `access key ${scope.accessKeyId}`;
           send(res, accountId ? 400 : 403, 'text/plain', `fake AWS serves no ${what}`);
@@ -461,6 +489,7 @@ export async function startFakeAwsEndpoint(
       AWS_ENDPOINT_URL_EKS: url,
       AWS_ENDPOINT_URL_STS: url,
       AWS_ENDPOINT_URL_ORGANIZATIONS: url,
+      AWS_ENDPOINT_URL_ROUTE53RESOLVER: url,
       AWS_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID,
       AWS_SECRET_ACCESS_KEY: 'fake-secret-access-key-for-the-demo-only',
       AWS_REGION: region,

@@ -18,6 +18,7 @@ export * from './rate-limit/index.js';
 export * from './s3/index.js';
 export * from './securityhub/index.js';
 export * from './regions/index.js';
+export * from './route53resolver/index.js';
 export * from './snapshot/index.js';
 export * from './stepfunctions/index.js';
 export { allPages, callAws } from './calls.js';

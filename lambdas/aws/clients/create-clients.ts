@@ -1,6 +1,8 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
+import type { Route53ResolverClientConfig } from '@aws-sdk/client-route53resolver';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { DeadlineHttpHandler } from './deadline-http-handler.js';
@@ -56,6 +58,8 @@ export interface AwsClients {
   readonly ec2: EC2Client;
   readonly eks: EKSClient;
   readonly sts: STSClient;
+  /** Resolver rules and DNS Firewall of the clusters' VPCs (the snapshot's @2 `resolver` block) */
+  readonly route53resolver: Route53ResolverClient;
 }
 
 /**
@@ -88,13 +92,16 @@ export function clientConfig(options: AwsClientOptions) {
   };
 }
 
-/** Builds the EC2, EKS and STS clients of one account×region. */
+/** Builds the EC2, EKS, STS and Route 53 Resolver clients of one account×region. */
 export function createAwsClients(options: AwsClientOptions): AwsClients {
   // One handler per client: destroying one client must not close another's sockets.
   return {
     ec2: new EC2Client(clientConfig(options)),
     eks: new EKSClient(clientConfig(options)),
     sts: new STSClient(clientConfig(options)),
+    // Built against older @smithy/types than the other clients (3.654.0 is the newest the
+    // registry here has): the same configuration at run time, only its typing differs.
+    route53resolver: new Route53ResolverClient(clientConfig(options) as Route53ResolverClientConfig),
   };
 }
 

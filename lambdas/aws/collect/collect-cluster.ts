@@ -133,6 +133,7 @@ export async function collectClusterSnapshot(
         limiter: ctx.limiter,
         vpcId,
         prefixListCache: ctx.caches.prefixLists,
+        route53resolver: ctx.clients.route53resolver,
       })
     : Promise.resolve({
         vpcId: 'unknown',

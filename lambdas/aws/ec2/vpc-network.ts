@@ -16,12 +16,15 @@ import type {
   Subnet,
   Vpc,
 } from '@aws-sdk/client-ec2';
+import type { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import type { SnapshotCollectionError, SnapshotPrefixList } from '../../core/snapshot/index.js';
 import { allPages, callAws } from '../calls.js';
 import { AwsCallError } from '../errors.js';
 import type { PromiseCache } from '../promise-cache.js';
 import type { ApiLimiter } from '../rate-limit/index.js';
 import { collectionError } from '../../core/snapshot/index.js';
+import { collectVpcResolver } from '../route53resolver/vpc-resolver.js';
+import type { VpcResolver } from '../route53resolver/vpc-resolver.js';
 import { orCollectionError } from '../snapshot/or-collection-error.js';
 import { loadPrefixList, referencedPrefixListIds } from './prefix-lists.js';
 import type { PrefixListResult } from './prefix-lists.js';
@@ -52,6 +55,11 @@ export interface VpcNetwork {
   readonly networkAcls?: NetworkAcl[];
   readonly networkInterfaces?: NetworkInterface[];
   readonly prefixLists: SnapshotPrefixList[];
+  /**
+   * The VPC's Resolver rules and DNS Firewall (a @2 snapshot's `resolver` block); absent when no
+   * Resolver client was given (the snapshot is then @1: those checks SKIPPED, never PASS).
+   */
+  readonly resolver?: Omit<VpcResolver, 'errors'>;
   readonly errors: readonly SnapshotCollectionError[];
 }
 
@@ -61,6 +69,11 @@ export interface CollectVpcNetworkInput {
   readonly vpcId: string;
   /** prefix lists of this account×region, shared across VPCs */
   readonly prefixListCache: PromiseCache<PrefixListResult>;
+  /**
+   * Reads the VPC's Resolver rules and DNS Firewall too, under the same limiter.
+   * @default none: no `resolver` block (an @1 snapshot)
+   */
+  readonly route53resolver?: Route53ResolverClient;
 }
 
 const byVpc = (vpcId: string) => [{ Name: 'vpc-id', Values: [vpcId] }];
@@ -223,16 +236,24 @@ export async function collectVpcNetwork(input: CollectVpcNetworkInput): Promise<
     });
   })();
 
-  const [{ vpc, dhcpOptions }, dnsSupport, dnsHostnames, sn, sg, acl, eni, pl] = await Promise.all([
-    vpcAndDhcp,
-    attribute('enableDnsSupport'),
-    attribute('enableDnsHostnames'),
-    subnets,
-    securityGroups,
-    networkAcls,
-    networkInterfaces,
-    prefixLists,
-  ]);
+  const resolverRead = input.route53resolver
+    ? collectVpcResolver({ client: input.route53resolver, limiter, vpcId })
+    : Promise.resolve(undefined);
+
+  const [{ vpc, dhcpOptions }, dnsSupport, dnsHostnames, sn, sg, acl, eni, pl, resolverOut] =
+    await Promise.all([
+      vpcAndDhcp,
+      attribute('enableDnsSupport'),
+      attribute('enableDnsHostnames'),
+      subnets,
+      securityGroups,
+      networkAcls,
+      networkInterfaces,
+      prefixLists,
+      resolverRead,
+    ]);
+  if (resolverOut) errors.push(...resolverOut.errors);
+  const resolver = resolverOut ? (({ errors: _errors, ...rest }) => rest)(resolverOut) : undefined;
 
   const vpcAttributes =
     dnsSupport === undefined && dnsHostnames === undefined
@@ -251,6 +272,7 @@ export async function collectVpcNetwork(input: CollectVpcNetworkInput): Promise<
     ...(acl ? { networkAcls: acl } : {}),
     ...(eni ? { networkInterfaces: eni } : {}),
     prefixLists: pl,
+    ...(resolver ? { resolver } : {}),
     errors: sortErrors(errors),
   };
 }

@@ -1,5 +1,9 @@
 import type { Cluster } from '@aws-sdk/client-eks';
-import { NETWORK_SNAPSHOT_FORMAT, parseNetworkSnapshot } from '../../core/snapshot/index.js';
+import {
+  NETWORK_SNAPSHOT_FORMAT,
+  NETWORK_SNAPSHOT_FORMAT_V1,
+  parseNetworkSnapshot,
+} from '../../core/snapshot/index.js';
 import type { KubernetesBlock, NetworkSnapshot, SnapshotCollectionError } from '../../core/snapshot/index.js';
 import type { VpcNetwork } from '../ec2/index.js';
 import type { ClusterAddons } from '../eks/index.js';
@@ -26,7 +30,7 @@ export interface SnapshotParts {
 }
 
 /**
- * Builds the `fleet-dns/network-snapshot@1` document of one cluster: raw SDK outputs under the
+ * Builds the `fleet-dns/network-snapshot@2` document of one cluster (@1 when no Resolver data was read): raw SDK outputs under the
  * field names network-snapshot.md gives, `collectionErrors` for every call that failed (naming
  * the checks they feed), and the Kubernetes facts. The result is exactly what a file written
  * with `--save-snapshot` holds (timestamps as ISO strings) and has passed
@@ -40,7 +44,9 @@ export function assembleSnapshot(parts: SnapshotParts): NetworkSnapshot {
   const collectionErrors = [...network.errors, ...(addons?.errors ?? []), ...(parts.errors ?? [])];
   const addonVersionsFailed = addons?.errors.some((e) => e.call === 'eks:DescribeAddonVersions') ?? false;
   const document = {
-    format: NETWORK_SNAPSHOT_FORMAT,
+    // @2 only when the Resolver data was read: an @1 snapshot makes those checks SKIPPED, where a
+    // @2 one without the block would claim "nothing associated".
+    format: network.resolver ? NETWORK_SNAPSHOT_FORMAT : NETWORK_SNAPSHOT_FORMAT_V1,
     accountId: parts.accountId,
     region: parts.region,
     collectedAt: parts.collectedAt.toISOString(),
@@ -59,6 +65,7 @@ export function assembleSnapshot(parts: SnapshotParts): NetworkSnapshot {
       ? { addonVersions: addons.addonVersions }
       : {}),
     ...(parts.kubernetes ? { kubernetes: parts.kubernetes } : {}),
+    ...(network.resolver ? { resolver: network.resolver } : {}),
     ...(collectionErrors.length > 0 ? { collectionErrors } : {}),
   };
   // JSON round trip: Dates (createdAt, Attachment.AttachTime…) become the strings a saved file holds.

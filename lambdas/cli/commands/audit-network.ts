@@ -245,7 +245,7 @@ export const auditNetworkCommand: CommandRegistrar = (program: Command, ctx: Com
     .description(
       'Audit the AWS side of cluster DNS from a network snapshot: security groups and NACLs on every client → CoreDNS path (UDP and TCP 53), the VPC resolver and upstreams, CoreDNS ENI spread, DNS attributes, DHCP options and add-on compatibility.',
     )
-    .option('--snapshot <file>', 'a fleet-dns/network-snapshot@1 JSON file')
+    .option('--snapshot <file>', 'a fleet-dns/network-snapshot@2 (or @1) JSON file')
     .option(
       '--max-snapshot-size <size>',
       'refuse a --snapshot larger than this (bytes, or 64KB, 256MB, 1GB: powers of 1024)',

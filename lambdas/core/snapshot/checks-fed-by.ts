@@ -46,6 +46,20 @@ export const CHECKS_FED_BY = {
   // The kube-system DaemonSets and Cilium's config say whether a CNI replaces kube-proxy.
   'k8s:ListDaemonSets/kube-system': ['EKS-COMPUTE-MODE'],
   'k8s:ReadConfigMap/cilium-config': ['EKS-COMPUTE-MODE'],
+  // @2 (network-snapshot.md § Format @2): the Resolver rules and their outbound endpoints…
+  'route53resolver:ListResolverRuleAssociations': ['NET-RESOLVER-RULES'],
+  'route53resolver:GetResolverRule': ['NET-RESOLVER-RULES'],
+  'route53resolver:ListResolverRules': ['NET-RESOLVER-RULES'],
+  'route53resolver:ListResolverEndpoints': ['NET-RESOLVER-RULES'],
+  'route53resolver:ListResolverEndpointIpAddresses': ['NET-RESOLVER-RULES'],
+  // …and DNS Firewall (it filters every query the VPC resolver receives, forwarded or not).
+  'route53resolver:ListFirewallRuleGroupAssociations': ['NET-DNS-FIREWALL'],
+  'route53resolver:ListFirewallRules': ['NET-DNS-FIREWALL'],
+  'route53resolver:ListFirewallDomains': ['NET-DNS-FIREWALL'],
+  'route53resolver:ListFirewallDomainLists': ['NET-DNS-FIREWALL'],
+  'route53resolver:GetFirewallConfig': ['NET-DNS-FIREWALL'],
+  // kube-system image references: their registry hosts are names both checks need resolvable.
+  'k8s:ListPods/kube-system': ['NET-RESOLVER-RULES', 'NET-DNS-FIREWALL'],
 } as const satisfies Record<string, readonly CheckId[]>;
 
 /** A call the collectors make, spelled `service:Operation`. */

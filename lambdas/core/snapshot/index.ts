@@ -1,10 +1,15 @@
 /**
- * The network snapshot (`fleet-dns/network-snapshot@1`): its schema, its type and its parser.
+ * The network snapshot (`fleet-dns/network-snapshot@2`, @1 still read): its schema, its type and its parser.
  * Collectors (lambdas/aws) produce a {@link NetworkSnapshot}; the AWS-side audit consumes one.
  */
 export { parseNetworkSnapshot } from './parse-network-snapshot.js';
 export { SnapshotError } from './errors.js';
-export { NETWORK_SNAPSHOT_FORMAT, networkSnapshotSchema } from './network-snapshot-schema.js';
+export {
+  NETWORK_SNAPSHOT_FORMAT,
+  NETWORK_SNAPSHOT_FORMAT_V1,
+  NETWORK_SNAPSHOT_FORMATS,
+  networkSnapshotSchema,
+} from './network-snapshot-schema.js';
 export type * from './network-snapshot-schema.js';
 export {
   CHECKS_FED_BY,

@@ -1,5 +1,5 @@
 /**
- * `fleet-dns/network-snapshot@1`: raw AWS API outputs (AWS SDK for JavaScript v3 field names — EKS
+ * `fleet-dns/network-snapshot@2` (and @1, read as @2 without its Resolver parts): raw AWS API outputs (AWS SDK for JavaScript v3 field names — EKS
  * camelCase, EC2 PascalCase) plus the few Kubernetes facts the AWS-side audit needs. Unknown fields
  * are ignored (loose objects), missing optional arrays mean "none" (they default to `[]`).
  * Fields whose absence means something different from "empty" (`addons`, `addonVersions`,
@@ -12,7 +12,12 @@ import { z } from 'zod';
 import { tryParseCidr, tryParseIpAddress } from '../network/cidr.js';
 import { parseProtocol, TCP, UDP } from '../network/protocol.js';
 
-export const NETWORK_SNAPSHOT_FORMAT = 'fleet-dns/network-snapshot@1';
+/** The format collectors write: @1 plus the `resolver` block and `kubernetes.images`. */
+export const NETWORK_SNAPSHOT_FORMAT = 'fleet-dns/network-snapshot@2';
+/** The first format, still read: a snapshot without Resolver data (those checks are SKIPPED). */
+export const NETWORK_SNAPSHOT_FORMAT_V1 = 'fleet-dns/network-snapshot@1';
+/** Every format the parser reads, newest first. */
+export const NETWORK_SNAPSHOT_FORMATS = [NETWORK_SNAPSHOT_FORMAT, NETWORK_SNAPSHOT_FORMAT_V1] as const;
 
 const list = <T extends z.ZodType>(item: T) => z.array(item).optional().default([]);
 
@@ -267,6 +272,115 @@ const kubernetesSchema = z.looseObject({
   daemonSets: z.array(z.string()).optional(),
   /** Cilium's `kube-proxy-replacement` (ConfigMap kube-system/cilium-config), when Cilium runs */
   ciliumKubeProxyReplacement: z.string().optional(),
+  /** @2: image references of the kube-system pods (their registry hosts are names the cluster needs) */
+  images: list(z.string().min(1)),
+});
+
+// ── Route 53 Resolver (@2) ─────────────────────────────────────────────────────────────────
+// Shapes of @aws-sdk/client-route53resolver outputs. Enumerations stay strings: AWS adds values
+// (a new Status, Action or Protocol) and an unknown one must reach the evaluator, which treats it
+// as "not OPERATIONAL" / "not a match", rather than make the whole snapshot unusable.
+const resolverRuleAssociationSchema = z.looseObject({
+  Id: z.string().optional(),
+  ResolverRuleId: z.string().min(1),
+  Name: z.string().optional(),
+  VPCId: z.string().optional(),
+  Status: z.string().optional(),
+  StatusMessage: z.string().optional(),
+});
+
+const targetAddressSchema = z.looseObject({
+  Ip: ipV4.optional(),
+  Ipv6: ipV6.optional(),
+  Port: z.number().int().min(0).max(65535).optional(),
+  Protocol: z.string().optional(),
+  ServerNameIndication: z.string().optional(),
+});
+
+const resolverRuleSchema = z.looseObject({
+  Id: z.string().min(1),
+  Arn: z.string().optional(),
+  DomainName: z.string().min(1),
+  RuleType: z.string().min(1),
+  Status: z.string().optional(),
+  Name: z.string().optional(),
+  TargetIps: list(targetAddressSchema),
+  ResolverEndpointId: z.string().optional(),
+  OwnerId: z.string().optional(),
+  ShareStatus: z.string().optional(),
+});
+
+const resolverEndpointSchema = z.looseObject({
+  Id: z.string().min(1),
+  Arn: z.string().optional(),
+  Name: z.string().optional(),
+  Direction: z.string().optional(),
+  Status: z.string().optional(),
+  StatusMessage: z.string().optional(),
+  HostVPCId: z.string().optional(),
+  SecurityGroupIds: list(z.string().min(1)),
+  IpAddressCount: z.number().int().min(0).optional(),
+  ResolverEndpointType: z.string().optional(),
+  Protocols: list(z.string()),
+  /** ListResolverEndpointIpAddresses → .IpAddresses */
+  IpAddresses: list(
+    z.looseObject({
+      IpId: z.string().optional(),
+      SubnetId: z.string().min(1),
+      Ip: ipV4.optional(),
+      Ipv6: ipV6.optional(),
+      Status: z.string().optional(),
+      StatusMessage: z.string().optional(),
+    }),
+  ),
+});
+
+const firewallRuleGroupAssociationSchema = z.looseObject({
+  Id: z.string().optional(),
+  FirewallRuleGroupId: z.string().min(1),
+  VpcId: z.string().optional(),
+  Name: z.string().optional(),
+  Priority: z.number().int(),
+  MutationProtection: z.string().optional(),
+  Status: z.string().optional(),
+  StatusMessage: z.string().optional(),
+});
+
+const firewallRuleSchema = z.looseObject({
+  FirewallRuleGroupId: z.string().min(1),
+  FirewallDomainListId: z.string().optional(),
+  FirewallThreatProtectionId: z.string().optional(),
+  Name: z.string().optional(),
+  Priority: z.number().int(),
+  Action: z.string().min(1),
+  BlockResponse: z.string().optional(),
+  Qtype: z.string().optional(),
+  FirewallDomainRedirectionAction: z.string().optional(),
+});
+
+const firewallDomainListSchema = z.looseObject({
+  Id: z.string().min(1),
+  Name: z.string().optional(),
+  ManagedOwnerName: z.string().optional(),
+  /** ListFirewallDomains → .Domains; absent for AWS-managed lists (they cannot be listed) */
+  Domains: z.array(z.string().min(1)).optional(),
+});
+
+const resolverSchema = z.looseObject({
+  ruleAssociations: list(resolverRuleAssociationSchema),
+  rules: list(resolverRuleSchema),
+  endpoints: list(resolverEndpointSchema),
+  firewallConfig: z
+    .looseObject({
+      Id: z.string().optional(),
+      ResourceId: z.string().optional(),
+      OwnerId: z.string().optional(),
+      FirewallFailOpen: z.string().optional(),
+    })
+    .optional(),
+  firewallRuleGroupAssociations: list(firewallRuleGroupAssociationSchema),
+  firewallRules: list(firewallRuleSchema),
+  firewallDomainLists: list(firewallDomainListSchema),
 });
 
 const collectionErrorSchema = z.looseObject({
@@ -277,7 +391,7 @@ const collectionErrorSchema = z.looseObject({
 });
 
 export const networkSnapshotSchema = z.looseObject({
-  format: z.literal(NETWORK_SNAPSHOT_FORMAT),
+  format: z.enum(NETWORK_SNAPSHOT_FORMATS),
   accountId: z.string().regex(/^[0-9]{12}$/, 'expected a 12-digit AWS account id'),
   region: z.string().regex(/^[a-z0-9-]+$/, 'expected an AWS region such as eu-west-1'),
   collectedAt: z.string().optional(),
@@ -295,6 +409,8 @@ export const networkSnapshotSchema = z.looseObject({
   addons: z.array(addonSchema).optional(),
   addonVersions: z.array(addonInfoSchema).optional(),
   kubernetes: kubernetesSchema.optional(),
+  /** @2: Route 53 Resolver rules and DNS Firewall of the VPC (absent in @2 = nothing associated) */
+  resolver: resolverSchema.optional(),
   collectionErrors: list(collectionErrorSchema),
 });
 
@@ -317,3 +433,10 @@ export type SnapshotKubernetes = NonNullable<NetworkSnapshot['kubernetes']>;
 export type SnapshotDnsPod = SnapshotKubernetes['dnsPods'][number];
 export type SnapshotNode = SnapshotKubernetes['nodes'][number];
 export type SnapshotCollectionError = NetworkSnapshot['collectionErrors'][number];
+export type SnapshotResolver = NonNullable<NetworkSnapshot['resolver']>;
+export type SnapshotResolverRule = SnapshotResolver['rules'][number];
+export type SnapshotResolverRuleAssociation = SnapshotResolver['ruleAssociations'][number];
+export type SnapshotResolverEndpoint = SnapshotResolver['endpoints'][number];
+export type SnapshotFirewallRule = SnapshotResolver['firewallRules'][number];
+export type SnapshotFirewallRuleGroupAssociation = SnapshotResolver['firewallRuleGroupAssociations'][number];
+export type SnapshotFirewallDomainList = SnapshotResolver['firewallDomainLists'][number];

@@ -2,7 +2,11 @@ import type { z } from 'zod';
 import { formatPath } from '../schema/format-error.js';
 import { SnapshotError } from './errors.js';
 import { reconcileSnapshot } from './snapshot-consistency.js';
-import { NETWORK_SNAPSHOT_FORMAT, networkSnapshotSchema } from './network-snapshot-schema.js';
+import {
+  NETWORK_SNAPSHOT_FORMAT,
+  NETWORK_SNAPSHOT_FORMATS,
+  networkSnapshotSchema,
+} from './network-snapshot-schema.js';
 import type { NetworkSnapshot } from './network-snapshot-schema.js';
 
 /** How many problems the error message spells out (all are kept in `SnapshotError.problems`). */
@@ -31,7 +35,8 @@ const errorMap: z.core.$ZodErrorMap = (issue) => {
 };
 
 /**
- * Validates a parsed JSON document as a `fleet-dns/network-snapshot@1` and returns it typed, with
+ * Validates a parsed JSON document as a `fleet-dns/network-snapshot@2` (or @1, which reads as @2
+ * without its Resolver parts) and returns it typed, with
  * optional arrays defaulted to `[]`, unknown fields kept but ignored, and identical duplicate
  * ENIs / security groups / NACLs merged. A snapshot that contradicts itself is refused
  * ({@link reconcileSnapshot}).
@@ -48,10 +53,9 @@ export function parseNetworkSnapshot(json: unknown): NetworkSnapshot {
   }
   // The format marker first: a different document type should be named as such, not as 40 missing fields.
   const format = (json as Record<string, unknown>).format;
-  if (format !== NETWORK_SNAPSHOT_FORMAT) {
-    throw new SnapshotError(
-      `format: expected "${NETWORK_SNAPSHOT_FORMAT}", received ${describeInput(format)}`,
-    );
+  if (!(NETWORK_SNAPSHOT_FORMATS as readonly unknown[]).includes(format)) {
+    const expected = NETWORK_SNAPSHOT_FORMATS.map((f) => `"${f}"`).join(' | ');
+    throw new SnapshotError(`format: expected ${expected}, received ${describeInput(format)}`);
   }
   const result = networkSnapshotSchema.safeParse(json, { error: errorMap });
   if (!result.success) {

@@ -45,10 +45,61 @@ function dedupeById<T extends Record<string, unknown>>(
   return out;
 }
 
+/** A domain name as Route 53 Resolver compares it: lower case, without its trailing dot (`.` stays `.`). */
+export function normalizeDomainName(name: string): string {
+  const lower = name.trim().toLowerCase();
+  return lower === '.' ? '.' : lower.replace(/\.$/, '');
+}
+
+/** Rules Route 53 Resolver defines itself (`rslvr-autodefined-rr-…`), which one's own rules override. */
+export function isAutodefinedRule(ruleId: string): boolean {
+  return ruleId.startsWith('rslvr-autodefined-');
+}
+
+/**
+ * @2: AWS refuses two associated rules with one `DomainName` on a VPC (network-snapshot.md,
+ * "Settled details"), and one rule id cannot have two contents: either story would be a guess.
+ */
+function resolverContradictions(snapshot: NetworkSnapshot): string[] {
+  const resolver = snapshot.resolver;
+  if (!resolver) return [];
+  const problems: string[] = [];
+  const byId = new Map<string, { index: number; canonical: string }>();
+  resolver.rules.forEach((rule, index) => {
+    const canonical = canonicalJson(rule);
+    const first = byId.get(rule.Id);
+    if (first === undefined) byId.set(rule.Id, { index, canonical });
+    else if (first.canonical !== canonical)
+      problems.push(
+        `resolver.rules[${index}].Id: ${rule.Id} appears twice with different content (also resolver.rules[${first.index}])`,
+      );
+  });
+  const associated = new Set(
+    resolver.ruleAssociations
+      .filter((a) => (a.Status ?? 'COMPLETE') === 'COMPLETE')
+      .map((a) => a.ResolverRuleId),
+  );
+  const byDomain = new Map<string, string>();
+  resolver.rules.forEach((rule, index) => {
+    // Autodefined rules (the internet resolver for `.`, reverse zones) are overridden by a rule of
+    // one's own for the same domain: that pair is how AWS works, not a contradiction.
+    if (!associated.has(rule.Id) || isAutodefinedRule(rule.Id)) return;
+    const domain = normalizeDomainName(rule.DomainName);
+    const other = byDomain.get(domain);
+    if (other === undefined) byDomain.set(domain, rule.Id);
+    else if (other !== rule.Id)
+      problems.push(
+        `resolver.rules[${index}].DomainName: ${rule.Id} and ${other} are both associated for ${domain} (AWS allows one rule per domain name on a VPC)`,
+      );
+  });
+  return problems;
+}
+
 /**
  * Merges identical duplicates and finds contradictions: the same ENI, security group or NACL id
  * twice with different content; `cluster.resourcesVpcConfig.vpcId` ≠ `vpc.VpcId`; a
- * `collectionErrors` entry naming a check id that does not exist.
+ * `collectionErrors` entry naming a check id that does not exist; (@2) one Resolver rule id with
+ * two contents, or two associated rules for one domain name.
  *
  * @see ../../../../shared/network-snapshot.md
  */
@@ -74,6 +125,7 @@ export function reconcileSnapshot(snapshot: NetworkSnapshot): SnapshotReconcilia
         );
     });
   });
+  problems.push(...resolverContradictions(snapshot));
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, snapshot: { ...snapshot, ...deduped } };
 }

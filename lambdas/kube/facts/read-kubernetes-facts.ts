@@ -1,4 +1,4 @@
-import type { V1DaemonSet, V1EndpointSlice, V1Node } from '@kubernetes/client-node';
+import type { V1DaemonSet, V1EndpointSlice, V1Node, V1Pod } from '@kubernetes/client-node';
 import { COMPUTE_NODE_LABELS } from '../../core/compute/index.js';
 import { collectionError } from '../../core/snapshot/index.js';
 import {
@@ -29,6 +29,8 @@ export type KubernetesFacts = {
   readonly daemonSets?: string[];
   /** Cilium's `kube-proxy-replacement`, when a cilium DaemonSet runs and its ConfigMap says */
   readonly ciliumKubeProxyReplacement?: string;
+  /** @2: the image references of the kube-system pods (their registries are names the cluster needs) */
+  readonly images?: string[];
 };
 
 export interface KubernetesFactsResult {
@@ -43,6 +45,15 @@ async function guarded<T>(what: string, read: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw toKubeAccessError(what, err) ?? err;
   }
+}
+
+/** Every container and init container image of `pods`, once each, sorted. */
+export function kubeSystemImages(pods: readonly V1Pod[]): string[] {
+  const images = new Set<string>();
+  for (const pod of pods)
+    for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])])
+      if (c.image) images.add(c.image);
+  return [...images].sort();
 }
 
 /**
@@ -179,12 +190,27 @@ export async function readKubernetesFacts(
     } while (cont);
     return items.flatMap((d) => d.metadata?.name ?? []).sort();
   });
+  const podsRead = guarded(`list pods of ${KUBE_SYSTEM_NAMESPACE}`, async () => {
+    const items: V1Pod[] = [];
+    let cont: string | undefined;
+    do {
+      const page = await apis.core.listNamespacedPod({
+        namespace: KUBE_SYSTEM_NAMESPACE,
+        limit,
+        ...(cont ? { _continue: cont } : {}),
+      });
+      items.push(...page.items);
+      cont = page.metadata?._continue || undefined;
+    } while (cont);
+    return items;
+  });
   // Observe every outcome before throwing, so no rejection is left unhandled.
-  const [slices, nodes, corefile, daemonSets] = await Promise.allSettled([
+  const [slices, nodes, corefile, daemonSets, pods] = await Promise.allSettled([
     slicesRead,
     nodesRead,
     corefileRead,
     daemonSetsRead,
+    podsRead,
   ]);
   if (slices.status === 'rejected') throw slices.reason;
   if (nodes.status === 'rejected') throw nodes.reason;
@@ -233,6 +259,23 @@ export async function readKubernetesFacts(
     }
   }
 
+  // The kube-system images only feed the Resolver checks' "names the cluster needs": a refused
+  // list is a collection error of those two checks, not an unreachable cluster.
+  let images: string[] | undefined;
+  if (pods.status === 'rejected') {
+    const err = pods.reason as unknown;
+    if (!(err instanceof KubeAccessError)) throw err;
+    errors.push(
+      collectionError(
+        'k8s:ListPods/kube-system',
+        err.httpStatus !== undefined ? `HTTP${err.httpStatus}` : err.failure,
+        err.message,
+      ),
+    );
+  } else {
+    images = kubeSystemImages(pods.value);
+  }
+
   return {
     facts: {
       access: { reachable: true },
@@ -243,6 +286,7 @@ export async function readKubernetesFacts(
       ...(upstreams !== undefined ? { upstreams } : {}),
       ...(daemonSetNames !== undefined ? { daemonSets: daemonSetNames } : {}),
       ...(ciliumKubeProxyReplacement !== undefined ? { ciliumKubeProxyReplacement } : {}),
+      ...(images !== undefined ? { images } : {}),
     },
     errors,
   };

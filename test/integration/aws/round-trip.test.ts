@@ -165,6 +165,9 @@ describe('mocked AWS + fake Kubernetes API → snapshot → audit', () => {
       'EKS-COREDNS-ADDON': 'PASS',
       'EKS-ENDPOINT-ACCESS': 'PASS',
       'EKS-COMPUTE-MODE': 'PASS',
+      // @2: the fake's VPC has no Resolver rule and no firewall group associated
+      'NET-RESOLVER-RULES': 'PASS',
+      'NET-DNS-FIREWALL': 'PASS',
     });
   });
 
@@ -208,6 +211,8 @@ describe('mocked AWS + fake Kubernetes API → snapshot → audit', () => {
     expect(healthyApi?.requests.every((r) => r.authenticated && r.method === 'GET')).toBe(true);
     expect(healthyApi?.requests.map((r) => r.path).sort()).toEqual([
       '/api/v1/namespaces/kube-system/configmaps/coredns',
+      // @2: the kube-system pods' images (their registries are names the cluster needs)
+      '/api/v1/namespaces/kube-system/pods',
       '/api/v1/nodes',
       // EKS-COMPUTE-MODE: kube-proxy and a CNI replacing it (no cilium here: no cilium-config read)
       '/apis/apps/v1/namespaces/kube-system/daemonsets',

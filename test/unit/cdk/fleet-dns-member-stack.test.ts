@@ -17,13 +17,15 @@ import { WILDCARD_RESOURCE_ACTIONS } from './wildcard-resources.js';
 /** Onboarding's calls (lambdas/aws/eks/access-entry.ts, run by `fleet-dns onboard` with an admin's credentials), not the scanner's. */
 const ONBOARDING_ONLY = ['eks:CreateAccessEntry', 'eks:DescribeAccessEntry', 'eks:UpdateAccessEntry'];
 
-/** Every `'ec2:Xxx'` / `'eks:Xxx'` call name in lambdas/aws (the names callAws and allPages are given). */
+/** Every `'ec2:Xxx'` / `'eks:Xxx'` / `'route53resolver:Xxx'` call name in lambdas/aws (the names callAws and allPages are given). */
 function collectorCalls(): string[] {
   const dir = path.join(REPO_ROOT, 'lambdas', 'aws');
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
   const calls = new Set<string>();
   for (const f of files)
-    for (const m of readFileSync(path.join(dir, f), 'utf8').matchAll(/'((?:ec2|eks):[A-Z][A-Za-z]+)'/g))
+    for (const m of readFileSync(path.join(dir, f), 'utf8').matchAll(
+      /'((?:ec2|eks|route53resolver):[A-Z][A-Za-z]+)'/g,
+    ))
       calls.add(m[1]!);
   return [...calls].filter((c) => !ONBOARDING_ONLY.includes(c)).sort();
 }
@@ -40,10 +42,38 @@ beforeAll(() => {
 }, 120_000);
 
 describe('the scanner role', () => {
-  it('allows exactly the EC2/EKS calls the collectors make', () => {
+  it('allows exactly the EC2/EKS/Route 53 Resolver calls the collectors make', () => {
     const actions = iamStatements(synth.template).flatMap((s) => s.actions);
     expect(collectorCalls().length).toBeGreaterThan(10);
     expect([...actions].sort()).toEqual(collectorCalls());
+    expect(collectorCalls().filter((c) => c.startsWith('route53resolver:'))).toHaveLength(10);
+  });
+
+  it('reads Route 53 Resolver resources by type in any account (RAM / Firewall Manager sharing), never more than List*/Get*', () => {
+    const resolver = iamStatements(synth.template).filter((s) =>
+      s.actions.some((a) => a.startsWith('route53resolver:')),
+    );
+    for (const s of resolver)
+      for (const a of s.actions) expect(a).toMatch(/^route53resolver:(List|Get)[A-Za-z]+$/);
+    synth.template.hasResourceProperties('AWS::IAM::Role', {
+      Policies: [
+        {
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Action: 'route53resolver:ListFirewallRules',
+                Resource: {
+                  'Fn::Join': [
+                    '',
+                    ['arn:', { Ref: 'AWS::Partition' }, ':route53resolver:*:*:firewall-rule-group/*'],
+                  ],
+                },
+              }),
+            ]),
+          },
+        },
+      ],
+    });
   });
 
   it('uses "*" only for actions without resource-level permissions; EKS describes and prefix lists by ARN', () => {

@@ -31,4 +31,12 @@ export const WILDCARD_RESOURCE_ACTIONS: Readonly<Record<string, string>> = {
   'ec2:DescribeNetworkInterfaces': 'EC2 Describe* actions have no resource-level permissions',
   'eks:ListClusters': 'ListClusters has no resource types (it lists a region)',
   'eks:DescribeAddonVersions': 'DescribeAddonVersions reads the add-on catalogue, not a resource',
+  'route53resolver:ListResolverRuleAssociations':
+    'Resolver List* calls have no resource types (they list a region)',
+  'route53resolver:ListResolverRules': 'Resolver List* calls have no resource types (they list a region)',
+  'route53resolver:ListResolverEndpoints': 'Resolver List* calls have no resource types (they list a region)',
+  'route53resolver:ListFirewallRuleGroupAssociations':
+    'Resolver List* calls have no resource types (they list a region)',
+  'route53resolver:ListFirewallDomainLists':
+    'Resolver List* calls have no resource types (they list a region)',
 };

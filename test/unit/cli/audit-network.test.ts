@@ -61,7 +61,7 @@ describe('fleet-dns audit-network', () => {
       arn: 'arn:aws:eks:eu-west-1:111122223333:cluster/prod-a',
       version: '1.30',
     });
-    expect(result.checks).toHaveLength(11); // section A and EKS-COMPUTE-MODE
+    expect(result.checks).toHaveLength(13); // section A, the two Resolver checks and EKS-COMPUTE-MODE
     expect(result.checks.find((c) => c.id === 'NET-NACL-DNS-UDP')).toMatchObject({
       status: 'FAIL',
       muted: false,
@@ -101,7 +101,7 @@ describe('fleet-dns audit-network', () => {
       /^NET-SG-DNS-UDP\s+FAIL\s+high\s+UDP\/53 security groups: 5 of 5 filtered client→CoreDNS pairs blocked/,
     );
     expect(lines.find((l) => l.startsWith('NET-SG-DNS-TCP'))).toMatch(/\sPASS\s+high\s/);
-    expect(lines.filter((l) => /^(NET|EKS)-/.test(l))).toHaveLength(11);
+    expect(lines.filter((l) => /^(NET|EKS)-/.test(l))).toHaveLength(13);
     expect(stdout).toContain('Diagnosis:\n  network-path (confirmed) [NET-SG-DNS-UDP]');
   });
 
@@ -187,7 +187,7 @@ describe('fleet-dns audit-network', () => {
     [
       'the wrong format marker',
       () => ['--snapshot', variant('format', '01-healthy-baseline', (j) => void (j.format = 'kubeconfig'))],
-      /^fleet-dns: error: --snapshot .*: format: expected "fleet-dns\/network-snapshot@1", received string "kubeconfig"\n$/,
+      /^fleet-dns: error: --snapshot .*: format: expected "fleet-dns\/network-snapshot@2" \| "fleet-dns\/network-snapshot@1", received string "kubeconfig"\n$/,
     ],
     [
       'no cluster',

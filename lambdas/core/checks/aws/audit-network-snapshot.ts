@@ -9,15 +9,17 @@ import { checkCorednsAddon, parseEksVersion } from './coredns-addon.js';
 import { checkComputeMode } from './compute-mode.js';
 import { checkCorednsEniSpread } from './coredns-eni-spread.js';
 import { checkDhcpOptions } from './dhcp-options.js';
+import { checkDnsFirewall } from './dns-firewall.js';
 import { checkDnsPairs } from './dns-pair-checks.js';
 import { checkEndpointAccess } from './endpoint-access.js';
 import { AwsAuditError } from './errors.js';
+import { checkResolverRules } from './resolver-rules.js';
 import { checkUpstreamReach } from './upstream-reach.js';
 import { checkVpcDnsAttributes } from './vpc-dns-attributes.js';
 
 type AwsCheck = (ctx: AuditContext) => CheckResult;
 
-/** The implementation of every AWS-side check (section A, and those of § C written so far). */
+/** The implementation of every AWS-side check: section A, and the § C checks the snapshot decides. */
 const AWS_CHECKS: Partial<Record<CheckId, AwsCheck>> = {
   'NET-VPC-DNS-ATTRIBUTES': checkVpcDnsAttributes,
   'NET-DHCP-OPTIONS': checkDhcpOptions,
@@ -31,6 +33,9 @@ const AWS_CHECKS: Partial<Record<CheckId, AwsCheck>> = {
   'EKS-ENDPOINT-ACCESS': checkEndpointAccess,
   // § C
   'EKS-COMPUTE-MODE': checkComputeMode,
+  // § C, from the @2 Resolver data (SKIPPED on an @1 snapshot).
+  'NET-RESOLVER-RULES': checkResolverRules,
+  'NET-DNS-FIREWALL': checkDnsFirewall,
 };
 
 /**
@@ -57,7 +62,8 @@ function validatedTargetVersion(text: string | undefined): string | undefined {
 }
 
 /**
- * The AWS-side DNS path audit: one result per AWS-side check (section A's ten and EKS-COMPUTE-MODE, always, in catalog order),
+ * The AWS-side DNS path audit: one result per AWS-side check (the ten of section A, and
+ * EKS-COMPUTE-MODE and the two Resolver checks of § C, always, in catalog order),
  * a pure function of the snapshot. Findings never throw; unusable options do ({@link AwsAuditError}):
  * an ephemeral range that is not a port range, a target version that is not `MAJOR.MINOR`.
  *
@@ -77,7 +83,7 @@ export function auditNetworkSnapshot(
   );
   return AWS_CHECK_IDS.map((id) => {
     const check = AWS_CHECKS[id];
-    if (!check) throw new AwsAuditError(`no implementation for section-A check ${id}`);
+    if (!check) throw new AwsAuditError(`no implementation for AWS-side check ${id}`);
     return check(ctx);
   });
 }

@@ -91,7 +91,11 @@ describe('collectRegion', () => {
       vpcId: 'vpc-shared',
     });
     const snap = prodA?.snapshot;
-    expect(snap?.format).toBe('fleet-dns/network-snapshot@1');
+    // @2: the Resolver data was read (the fake's VPCs have nothing associated).
+    expect(snap?.format).toBe('fleet-dns/network-snapshot@2');
+    expect(snap?.resolver).toEqual(
+      expect.objectContaining({ ruleAssociations: [], firewallRuleGroupAssociations: [] }),
+    );
     expect(snap?.vpc.VpcId).toBe('vpc-shared');
     expect(snap?.vpcAttributes).toEqual({ enableDnsSupport: true, enableDnsHostnames: true });
     expect(snap?.subnets.map((s) => s.SubnetId)).toEqual([
@@ -280,7 +284,11 @@ describe('collectRegion', () => {
       { account: { id: ACCOUNT }, region: REGION },
       { kubernetes: false, limiters },
     );
-    expect(result.calls.total).toBe(aws.ec2.calls().length + aws.eks.calls().length);
+    expect(result.calls.total).toBe(
+      aws.ec2.calls().length + aws.eks.calls().length + aws.route53resolver.calls().length,
+    );
+    // Two Resolver requests per VPC with nothing associated, under the same limiter.
+    expect(aws.route53resolver.calls().length).toBeGreaterThanOrEqual(2);
     expect(limiters.stats()[`${ACCOUNT}/${REGION}`]?.total).toBe(result.calls.total);
   });
 });

@@ -90,6 +90,7 @@ describe('AWS → Kubernetes hand-off', () => {
     expect(result.clusters[0]!.snapshot.kubernetes).toEqual({
       access: { reachable: false, reason: 'reader says no' },
       dnsPods: [],
+      images: [],
       nodes: [],
     });
   });

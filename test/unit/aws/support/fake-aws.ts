@@ -26,11 +26,16 @@ import {
   ListClustersCommand,
 } from '@aws-sdk/client-eks';
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import {
+  ListFirewallRuleGroupAssociationsCommand,
+  ListResolverRuleAssociationsCommand,
+  Route53ResolverClient,
+} from '@aws-sdk/client-route53resolver';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import type { MetadataBearer } from '@smithy/types';
-import { createFakeAwsAnswers } from '../../../../lab/fake-aws/answers.js';
+import { answerResolver, createFakeAwsAnswers } from '../../../../lab/fake-aws/answers.js';
 import type { FakeAwsService } from '../../../../lab/fake-aws/answers.js';
 import { accountOfAccessKey, fakeAwsEnvironment } from '../../../../lab/fake-aws/world.js';
 import type { FakeAwsOptions, FakeRegionWorld } from '../../../../lab/fake-aws/world.js';
@@ -58,6 +63,7 @@ export interface FakeAws {
   readonly eks: AnyStub;
   readonly sts: AnyStub;
   readonly organizations: AnyStub;
+  readonly route53resolver: AnyStub;
   restore(): void;
 }
 
@@ -74,6 +80,8 @@ export function installFakeAws(worlds: readonly FakeRegionWorld[], options: Fake
   const eks = mockClient(EKSClient) as unknown as AnyStub;
   const sts = mockClient(STSClient) as unknown as AnyStub;
   const organizations = mockClient(OrganizationsClient) as unknown as AnyStub;
+  // (typed loosely: this client was built against older @smithy/types than aws-sdk-client-mock's)
+  const route53resolver = mockClient(Route53ResolverClient as never) as unknown as AnyStub;
   const answer = createFakeAwsAnswers(worlds, options);
 
   const serve = (service: FakeAwsService, stub: AnyStub, commands: (new (input: never) => object)[]) => {
@@ -112,17 +120,24 @@ export function installFakeAws(worlds: readonly FakeRegionWorld[], options: Fake
   ]);
   serve('sts', sts, [GetCallerIdentityCommand, AssumeRoleCommand]);
   serve('organizations', organizations, [ListAccountsCommand]);
+  // The fake's VPCs have nothing associated (lab/fake-aws/answers.ts answerResolver).
+  for (const command of [ListResolverRuleAssociationsCommand, ListFirewallRuleGroupAssociationsCommand])
+    route53resolver
+      .on(command as never)
+      .callsFake(() => Promise.resolve(answerResolver(command.name.replace(/Command$/, ''))));
 
   return {
     ec2,
     eks,
     sts,
     organizations,
+    route53resolver,
     restore() {
       ec2.restore();
       eks.restore();
       sts.restore();
       organizations.restore();
+      route53resolver.restore();
     },
   };
 }

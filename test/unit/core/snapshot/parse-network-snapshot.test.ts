@@ -14,6 +14,104 @@ const healthy = JSON.parse(
 ) as Record<string, unknown>;
 const clone = () => structuredClone(healthy) as Json;
 
+/** The healthy snapshot as @2, with a `resolver` block shaped like route53resolver's answers. */
+function resolverDoc(): Json {
+  const doc = clone();
+  doc.format = 'fleet-dns/network-snapshot@2';
+  doc.kubernetes.images = [
+    '602401143452.dkr.ecr.eu-west-1.amazonaws.com/eks/coredns:v1.11.3-eksbuild.1',
+    'busybox:1.36',
+  ];
+  doc.resolver = {
+    ruleAssociations: [
+      {
+        Id: 'rslvr-rrassoc-97242eaf88example',
+        ResolverRuleId: 'rslvr-rr-5328a0899aexample',
+        Name: 'corp',
+        VPCId: doc.vpc.VpcId,
+        Status: 'COMPLETE',
+        StatusMessage: '',
+      },
+    ],
+    rules: [
+      {
+        Id: 'rslvr-rr-5328a0899aexample',
+        CreatorRequestId: '2020-01-01-18:47',
+        Arn: 'arn:aws:route53resolver:eu-west-1:111122223333:resolver-rule/rslvr-rr-5328a0899aexample',
+        DomainName: 'corp.example.com.',
+        Status: 'COMPLETE',
+        StatusMessage: '[Trace id: 1-5dc5c5f6-e2e8bca7ea5example] Successfully created Resolver Rule.',
+        RuleType: 'FORWARD',
+        Name: 'corp',
+        TargetIps: [{ Ip: '192.0.2.10', Port: 53, Protocol: 'Do53' }],
+        ResolverEndpointId: 'rslvr-out-fdc049932dexample',
+        OwnerId: '111122223333',
+        ShareStatus: 'NOT_SHARED',
+      },
+    ],
+    endpoints: [
+      {
+        Id: 'rslvr-out-fdc049932dexample',
+        Arn: 'arn:aws:route53resolver:eu-west-1:111122223333:resolver-endpoint/rslvr-out-fdc049932dexample',
+        Name: 'out',
+        SecurityGroupIds: ['sg-0f7e6d5c4b3a29180'],
+        Direction: 'OUTBOUND',
+        IpAddressCount: 2,
+        HostVPCId: doc.vpc.VpcId,
+        Status: 'OPERATIONAL',
+        StatusMessage: 'This Resolver Endpoint is operational.',
+        ResolverEndpointType: 'IPV4',
+        Protocols: ['Do53'],
+        IpAddresses: [
+          {
+            IpId: 'rni-1de60cdbfeexample',
+            SubnetId: 'subnet-0a11c0ffee0000a01',
+            Ip: '10.0.2.5',
+            Status: 'ATTACHED',
+          },
+          {
+            IpId: 'rni-2de60cdbfeexample',
+            SubnetId: 'subnet-0b22c0ffee0000b02',
+            Ip: '10.0.35.5',
+            Status: 'ATTACHED',
+          },
+        ],
+      },
+    ],
+    firewallConfig: {
+      Id: 'rslvr-fc-86016850cexample',
+      ResourceId: doc.vpc.VpcId,
+      OwnerId: '111122223333',
+      FirewallFailOpen: 'ENABLED',
+    },
+    firewallRuleGroupAssociations: [
+      {
+        Id: 'rslvr-frgassoc-57e8873d7example',
+        FirewallRuleGroupId: 'rslvr-frg-47f93271fexample',
+        VpcId: doc.vpc.VpcId,
+        Name: 'fw',
+        Priority: 101,
+        MutationProtection: 'DISABLED',
+        Status: 'COMPLETE',
+      },
+    ],
+    firewallRules: [
+      {
+        FirewallRuleGroupId: 'rslvr-frg-47f93271fexample',
+        FirewallDomainListId: 'rslvr-fdl-9e956e9ffexample',
+        Name: 'block-bad',
+        Priority: 10,
+        Action: 'BLOCK',
+        BlockResponse: 'NXDOMAIN',
+      },
+    ],
+    firewallDomainLists: [
+      { Id: 'rslvr-fdl-9e956e9ffexample', Name: 'bad', Domains: ['*.bad.example.', 'bad.example.'] },
+    ],
+  };
+  return doc;
+}
+
 function problemOf(mutate: (s: Json) => unknown): string {
   const doc = clone();
   const replaced = mutate(doc);
@@ -43,13 +141,13 @@ describe('parseNetworkSnapshot', () => {
     ['an array', () => [], '(document): expected a JSON object'],
     [
       'wrong format marker',
-      (s) => void (s.format = 'fleet-dns/network-snapshot@2'),
-      'format: expected "fleet-dns/network-snapshot@1", received string "fleet-dns/network-snapshot@2"',
+      (s) => void (s.format = 'fleet-dns/network-snapshot@3'),
+      'format: expected "fleet-dns/network-snapshot@2" | "fleet-dns/network-snapshot@1", received string "fleet-dns/network-snapshot@3"',
     ],
     [
       'no format marker',
       (s) => void delete s.format,
-      'format: expected "fleet-dns/network-snapshot@1", received nothing',
+      'format: expected "fleet-dns/network-snapshot@2" | "fleet-dns/network-snapshot@1", received nothing',
     ],
     ['missing cluster', (s) => void delete s.cluster, 'cluster: required (expected object)'],
     ['missing vpc', (s) => void delete s.vpc, 'vpc: required (expected object)'],
@@ -108,6 +206,109 @@ describe('parseNetworkSnapshot', () => {
     const text = problemOf(mutate);
     expect(text).toContain(message);
     expect(text).not.toContain('\n');
+  });
+
+  describe('format @2 (Route 53 Resolver and DNS Firewall)', () => {
+    it('reads a @2 snapshot with its resolver block and kubernetes.images, defaulting absent lists to none', () => {
+      const doc = resolverDoc();
+      delete doc.resolver.firewallRules;
+      const snapshot = parseNetworkSnapshot(doc);
+      expect(snapshot.format).toBe('fleet-dns/network-snapshot@2');
+      expect(snapshot.resolver?.rules[0]?.DomainName).toBe('corp.example.com.');
+      expect(snapshot.resolver?.endpoints[0]?.IpAddresses).toHaveLength(2);
+      expect(snapshot.resolver?.firewallRules).toEqual([]);
+      expect(snapshot.kubernetes?.images).toHaveLength(2);
+    });
+
+    it('still reads @1 unchanged: no resolver block, images default to none', () => {
+      const snapshot = parseNetworkSnapshot(clone());
+      expect(snapshot.format).toBe('fleet-dns/network-snapshot@1');
+      expect(snapshot.resolver).toBeUndefined();
+      expect(snapshot.kubernetes?.images).toEqual([]);
+    });
+
+    it.each<[string, (s: Json) => unknown, string]>([
+      [
+        'a rule without DomainName',
+        (s) => void delete s.resolver.rules[0].DomainName,
+        'resolver.rules[0].DomainName: required (expected string)',
+      ],
+      [
+        'a target IP that is not an address',
+        (s) => void (s.resolver.rules[0].TargetIps[0].Ip = '192.0.2'),
+        'resolver.rules[0].TargetIps[0].Ip: expected an IPv4 address',
+      ],
+      [
+        'a firewall rule priority given as text',
+        (s) => void (s.resolver.firewallRules[0].Priority = '10'),
+        'resolver.firewallRules[0].Priority: expected number, received string "10"',
+      ],
+      [
+        'an endpoint IP without SubnetId',
+        (s) => void delete s.resolver.endpoints[0].IpAddresses[1].SubnetId,
+        'resolver.endpoints[0].IpAddresses[1].SubnetId: required (expected string)',
+      ],
+      [
+        'domains given as a string',
+        (s) => void (s.resolver.firewallDomainLists[0].Domains = 'bad.example.'),
+        'resolver.firewallDomainLists[0].Domains: expected array, received string',
+      ],
+      [
+        'images given as a string',
+        (s) => void (s.kubernetes.images = 'x'),
+        'kubernetes.images: expected array',
+      ],
+      [
+        'two associated rules for one domain name',
+        (s) => {
+          const twin = { ...s.resolver.rules[0], Id: 'rslvr-rr-0twin', DomainName: 'CORP.example.com' };
+          s.resolver.rules.push(twin);
+          s.resolver.ruleAssociations.push({ ResolverRuleId: 'rslvr-rr-0twin', Status: 'COMPLETE' });
+        },
+        'resolver.rules[1].DomainName: rslvr-rr-0twin and rslvr-rr-5328a0899aexample are both associated for corp.example.com',
+      ],
+      [
+        'one rule id with two contents',
+        (s) => void s.resolver.rules.push({ ...s.resolver.rules[0], TargetIps: [] }),
+        'resolver.rules[1].Id: rslvr-rr-5328a0899aexample appears twice with different content',
+      ],
+    ])('rejects %s naming the field', (_name, mutate, message) => {
+      const doc = resolverDoc();
+      mutate(doc);
+      try {
+        parseNetworkSnapshot(doc);
+        expect.unreachable();
+      } catch (err) {
+        expect(err).toBeInstanceOf(SnapshotError);
+        expect((err as Error).message).toContain(message);
+        expect((err as Error).message).not.toContain('\n');
+      }
+    });
+
+    it('never throws anything but SnapshotError when a field of a @2 snapshot is replaced by junk (fuzzed)', () => {
+      const base = resolverDoc();
+      const paths: string[][] = [];
+      const walk = (v: unknown, path: string[]) => {
+        if (path.length > 0) paths.push(path);
+        if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, [...path, k]);
+      };
+      walk({ resolver: base.resolver, kubernetes: { images: base.kubernetes.images } }, []);
+      fc.assert(
+        fc.property(fc.constantFrom(...paths), fc.jsonValue(), (path, junk) => {
+          const doc = structuredClone(base);
+          let target: Json = doc;
+          for (const key of path.slice(0, -1)) target = target[key];
+          target[path.at(-1)!] = junk;
+          try {
+            parseNetworkSnapshot(doc);
+          } catch (err) {
+            expect(err).toBeInstanceOf(SnapshotError);
+            expect((err as Error).message).toMatch(/^(resolver|kubernetes)\b/);
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
   });
 
   it('refuses an inverted TCP/UDP port range (it would read as "every port"), naming the field; ICMP type/code may run either way', () => {

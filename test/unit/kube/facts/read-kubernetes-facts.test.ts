@@ -61,6 +61,8 @@ describe('readKubernetesFacts (against the fake API server over TLS)', () => {
     expect(facts.upstreams).toEqual(['/etc/resolv.conf']);
     expect(facts.daemonSets).toEqual([]);
     expect(facts.ciliumKubeProxyReplacement).toBeUndefined();
+    // @2: every kube-system image once (their registries are names the cluster needs)
+    expect(facts.images).toEqual(['coredns:v1.11.3']);
     expect(errors).toEqual([]);
   });
 
@@ -167,6 +169,24 @@ describe('readKubernetesFacts (against the fake API server over TLS)', () => {
           call: 'k8s:ReadConfigMap/coredns',
           code: 'HTTP403',
           checks: ['NET-UPSTREAM-REACH'],
+        }),
+      ]);
+    } finally {
+      remove();
+    }
+  });
+
+  it('keeps the facts when the kube-system pods cannot be listed, as a collection error of the two Resolver checks', async () => {
+    const remove = api.addFault({ path: '/api/v1/namespaces/kube-system/pods', status: 403 });
+    try {
+      const { facts, errors } = await readKubernetesFacts(client());
+      expect(facts.dnsPods).toHaveLength(2);
+      expect(facts.images).toBeUndefined();
+      expect(errors).toEqual([
+        expect.objectContaining({
+          call: 'k8s:ListPods/kube-system',
+          code: 'HTTP403',
+          checks: ['NET-RESOLVER-RULES', 'NET-DNS-FIREWALL'],
         }),
       ]);
     } finally {

@@ -11,17 +11,22 @@ import { parseNetworkSnapshot } from '../../../../../lambdas/core/snapshot/index
 import { fixtureJson, loadFixtures } from './fixtures.js';
 
 const fixtures = loadFixtures();
-const SECTION_A = CHECK_CATALOG.filter((m) => m.section === 'A').map((m) => m.id);
+/** Section A and the two § C checks the snapshot decides (Resolver data, @2), in catalog order. */
+const RESOLVER_CHECKS = ['NET-RESOLVER-RULES', 'NET-DNS-FIREWALL'];
+const SECTION_A = CHECK_CATALOG.filter((m) => m.section === 'A' || RESOLVER_CHECKS.includes(m.id)).map(
+  (m) => m.id,
+);
 
 describe('auditNetworkSnapshot on the fixtures', () => {
-  it('has at least 25 fixtures, each with the expected status of every section-A check', () => {
+  it('has at least 25 fixtures, each with the expected status of every AWS-side check', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(25);
     for (const f of fixtures) expect(Object.keys(f.expected).sort()).toEqual([...SECTION_A].sort());
   });
 
   it.each(fixtures.map((f) => [f.name, f] as const))('%s', (_name, f) => {
     const all = auditNetworkSnapshot(parseNetworkSnapshot(fixtureJson(f.fixture)), f.options);
-    // all ten of section A, always, in catalog order (then the § C checks, judged in their own tests)
+    // every AWS-side check, always, in catalog order; the fixtures judge section A and the two
+    // Resolver checks (EKS-COMPUTE-MODE is judged in its own tests)
     expect(all.map((c) => c.id)).toEqual(AWS_CHECK_IDS);
     const checks = all.filter((c) => SECTION_A.includes(c.id));
     expect(checks.map((c) => c.id)).toEqual(SECTION_A);
@@ -40,9 +45,9 @@ describe('auditNetworkSnapshot on the fixtures', () => {
 describe('auditNetworkSnapshot', () => {
   const healthy = () => parseNetworkSnapshot(fixtureJson('01-healthy-baseline'));
 
-  it('exports the ten section-A ids in catalog order, then the § C ones it evaluates', () => {
+  it('exports the ten section-A ids, the two Resolver checks and EKS-COMPUTE-MODE in catalog order', () => {
     expect(AWS_CHECK_IDS).toEqual([...SECTION_A, 'EKS-COMPUTE-MODE']);
-    expect(AWS_CHECK_IDS).toHaveLength(11);
+    expect(AWS_CHECK_IDS).toHaveLength(13);
   });
 
   it.each([
