@@ -147,7 +147,9 @@ function withSimulatedRunner(
       if (prop === 'putClusterResult') {
         return async (...args: Parameters<ResultStore['putClusterResult']>) => {
           const [result] = args;
-          if (result.checks.some((c) => c.status === 'ERROR' && AWS_FAILURE.test(JSON.stringify(c))))
+          // The evidence only: a remediation text may name an action (`eks:DescribeCluster`)
+          // without any call having failed.
+          if (result.checks.some((c) => c.status === 'ERROR' && AWS_FAILURE.test(JSON.stringify(c.evidence))))
             awsFailed.add(result.cluster.id);
           await sleep(runnerWallMs);
           return target.putClusterResult(...args);
