@@ -141,34 +141,33 @@ export async function readKubernetesFacts(
   const ipFamily = options.ipFamily ?? 'ipv4';
   const limit = options.pageSize ?? 500;
 
-  const slicesRead = guarded(
-    `list EndpointSlices of ${KUBE_SYSTEM_NAMESPACE}/${KUBE_DNS_SERVICE}`,
-    async () => {
-      const items: V1EndpointSlice[] = [];
-      let cont: string | undefined;
-      do {
-        const page = await apis.discovery.listNamespacedEndpointSlice({
-          namespace: KUBE_SYSTEM_NAMESPACE,
-          labelSelector: KUBE_DNS_SLICE_SELECTOR,
-          limit,
-          ...(cont ? { _continue: cont } : {}),
-        });
-        items.push(...page.items);
-        cont = page.metadata?._continue || undefined;
-      } while (cont);
-      return items;
-    },
-  );
-  const nodesRead = guarded('list nodes', async () => {
-    const items: V1Node[] = [];
+  /** Every item of a paged list (each page `limit` items, followed by its `_continue` token). */
+  const allPages = async <T>(
+    list: (page: { limit: number; _continue?: string }) => Promise<{
+      items: T[];
+      metadata?: { _continue?: string };
+    }>,
+  ): Promise<T[]> => {
+    const items: T[] = [];
     let cont: string | undefined;
     do {
-      const page = await apis.core.listNode({ limit, ...(cont ? { _continue: cont } : {}) });
+      const page = await list({ limit, ...(cont ? { _continue: cont } : {}) });
       items.push(...page.items);
       cont = page.metadata?._continue || undefined;
     } while (cont);
     return items;
-  });
+  };
+
+  const slicesRead = guarded(`list EndpointSlices of ${KUBE_SYSTEM_NAMESPACE}/${KUBE_DNS_SERVICE}`, () =>
+    allPages<V1EndpointSlice>((page) =>
+      apis.discovery.listNamespacedEndpointSlice({
+        namespace: KUBE_SYSTEM_NAMESPACE,
+        labelSelector: KUBE_DNS_SLICE_SELECTOR,
+        ...page,
+      }),
+    ),
+  );
+  const nodesRead = guarded('list nodes', () => allPages<V1Node>((page) => apis.core.listNode(page)));
   const corefileRead = guarded(`read ConfigMap ${KUBE_SYSTEM_NAMESPACE}/${COREDNS_NAME}`, async () => {
     const cm = await apis.core.readNamespacedConfigMap({
       name: COREDNS_NAME,
@@ -176,34 +175,18 @@ export async function readKubernetesFacts(
     });
     return cm.data?.Corefile;
   });
-  const daemonSetsRead = guarded(`list DaemonSets in namespace ${KUBE_SYSTEM_NAMESPACE}`, async () => {
-    const items: V1DaemonSet[] = [];
-    let cont: string | undefined;
-    do {
-      const page = await apis.apps.listNamespacedDaemonSet({
-        namespace: KUBE_SYSTEM_NAMESPACE,
-        limit,
-        ...(cont ? { _continue: cont } : {}),
-      });
-      items.push(...page.items);
-      cont = page.metadata?._continue || undefined;
-    } while (cont);
-    return items.flatMap((d) => d.metadata?.name ?? []).sort();
-  });
-  const podsRead = guarded(`list pods of ${KUBE_SYSTEM_NAMESPACE}`, async () => {
-    const items: V1Pod[] = [];
-    let cont: string | undefined;
-    do {
-      const page = await apis.core.listNamespacedPod({
-        namespace: KUBE_SYSTEM_NAMESPACE,
-        limit,
-        ...(cont ? { _continue: cont } : {}),
-      });
-      items.push(...page.items);
-      cont = page.metadata?._continue || undefined;
-    } while (cont);
-    return items;
-  });
+  const daemonSetsRead = guarded(`list DaemonSets in namespace ${KUBE_SYSTEM_NAMESPACE}`, async () =>
+    (
+      await allPages<V1DaemonSet>((page) =>
+        apis.apps.listNamespacedDaemonSet({ namespace: KUBE_SYSTEM_NAMESPACE, ...page }),
+      )
+    )
+      .flatMap((d) => d.metadata?.name ?? [])
+      .sort(),
+  );
+  const podsRead = guarded(`list pods of ${KUBE_SYSTEM_NAMESPACE}`, () =>
+    allPages<V1Pod>((page) => apis.core.listNamespacedPod({ namespace: KUBE_SYSTEM_NAMESPACE, ...page })),
+  );
   // Observe every outcome before throwing, so no rejection is left unhandled.
   const [slices, nodes, corefile, daemonSets, pods] = await Promise.allSettled([
     slicesRead,
