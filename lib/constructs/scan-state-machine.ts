@@ -36,6 +36,18 @@ export const RETRIED_ERRORS = [
   'States.Timeout',
 ] as const;
 
+/** The retry of every Lambda Task: throttling and transient Lambda errors, backoff with full jitter. */
+function taskRetry(): sfn.RetryProps {
+  return {
+    errors: [...RETRIED_ERRORS],
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 5,
+    maxDelay: Duration.seconds(60),
+    jitterStrategy: sfn.JitterType.FULL,
+  };
+}
+
 export interface ScanStateMachineFunctions {
   readonly discover: lambda.IFunction;
   readonly collectRegion: lambda.IFunction;
@@ -135,14 +147,7 @@ export class ScanStateMachine extends Construct {
         ...(options.payload ? { payload: sfn.TaskInput.fromObject(options.payload) } : {}),
         ...(options.resultPath ? { resultPath: options.resultPath } : {}),
       });
-      task.addRetry({
-        errors: [...RETRIED_ERRORS],
-        interval: Duration.seconds(2),
-        backoffRate: 2,
-        maxAttempts: 5,
-        maxDelay: Duration.seconds(60),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
+      task.addRetry(taskRetry());
       return task;
     };
 
@@ -341,14 +346,7 @@ export class ScanStateMachine extends Construct {
           ResultPath: resultPath,
         },
       });
-      task.addRetry({
-        errors: [...RETRIED_ERRORS],
-        interval: Duration.seconds(2),
-        backoffRate: 2,
-        maxAttempts: 5,
-        maxDelay: Duration.seconds(60),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
+      task.addRetry(taskRetry());
       task.addCatch(storeResult, caught);
       const unwrap = new sfn.Pass(this, `${name}Output`, {
         inputPath: `${resultPath}.Payload`,
