@@ -108,13 +108,64 @@ const ECHO_LIMIT = 80;
 const JSON_HEADERS = { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' };
 
 /**
- * A JSON response. The body is handed over as UTF-8 bytes, not as a string: the router turns
- * every answer into a web `Response` and back, and undici's string path (`toUSVString`) costs
- * ~7 ms per request on a 50-cluster page (~830 KB) where the byte path costs none
- * (lambdas/store/README.md § Performance).
+ * The header that marks a route's answer whose body was set aside (removed from the result).
+ * Only answers built by {@link answer} carry it, so an error answered after a route set a body
+ * aside can never receive that body.
  */
-function json(status: number, body: unknown): Response {
-  return new Response(Buffer.from(JSON.stringify(body), 'utf8'), { status, headers: JSON_HEADERS });
+const SET_ASIDE_HEADER = 'x-fleet-dns-body-set-aside';
+
+/**
+ * Answer bodies set aside by the routes, keyed by the request's event; {@link resolveRequest}
+ * puts each into its proxy result.
+ *
+ * Why: the Powertools router turns every route's web `Response` into a new `Response` over the
+ * body's stream and reads it back with `text()` (Router.resolve → webResponseToProxyResult).
+ * For the first page of `GET /clusters?status=FAIL` (~830 KB of JSON) that round trip of
+ * encoding, copying, concatenating the stream's chunks and decoding took ~20 ms of the
+ * request's ~35 ms (lambdas/store/README.md § Benchmark). The routes still answer through the
+ * router (its routing, status, headers and error handlers); only the text skips the stream.
+ */
+const bodiesSetAside = new WeakMap<object, string>();
+
+/** An answer whose `text` goes into the proxy result beside the router (see {@link bodiesSetAside}). */
+function answer(
+  event: unknown,
+  status: number,
+  text: string,
+  headers: Record<string, string> = JSON_HEADERS,
+): Response {
+  bodiesSetAside.set(event as object, text);
+  return new Response(null, { status, headers: { ...headers, [SET_ASIDE_HEADER]: '1' } });
+}
+
+/** A JSON answer to the request of `event`. */
+function json(event: unknown, status: number, body: unknown): Response {
+  return answer(event, status, JSON.stringify(body));
+}
+
+/** The router's answer to `event`, with the body its route set aside put back. */
+async function resolveRequest(
+  router: Router,
+  event: unknown,
+  context: Context,
+): Promise<ApiGatewayProxyResult> {
+  let result: ApiGatewayProxyResult;
+  let text: string | undefined;
+  try {
+    result = (await router.resolve(event, context as never)) as ApiGatewayProxyResult;
+  } finally {
+    if (typeof event === 'object' && event !== null) {
+      text = bodiesSetAside.get(event);
+      bodiesSetAside.delete(event);
+    }
+  }
+  const headers = result.headers ?? {};
+  if (!(SET_ASIDE_HEADER in headers)) return result;
+  const { [SET_ASIDE_HEADER]: _marker, ...rest } = headers;
+  const multi = { ...result.multiValueHeaders };
+  delete multi[SET_ASIDE_HEADER];
+  if (text === undefined) throw new Error('a route set its answer body aside, and it was not found');
+  return { ...result, headers: rest, multiValueHeaders: multi, body: text };
 }
 
 function errorBody(code: string, message: string, parameter?: string) {
@@ -264,8 +315,11 @@ async function complianceReport(store: ResultStore): Promise<FleetReport> {
   return report;
 }
 
-/** The router of the API over `deps` (no middy: {@link createApiHandler} wraps it). */
-export function createApiRouter(deps: ApiDeps): Router {
+/**
+ * The router of the API over `deps` (no middy: {@link createApiHandler} wraps it). Not
+ * exported: its answers' bodies are set aside, so only {@link resolveRequest} may resolve it.
+ */
+function createApiRouter(deps: ApiDeps): Router {
   const { store, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const router = new Router({ logger });
@@ -278,27 +332,27 @@ export function createApiRouter(deps: ApiDeps): Router {
     await next();
   });
 
-  router.get('/summary', async ({ req }) => {
+  router.get('/summary', async ({ req, event }) => {
     queryOf(req.url, noQuery);
     const summary = await store.getSummary();
     if (summary === null) throw new ApiError(404, 'no-scan-run', 'no fleet scan has been stored yet');
-    return json(200, summary);
+    return json(event, 200, summary);
   });
 
-  router.get('/clusters', async ({ req }) => {
+  router.get('/clusters', async ({ req, event }) => {
     const query = queryOf(req.url, clustersQuery);
-    return json(200, await store.listClusters(defined(query)));
+    return json(event, 200, await store.listClusters(defined(query)));
   });
 
-  router.get('/clusters/:id', async ({ req, params }) => {
+  router.get('/clusters/:id', async ({ req, params, event }) => {
     const id = clusterIdOf(params);
     queryOf(req.url, noQuery);
     const [latest, mutelist] = await Promise.all([store.getLatest(id), readStoredMutelist(store)]);
     if (latest === null) throw new ApiError(404, 'unknown-cluster', `no result for cluster ${id}`);
-    return json(200, withMutelists(latest, mutelist));
+    return json(event, 200, withMutelists(latest, mutelist));
   });
 
-  router.get('/clusters/:id/scans', async ({ req, params }) => {
+  router.get('/clusters/:id/scans', async ({ req, params, event }) => {
     const id = clusterIdOf(params);
     const query = queryOf(req.url, historyQuery);
     const [page, mutelist] = await Promise.all([
@@ -308,10 +362,10 @@ export function createApiRouter(deps: ApiDeps): Router {
     // An empty first page: a cluster never scanned is a 404, like GET /clusters/{id}.
     if (page.items.length === 0 && query.cursor === undefined && (await store.getLatest(id)) === null)
       throw new ApiError(404, 'unknown-cluster', `no result for cluster ${id}`);
-    return json(200, { ...page, items: page.items.map((r) => withMutelists(r, mutelist)) });
+    return json(event, 200, { ...page, items: page.items.map((r) => withMutelists(r, mutelist)) });
   });
 
-  router.get('/clusters/:id/gate', async ({ req, params }) => {
+  router.get('/clusters/:id/gate', async ({ req, params, event }) => {
     const { targetVersion } = queryOf(req.url, gateQuery);
     const gate = validateGateRequest({ clusterId: params.id ?? '', targetVersion });
     // A mute written since the scan counts at once: accepting a risk is how an upgrade gets unblocked.
@@ -320,6 +374,7 @@ export function createApiRouter(deps: ApiDeps): Router {
       readStoredMutelist(store),
     ]);
     return json(
+      event,
       200,
       decideGate({
         newest: newest === null ? undefined : withMutelists(newest, mutelist),
@@ -329,15 +384,15 @@ export function createApiRouter(deps: ApiDeps): Router {
     );
   });
 
-  router.get('/scans/:scanId', async ({ req, params }) => {
+  router.get('/scans/:scanId', async ({ req, params, event }) => {
     const scanId = scanIdOf(params);
     queryOf(req.url, noQuery);
     const scan = await store.getScan(scanId);
     if (scan === null) throw new ApiError(404, 'unknown-scan', `no fleet scan ${echo(scanId)}`);
-    return json(200, scan);
+    return json(event, 200, scan);
   });
 
-  router.post('/scans', async ({ req }) => {
+  router.post('/scans', async ({ req, event }) => {
     queryOf(req.url, noQuery);
     const parsed = startScanBody.safeParse(await bodyOf(req));
     if (!parsed.success) {
@@ -361,55 +416,62 @@ export function createApiRouter(deps: ApiDeps): Router {
       throw new ApiError(502, 'scan-start-failed', 'the scan could not be started; try again later');
     }
     logger.appendKeys({ scanId: started.scanId });
-    return json(202, {
+    return json(event, 202, {
       scanId: started.scanId,
       scope: clusterId === undefined ? 'fleet' : 'cluster',
       ...(clusterId !== undefined ? { clusterId } : {}),
     });
   });
 
-  router.get('/findings', async ({ req }) => {
+  router.get('/findings', async ({ req, event }) => {
     const query = queryOf(req.url, findingsQuery);
-    return json(200, await store.listFindings(defined(query)));
+    return json(event, 200, await store.listFindings(defined(query)));
   });
 
-  router.get('/reports/compliance', async ({ req }) => {
+  router.get('/reports/compliance', async ({ req, event }) => {
     const { format = 'json' } = queryOf(req.url, reportQuery);
     const body = renderReport(reportModel(await complianceReport(store)), format);
-    return new Response(body, {
-      status: 200,
-      headers: { 'content-type': REPORT_MEDIA_TYPES[format], 'x-content-type-options': 'nosniff' },
+    return answer(event, 200, body, {
+      'content-type': REPORT_MEDIA_TYPES[format],
+      'x-content-type-options': 'nosniff',
     });
   });
 
   // Errors: registered most specific first (the registry takes the first `instanceof` match).
-  router.errorHandler(ApiError, async (err) =>
-    json(err.status, errorBody(err.code, err.message, err.parameter)),
+  router.errorHandler(ApiError, async (err, { event }) =>
+    json(event, err.status, errorBody(err.code, err.message, err.parameter)),
   );
-  router.errorHandler(InvalidCursorError, async (err) =>
-    json(400, errorBody('invalid-cursor', `cursor: ${err.message}`, 'cursor')),
+  router.errorHandler(InvalidCursorError, async (err, { event }) =>
+    json(event, 400, errorBody('invalid-cursor', `cursor: ${err.message}`, 'cursor')),
   );
-  router.errorHandler(InvalidQueryError, async (err) => json(400, errorBody('invalid-query', err.message)));
-  router.errorHandler(GateInputError, async (err) => {
+  router.errorHandler(InvalidQueryError, async (err, { event }) =>
+    json(event, 400, errorBody('invalid-query', err.message)),
+  );
+  router.errorHandler(GateInputError, async (err, { event }) => {
     const parameter = err.field === 'clusterId' ? 'id' : err.field;
     const code = err.field === 'clusterId' ? 'invalid-cluster-id' : 'invalid-parameter';
-    return json(400, errorBody(code, `${parameter}: ${err.message}`, parameter));
+    return json(event, 400, errorBody(code, `${parameter}: ${err.message}`, parameter));
   });
-  router.notFound(async (err) => json(404, errorBody('not-found', err.message)));
-  router.methodNotAllowed(async (err) => json(405, errorBody('method-not-allowed', err.message)));
+  router.notFound(async (err, { event }) => json(event, 404, errorBody('not-found', err.message)));
+  router.methodNotAllowed(async (err, { event }) =>
+    json(event, 405, errorBody('method-not-allowed', err.message)),
+  );
   // The router's own 4xx (e.g. an empty path parameter) in the API's error shape.
   // HttpError is abstract; the registry only tests `instanceof`.
-  router.errorHandler(HttpError as unknown as new (...args: unknown[]) => HttpError, async (err) => {
-    const status = (err as HttpError & { statusCode: number }).statusCode;
-    return json(status, errorBody(status >= 500 ? 'internal' : 'bad-request', err.message));
-  });
-  // A malformed %-escape in the path (decodeURIComponent): the client's mistake.
-  router.errorHandler(URIError, async () =>
-    json(400, errorBody('malformed-path', 'the path has a malformed %-escape')),
+  router.errorHandler(
+    HttpError as unknown as new (...args: unknown[]) => HttpError,
+    async (err, { event }) => {
+      const status = (err as HttpError & { statusCode: number }).statusCode;
+      return json(event, status, errorBody(status >= 500 ? 'internal' : 'bad-request', err.message));
+    },
   );
-  router.errorHandler(Error, async (err) => {
+  // A malformed %-escape in the path (decodeURIComponent): the client's mistake.
+  router.errorHandler(URIError, async (_err, { event }) =>
+    json(event, 400, errorBody('malformed-path', 'the path has a malformed %-escape')),
+  );
+  router.errorHandler(Error, async (err, { event }) => {
     logger.error('request failed', { error: err });
-    return json(500, errorBody('internal', 'internal error'));
+    return json(event, 500, errorBody('internal', 'internal error'));
   });
   return router;
 }
@@ -437,7 +499,7 @@ export function createApiHandler(deps: ApiDeps): ApiLambda {
     .handler(async (event, context) => {
       let result: ApiGatewayProxyResult;
       try {
-        result = (await router.resolve(event, context as never)) as ApiGatewayProxyResult;
+        result = await resolveRequest(router, event, context);
       } catch (err) {
         // Only the request's conversion can throw here (routes' errors are answered above):
         // an event that is not an HTTP proxy event is the deployment's bug, anything else

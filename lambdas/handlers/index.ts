@@ -56,7 +56,7 @@ export type { ClusterConnectionDeps, ClusterTokenProvider, TokenTarget } from '.
 export { createPowertools, METRICS_NAMESPACE, parseScanEvent, withRunnerMiddleware } from './middleware.js';
 export type { Context, Powertools, RunnerLambda, ScanIdentity } from './middleware.js';
 export { HandlerConfigError, HandlerError, HandlerInputError } from './errors.js';
-export { ApiError, COMPLIANCE_FORMATS, createApiHandler, createApiRouter } from './api.js';
+export { ApiError, COMPLIANCE_FORMATS, createApiHandler } from './api.js';
 export type {
   ApiDeps,
   ApiGatewayProxyEvent,

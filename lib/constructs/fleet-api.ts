@@ -28,7 +28,7 @@ interface Route {
   readonly query?: readonly string[];
 }
 
-/** Every route the api handler serves (lambdas/handlers/api.ts `createApiRouter`). */
+/** Every route the api handler serves (lambdas/handlers/api.ts `createApiRouter`, behind `createApiHandler`). */
 export const API_ROUTES: readonly Route[] = [
   { path: '/summary', method: 'GET' },
   { path: '/clusters', method: 'GET', query: ['account', 'region', 'status', 'limit', 'cursor'] },

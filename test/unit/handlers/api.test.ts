@@ -548,6 +548,47 @@ describe.runIf(prerequisites(SHARED_DOCS))('the fleet API handler', () => {
       await expectError(event('GET', '/clusters/a/b/c'), 404, 'not-found');
     });
 
+    it('answers requests in flight together each with its own body, no internal header showing', async () => {
+      // The routes set their bodies aside per request (api.ts `bodiesSetAside`): requests
+      // resolved concurrently must not see each other's.
+      const events = [
+        event('GET', '/summary'),
+        event('GET', cluster(PROD_A)),
+        event('GET', cluster(PROD_B)),
+        event('GET', '/clusters', { status: 'FAIL' }),
+        event('GET', '/nope'),
+        event('GET', '/clusters', { limit: '0' }),
+        event('GET', cluster(UNKNOWN)),
+      ];
+      const alone = [];
+      for (const e of events) alone.push(await api(e, fakeContext('api')));
+      const together = await Promise.all(events.map((e) => api(e, fakeContext('api'))));
+      expect(together.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 404, 400, 404]);
+      expect(together.map((r) => r.body)).toEqual(alone.map((r) => r.body));
+      expect((JSON.parse(together[1]!.body) as ClusterResult).cluster.id).toBe(PROD_A);
+      expect((JSON.parse(together[2]!.body) as ClusterResult).cluster.id).toBe(PROD_B);
+      for (const r of together) {
+        const names = [...Object.keys(r.headers ?? {}), ...Object.keys(r.multiValueHeaders ?? {})];
+        expect(names.filter((n) => n.toLowerCase().startsWith('x-fleet-dns'))).toEqual([]);
+        expect(r.headers?.['x-content-type-options']).toBe('nosniff');
+      }
+    });
+
+    it('answers 500 internal, not a body set aside, when the store fails', async () => {
+      const failing = createApiHandler({
+        ...createPowertools('fleet-dns-api-test'),
+        store: {
+          ...store,
+          getSummary: async () => {
+            throw new Error('the table is gone');
+          },
+        } as ResultStore,
+      });
+      await expectError(event('GET', '/summary'), 500, 'internal', undefined, failing);
+      const ok = await call(event('GET', cluster(PROD_A)));
+      expect(ok.status).toBe(200);
+    });
+
     it('logs each request with the cluster id of its path', async () => {
       await call(event('GET', cluster(PROD_A)));
       const line = output.logs().find((l) => l.message === 'request');
