@@ -3,8 +3,14 @@ import {
   NETWORK_SNAPSHOT_FORMAT,
   NETWORK_SNAPSHOT_FORMAT_V1,
   parseNetworkSnapshot,
+  parseVpcWideFields,
 } from '../../core/snapshot/index.js';
-import type { KubernetesBlock, NetworkSnapshot, SnapshotCollectionError } from '../../core/snapshot/index.js';
+import type {
+  KubernetesBlock,
+  NetworkSnapshot,
+  SnapshotCollectionError,
+  ValidatedVpcFields,
+} from '../../core/snapshot/index.js';
 import type { VpcNetwork } from '../ec2/index.js';
 import type { ClusterAddons } from '../eks/index.js';
 
@@ -51,23 +57,41 @@ export function assembleSnapshot(parts: SnapshotParts): NetworkSnapshot {
     region: parts.region,
     collectedAt: parts.collectedAt.toISOString(),
     cluster: parts.cluster,
-    // A VPC whose DescribeVpcs failed is still named, so the audit can say which VPC it could not read.
-    vpc: network.vpc ?? { VpcId: network.vpcId },
-    ...(network.vpcAttributes ? { vpcAttributes: network.vpcAttributes } : {}),
-    ...(network.dhcpOptions ? { dhcpOptions: network.dhcpOptions } : {}),
-    ...(network.subnets ? { subnets: network.subnets } : {}),
-    ...(network.securityGroups ? { securityGroups: network.securityGroups } : {}),
-    ...(network.networkAcls ? { networkAcls: network.networkAcls } : {}),
-    ...(network.networkInterfaces ? { networkInterfaces: network.networkInterfaces } : {}),
-    prefixLists: network.prefixLists,
     ...(addons ? { addons: addons.addons } : {}),
     ...(addons && !addonVersionsFailed && addons.addonVersions.length > 0
       ? { addonVersions: addons.addonVersions }
       : {}),
     ...(parts.kubernetes ? { kubernetes: parts.kubernetes } : {}),
-    ...(network.resolver ? { resolver: network.resolver } : {}),
     ...(collectionErrors.length > 0 ? { collectionErrors } : {}),
   };
   // JSON round trip: Dates (createdAt, Attachment.AttachTime…) become the strings a saved file holds.
-  return parseNetworkSnapshot(JSON.parse(JSON.stringify(document)) as unknown);
+  return parseNetworkSnapshot(JSON.parse(JSON.stringify(document)) as unknown, vpcFieldsOf(network));
+}
+
+/**
+ * Each VPC's validated fields, once per VpcNetwork: the per-VPC cache (lambdas/aws/collect
+ * ScanCaches) hands every cluster of a VPC the same object, so its ENIs, security groups and
+ * NACLs are round-tripped and validated once, not once per cluster.
+ */
+const validatedVpcs = new WeakMap<VpcNetwork, ValidatedVpcFields>();
+
+function vpcFieldsOf(network: VpcNetwork): ValidatedVpcFields {
+  let fields = validatedVpcs.get(network);
+  if (fields === undefined) {
+    const document = {
+      // A VPC whose DescribeVpcs failed is still named, so the audit can say which VPC it could not read.
+      vpc: network.vpc ?? { VpcId: network.vpcId },
+      ...(network.vpcAttributes ? { vpcAttributes: network.vpcAttributes } : {}),
+      ...(network.dhcpOptions ? { dhcpOptions: network.dhcpOptions } : {}),
+      ...(network.subnets ? { subnets: network.subnets } : {}),
+      ...(network.securityGroups ? { securityGroups: network.securityGroups } : {}),
+      ...(network.networkAcls ? { networkAcls: network.networkAcls } : {}),
+      ...(network.networkInterfaces ? { networkInterfaces: network.networkInterfaces } : {}),
+      prefixLists: network.prefixLists,
+      ...(network.resolver ? { resolver: network.resolver } : {}),
+    };
+    fields = parseVpcWideFields(JSON.parse(JSON.stringify(document)) as Record<string, unknown>);
+    validatedVpcs.set(network, fields);
+  }
+  return fields;
 }

@@ -2,7 +2,8 @@
  * The network snapshot (`fleet-dns/network-snapshot@2`, @1 still read): its schema, its type and its parser.
  * Collectors (lambdas/aws) produce a {@link NetworkSnapshot}; the AWS-side audit consumes one.
  */
-export { parseNetworkSnapshot } from './parse-network-snapshot.js';
+export { parseNetworkSnapshot, parseVpcWideFields, VPC_WIDE_FIELDS } from './parse-network-snapshot.js';
+export type { ValidatedVpcFields, VpcWideField } from './parse-network-snapshot.js';
 export { SnapshotError } from './errors.js';
 export {
   NETWORK_SNAPSHOT_FORMAT,

@@ -41,11 +41,14 @@ const errorMap: z.core.$ZodErrorMap = (issue) => {
  * ENIs / security groups / NACLs merged. A snapshot that contradicts itself is refused
  * ({@link reconcileSnapshot}).
  *
+ * With `vpcFields` ({@link parseVpcWideFields}), the VPC's fields come validated from there and
+ * only the cluster's own fields of `json` are validated; the result is the same.
+ *
  * @throws {SnapshotError} naming the field at fault, e.g.
  *   `securityGroups[3].IpPermissions[0].FromPort: expected number, received string`
  * @see ../../../../shared/network-snapshot.md
  */
-export function parseNetworkSnapshot(json: unknown): NetworkSnapshot {
+export function parseNetworkSnapshot(json: unknown, vpcFields?: ValidatedVpcFields): NetworkSnapshot {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new SnapshotError(
       `(document): expected a JSON object (a ${NETWORK_SNAPSHOT_FORMAT}), received ${describeInput(json)}`,
@@ -57,15 +60,82 @@ export function parseNetworkSnapshot(json: unknown): NetworkSnapshot {
     const expected = NETWORK_SNAPSHOT_FORMATS.map((f) => `"${f}"`).join(' | ');
     throw new SnapshotError(`format: expected ${expected}, received ${describeInput(format)}`);
   }
-  const result = networkSnapshotSchema.safeParse(json, { error: errorMap });
+  const parsed =
+    vpcFields === undefined
+      ? validated(networkSnapshotSchema, json)
+      : inSchemaOrder({ ...validated(perClusterSchema, json), ...vpcFields.fields });
+  // Well-formed, but a snapshot that contradicts itself is unusable too.
+  const reconciled = reconcileSnapshot(parsed);
+  if (!reconciled.ok) throw new SnapshotError(summarize(reconciled.problems), reconciled.problems);
+  return reconciled.snapshot;
+}
+
+/**
+ * The fields of a snapshot that describe its VPC, the same for every cluster in it (lambdas/aws
+ * collects them once per VPC and shares them).
+ */
+export const VPC_WIDE_FIELDS = [
+  'vpc',
+  'vpcAttributes',
+  'dhcpOptions',
+  'subnets',
+  'securityGroups',
+  'networkAcls',
+  'networkInterfaces',
+  'prefixLists',
+  'resolver',
+] as const;
+export type VpcWideField = (typeof VPC_WIDE_FIELDS)[number];
+
+const only = Object.fromEntries(VPC_WIDE_FIELDS.map((f) => [f, true])) as { [F in VpcWideField]: true };
+const vpcWideSchema = networkSnapshotSchema.pick(only);
+const perClusterSchema = networkSnapshotSchema.omit(only);
+
+declare const validatedVpcFields: unique symbol;
+
+/** A VPC's snapshot fields, validated once by {@link parseVpcWideFields} and reused for each of its clusters. */
+export interface ValidatedVpcFields {
+  readonly fields: Pick<NetworkSnapshot, VpcWideField>;
+  readonly [validatedVpcFields]: true;
+}
+
+/**
+ * Validates the VPC-wide fields of a snapshot ({@link VPC_WIDE_FIELDS}; any other field of
+ * `json` is ignored) for {@link parseNetworkSnapshot} to take beside each cluster's own fields.
+ * Why: a VPC's 2,000 ENIs were validated again for each of its clusters, ~5 s of the fleet
+ * benchmark's CPU (docs/scale.md); the checks are the same, and so are the field paths named.
+ *
+ * @throws {SnapshotError} naming the field at fault, as {@link parseNetworkSnapshot} does
+ */
+export function parseVpcWideFields(json: Record<string, unknown>): ValidatedVpcFields {
+  const picked = Object.fromEntries(VPC_WIDE_FIELDS.filter((f) => f in json).map((f) => [f, json[f]]));
+  // Frozen: every cluster of the VPC holds these same objects, so none may change them.
+  return { fields: deepFreeze(validated(vpcWideSchema, picked)) } as ValidatedVpcFields;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+function validated<S extends z.ZodType>(schema: S, json: unknown): z.output<S> {
+  const result = schema.safeParse(json, { error: errorMap });
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
     throw new SnapshotError(summarize(problems), problems, { cause: result.error });
   }
-  // Well-formed, but a snapshot that contradicts itself is unusable too.
-  const reconciled = reconcileSnapshot(result.data);
-  if (!reconciled.ok) throw new SnapshotError(summarize(reconciled.problems), reconciled.problems);
-  return reconciled.snapshot;
+  return result.data;
+}
+
+/** The snapshot's fields in the schema's order, then any unknown ones: a saved file reads the same either way. */
+function inSchemaOrder(snapshot: NetworkSnapshot): NetworkSnapshot {
+  const ordered: Record<string, unknown> = {};
+  for (const key of Object.keys(networkSnapshotSchema.shape))
+    if (key in snapshot) ordered[key] = snapshot[key as keyof NetworkSnapshot];
+  return Object.assign(ordered, snapshot) as NetworkSnapshot;
 }
 
 function summarize(problems: readonly string[]): string {

@@ -21,26 +21,33 @@ export type SnapshotReconciliation =
   | { readonly ok: true; readonly snapshot: NetworkSnapshot }
   | { readonly ok: false; readonly problems: readonly string[] };
 
+/**
+ * The list with repeated ids dropped when their content is the same, and a problem for each id
+ * repeated with other content. The canonical form is computed only for ids seen twice: a VPC's
+ * 2,000 ENIs rarely repeat, and serialising each of them for every cluster was most of this
+ * step's time (docs/scale.md).
+ */
 function dedupeById<T extends Record<string, unknown>>(
   list: readonly T[],
   listName: string,
   idField: string,
   problems: string[],
 ): T[] {
-  const firstIndex = new Map<string, { index: number; canonical: string }>();
+  const firstIndex = new Map<string, { index: number; canonical?: string }>();
   const out: T[] = [];
   list.forEach((item, index) => {
     const id = String(item[idField]);
-    const canonical = canonicalJson(item);
     const first = firstIndex.get(id);
     if (first === undefined) {
-      firstIndex.set(id, { index, canonical });
+      firstIndex.set(id, { index });
       out.push(item);
-    } else if (first.canonical !== canonical) {
+      return;
+    }
+    first.canonical ??= canonicalJson(list[first.index]);
+    if (first.canonical !== canonicalJson(item))
       problems.push(
         `${listName}[${index}].${idField}: ${id} appears twice with different content (also ${listName}[${first.index}])`,
       );
-    }
   });
   return out;
 }

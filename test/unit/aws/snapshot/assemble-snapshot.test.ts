@@ -119,4 +119,18 @@ describe('assembleSnapshot', () => {
       /networkInterfaces\[0\]\.PrivateIpAddress/,
     );
   });
+
+  it('validates a VPC once for all its clusters: they share its (frozen) fields, and their own stay apart', () => {
+    const shared = network();
+    const other = buildCluster({ name: 'other', accountId: ACCOUNT, region: REGION, vpc: built });
+    const a = assembleSnapshot(parts({ network: shared }));
+    const b = assembleSnapshot(parts({ network: shared, cluster: other.cluster }));
+    expect(b.networkInterfaces[0]).toBe(a.networkInterfaces[0]);
+    expect(Object.isFrozen(a.securityGroups[0])).toBe(true);
+    expect([a.cluster.name, b.cluster.name]).toEqual(['snap', 'other']);
+    // Another VpcNetwork object (another invocation, or fresh data) is validated afresh.
+    const fresh = assembleSnapshot(parts({ network: network() }));
+    expect(fresh.networkInterfaces[0]).not.toBe(a.networkInterfaces[0]);
+    expect(fresh).toEqual(a);
+  });
 });

@@ -1,7 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseNetworkSnapshot, SnapshotError } from '../../../../lambdas/core/snapshot/index.js';
+import {
+  parseNetworkSnapshot,
+  parseVpcWideFields,
+  SnapshotError,
+  VPC_WIDE_FIELDS,
+} from '../../../../lambdas/core/snapshot/index.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw JSON documents
 type Json = Record<string, any>;
@@ -430,5 +435,82 @@ describe('parseNetworkSnapshot', () => {
       );
       expect(message).toBe('collectionErrors[0].checks[0]: "NET-NACL-DNS-UPD" is not a check id');
     });
+  });
+});
+
+describe('parseNetworkSnapshot with the VPC-wide fields validated apart (parseVpcWideFields)', () => {
+  /** The cluster's own fields of `doc` and its VPC's, as collect-region hands them over. */
+  function split(doc: Json): { own: Json; vpc: Json } {
+    const own: Json = {};
+    const vpc: Json = {};
+    for (const [k, v] of Object.entries(doc))
+      ((VPC_WIDE_FIELDS as readonly string[]).includes(k) ? vpc : own)[k] = v;
+    return { own, vpc };
+  }
+  /** The outcome of a parse: the snapshot's JSON text, or the error's message. */
+  function outcome(parse: () => unknown): string {
+    try {
+      return `ok ${JSON.stringify(parse())}`;
+    } catch (err) {
+      expect(err).toBeInstanceOf(SnapshotError);
+      return `error ${(err as Error).message}`;
+    }
+  }
+  const apart = (doc: Json) => {
+    const { own, vpc } = split(doc);
+    return outcome(() => parseNetworkSnapshot(own, parseVpcWideFields(vpc)));
+  };
+  const whole = (doc: Json) => outcome(() => parseNetworkSnapshot(doc));
+
+  const fixtures = readdirSync(new URL('../../../fixtures/snapshots/', import.meta.url)).filter((f) =>
+    f.endsWith('.snapshot.json'),
+  );
+
+  it.each(fixtures)('reads %s exactly as the whole document, fields in the same order', (file) => {
+    const doc = JSON.parse(
+      readFileSync(new URL(`../../../fixtures/snapshots/${file}`, import.meta.url), 'utf8'),
+    ) as Json;
+    const expected = whole(doc);
+    expect(expected.startsWith('ok ')).toBe(true);
+    expect(apart(doc)).toBe(expected);
+  });
+
+  it('hands out frozen VPC fields: the clusters of a VPC share them', () => {
+    const { own, vpc } = split(clone());
+    const fields = parseVpcWideFields(vpc);
+    const a = parseNetworkSnapshot(own, fields);
+    const b = parseNetworkSnapshot(structuredClone(own), fields);
+    expect(a.networkInterfaces[0]).toBe(b.networkInterfaces[0]);
+    expect(Object.isFrozen(a.networkInterfaces[0])).toBe(true);
+    expect(() => {
+      (a.securityGroups[0]!.IpPermissions as unknown[]).push({});
+    }).toThrow(TypeError);
+  });
+
+  it('names the same field and refuses the same contradictions as the whole document (fuzzed)', () => {
+    const base = resolverDoc();
+    const paths: string[][] = [];
+    const walk = (v: unknown, path: string[]) => {
+      if (path.length > 0) paths.push(path);
+      if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, [...path, k]);
+    };
+    walk(base, []);
+    fc.assert(
+      fc.property(fc.constantFrom(...paths), fc.jsonValue(), (path, junk) => {
+        const doc = structuredClone(base);
+        let target: Json = doc;
+        for (const key of path.slice(0, -1)) target = target[key];
+        target[path.at(-1)!] = junk;
+        expect(apart(structuredClone(doc))).toBe(whole(doc));
+      }),
+      { numRuns: 300 },
+    );
+    // A duplicate ENI with other content, and a VPC that is not the cluster's: both still refused.
+    const twice = clone();
+    twice.networkInterfaces.push({ ...twice.networkInterfaces[0], SubnetId: 'subnet-elsewhere' });
+    expect(apart(twice)).toMatch(/^error networkInterfaces\[\d+\]\.NetworkInterfaceId: .* appears twice/);
+    const elsewhere = clone();
+    elsewhere.vpc.VpcId = 'vpc-0someoneelse';
+    expect(apart(elsewhere)).toMatch(/^error vpc\.VpcId: vpc-0someoneelse is not the cluster's VPC/);
   });
 });
