@@ -181,10 +181,11 @@ interface ScanRun {
   readonly peakRss: number;
   /** CPU seconds the process used (user + system) */
   readonly cpuS: number;
-  /** wall ms from the scan's start: discovery done, and per item its collect-region done and its last cluster stored */
+  /** wall ms from the scan's start: discovery done, and per item (`account/region`) its collect-region started and done and its last cluster stored */
   readonly discoveredMs: number;
-  readonly collectMs: number[];
-  readonly itemMs: number[];
+  readonly startedMs: Map<string, number>;
+  readonly collectMs: Map<string, number>;
+  readonly itemMs: Map<string, number>;
 }
 
 /** The fake AWS the scan talks to: in this process, or in a child of its own. */
@@ -274,7 +275,8 @@ async function scanFleet(
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let discoveredMs = 0;
-  const collectMs: number[] = [];
+  const startedMs = new Map<string, number>();
+  const collectMs = new Map<string, number>();
   const lastStored = new Map<string, number>();
   const itemOf = (clusterId: string) => clusterId.split(':').slice(0, 2).join('/');
   try {
@@ -300,9 +302,9 @@ async function scanFleet(
       onProgress: (e) => {
         const t = performance.now() - t0;
         if (e.kind === 'discovered') discoveredMs = t;
-        else if (e.kind === 'region-collected') {
-          collectMs.push(t);
-        } else if (e.kind === 'cluster-stored') lastStored.set(itemOf(e.clusterId), t);
+        else if (e.kind === 'region-started') startedMs.set(`${e.accountId}/${e.region}`, t);
+        else if (e.kind === 'region-collected') collectMs.set(`${e.accountId}/${e.region}`, t);
+        else if (e.kind === 'cluster-stored') lastStored.set(itemOf(e.clusterId), t);
       },
     });
     const wallMs = performance.now() - t0;
@@ -320,8 +322,9 @@ async function scanFleet(
       peakRss: rss.stop(),
       cpuS: (cpu.user + cpu.system) / 1e6,
       discoveredMs,
+      startedMs,
       collectMs,
-      itemMs: [...lastStored.values()],
+      itemMs: lastStored,
     };
   } finally {
     rss.stop();
@@ -356,6 +359,37 @@ async function collectRegionRss(world: FakeRegionWorld): Promise<{ peakRssMb: nu
 }
 
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+
+/**
+ * When the items ran, in simulated seconds: collect-region's spread and duration (started →
+ * collected), the largest item's, and the item that finished last — where the makespan went
+ * beyond the lower bound.
+ */
+function itemTimeline(run: ScanRun, worlds: readonly FakeRegionWorld[], k: number): BenchFigures {
+  const s = (ms: number) => round((ms / 1000) * k);
+  const keys = worlds.map((w) => `${w.accountId}/${w.region}`);
+  const durations = keys
+    .filter((key) => run.startedMs.has(key) && run.collectMs.has(key))
+    .map((key) => run.collectMs.get(key)! - run.startedMs.get(key)!)
+    .sort((a, b) => a - b);
+  const at = (p: number) =>
+    durations[Math.min(durations.length - 1, Math.floor((p / 100) * durations.length))]!;
+  const collected = [...run.collectMs.values()];
+  const [lastKey, lastMs] = [...run.itemMs.entries()].reduce((a, b) => (b[1] > a[1] ? b : a));
+  const largest = keys[0]!;
+  return {
+    first_collect_region_done_s: s(Math.min(...collected)),
+    last_collect_region_done_s: s(Math.max(...collected)),
+    collect_region_duration_p50_s: s(at(50)),
+    collect_region_duration_p90_s: s(at(90)),
+    collect_region_duration_max_s: s(durations.at(-1)!),
+    largest_item_collect_s: s(run.collectMs.get(largest)! - run.startedMs.get(largest)!),
+    largest_item_done_s: s(run.itemMs.get(largest)!),
+    last_item_done_s: s(lastMs),
+    last_item_started_s: s(run.startedMs.get(lastKey)!),
+    last_item_clusters: worlds[keys.indexOf(lastKey)]?.clusters.length ?? 0,
+  };
+}
 const ok = (c: FakeAwsCall) => c.throttled !== true && (c.service === 'ec2' || c.service === 'eks');
 
 const bench: Benchmark = {
@@ -390,22 +424,27 @@ const bench: Benchmark = {
       const lower = fleetLowerBound(work, model);
       const makespan = (run.wallMs / 1000) * k;
 
-      // The baseline, serial: a sample of every `baselineEvery`th account, scaled by clusters.
+      // The baseline, serial: a sample of every `baselineEvery`th account, scaled by clusters
+      // (BASELINE_EVERY 0: no baseline and no memory child, for quick looks at the fleet run).
       const sampleAccounts = new Set(
         items.filter((it) => it.accountIndex % baselineEvery === 0).map((it) => it.accountIndex),
       );
       const sample = worlds.filter((_, i) => sampleAccounts.has(items[i]!.accountIndex));
       const sampleClusters = sample.reduce((n, w) => n + w.clusters.length, 0);
-      const base = await scanFleet(
-        sample,
-        baselineK,
-        'baseline',
-        dir,
-        await endpointFor(baselineK, baselineEvery, sample),
-      );
-      const baseline = ((base.wallMs / 1000) * baselineK * clusterCount) / sampleClusters;
+      const base =
+        baselineEvery > 0
+          ? await scanFleet(
+              sample,
+              baselineK,
+              'baseline',
+              dir,
+              await endpointFor(baselineK, baselineEvery, sample),
+            )
+          : undefined;
+      const baseline = base ? ((base.wallMs / 1000) * baselineK * clusterCount) / sampleClusters : NaN;
 
-      const peakCollect = await collectRegionRss(worlds[0]!);
+      const peakCollect = baselineEvery > 0 ? await collectRegionRss(worlds[0]!) : undefined;
+      const timeline = itemTimeline(run, worlds, k);
       const apiCalls = run.calls.filter(ok).length;
       return {
         time_scale: k,
@@ -431,23 +470,29 @@ const bench: Benchmark = {
         peak_rss_mb: round(run.peakRss / 2 ** 20),
         cpu_s: round(run.cpuS),
         discover_done_s: round((run.discoveredMs / 1000) * k),
-        first_collect_region_done_s: round((Math.min(...run.collectMs) / 1000) * k),
-        last_collect_region_done_s: round((Math.max(...run.collectMs) / 1000) * k),
-        last_item_done_s: round((Math.max(...run.itemMs) / 1000) * k),
+        ...timeline,
         wall_s: round(run.wallMs / 1000),
-        baseline_time_scale: baselineK,
-        baseline_sample_clusters: sampleClusters,
-        baseline_sample_wall_s: round(base.wallMs / 1000),
-        baseline_sample_cpu_s: round(base.cpuS),
-        baseline_api_calls_per_cluster: round(base.calls.filter(ok).length / sampleClusters, 2),
-        baseline_throttle_errors_seen: base.calls.filter((c) => c.throttled).length,
-        baseline_clusters_failed: base.failed,
-        baseline_makespan_s: round(baseline),
-        speedup_vs_baseline: round(baseline / makespan, 1),
+        ...(base
+          ? {
+              baseline_time_scale: baselineK,
+              baseline_sample_clusters: sampleClusters,
+              baseline_sample_wall_s: round(base.wallMs / 1000),
+              baseline_sample_cpu_s: round(base.cpuS),
+              baseline_api_calls_per_cluster: round(base.calls.filter(ok).length / sampleClusters, 2),
+              baseline_throttle_errors_seen: base.calls.filter((c) => c.throttled).length,
+              baseline_clusters_failed: base.failed,
+              baseline_makespan_s: round(baseline),
+              speedup_vs_baseline: round(baseline / makespan, 1),
+            }
+          : { baseline: 'skipped (BASELINE_EVERY 0)' }),
         largest_item_clusters: worlds[0]!.clusters.length,
         largest_item_enis: worlds[0]!.vpcs.reduce((n, v) => n + v.networkInterfaces.length, 0),
-        collect_region_peak_rss_mb: peakCollect.peakRssMb,
-        collect_region_rss_before_mb: peakCollect.beforeRssMb,
+        ...(peakCollect
+          ? {
+              collect_region_peak_rss_mb: peakCollect.peakRssMb,
+              collect_region_rss_before_mb: peakCollect.beforeRssMb,
+            }
+          : {}),
       };
     } finally {
       rmSync(dir, { recursive: true, force: true });

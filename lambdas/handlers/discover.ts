@@ -3,7 +3,8 @@
  * resolves the accounts (current, a list, or the Organization's) × their enabled regions (or the
  * configured ones) with lambdas/aws `discoverWorkItems` — entering each member account once to
  * list its regions — and writes one work item per account×region to S3 for the Distributed Map's
- * ItemReader. A `clusterId` narrows the scan to that cluster's account, region and name.
+ * ItemReader, largest first (by each region's eks:ListClusters count: the Map starts items in
+ * this order, and a large item started last sets the night's makespan). A `clusterId` narrows the scan to that cluster's account, region and name.
  *
  * Accounts that cannot be entered are coverage gaps, staged beside the work items for Summarize.
  */
@@ -76,6 +77,7 @@ export function createDiscoverHandler(deps: DiscoverDeps): RunnerLambda<Discover
       region: item.region,
       ...(item.roleArn !== undefined ? { roleArn: item.roleArn } : {}),
       ...(target ? { clusterNames: [target.name] } : {}),
+      ...(item.clusterCount !== undefined ? { clusterCount: item.clusterCount } : {}),
     }));
     const workItems = { bucket: deps.workBucket, key: workItemsKey(scanId) };
     await staging.putJson(workItems, items);

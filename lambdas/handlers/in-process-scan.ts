@@ -72,6 +72,8 @@ export interface InProcessRunnerOptions {
 /** What the scan reports as it goes (the CLI's live task list). */
 export type ScanProgressEvent =
   | { readonly kind: 'discovered'; readonly scanId: string; readonly items: readonly WorkItem[] }
+  /** an item's CollectRegion began (its Map slot is taken) */
+  | { readonly kind: 'region-started'; readonly accountId: string; readonly region: string }
   | {
       readonly kind: 'region-collected';
       readonly accountId: string;
@@ -355,6 +357,7 @@ export async function runInProcessScan(o: InProcessScanOptions): Promise<InProce
           children.push({ Input: JSON.stringify(input), Status: 'PENDING' });
           return;
         }
+        emit({ kind: 'region-started', accountId: item.accountId, region: item.region });
         try {
           const collected: CollectRegionOutput = await collectRegion(input, ctx('fleet-dns-collect-region'));
           emit({

@@ -24,6 +24,8 @@ export const workItemSchema = z.object({
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'must be a region name (e.g. eu-west-1)' }),
   roleArn: z.string().startsWith('arn:', { error: 'must be an IAM role ARN' }).optional(),
   clusterNames: z.array(z.string().min(1)).optional(),
+  /** eks:ListClusters' count at discovery: it ordered the items (largest first), nothing else */
+  clusterCount: z.number().int().min(0).optional(),
 });
 export type WorkItem = z.infer<typeof workItemSchema>;
 

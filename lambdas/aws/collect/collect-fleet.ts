@@ -11,6 +11,7 @@ import { AssumeRoleError, AwsCallError } from '../errors.js';
 import { RateLimiters } from '../rate-limit/index.js';
 import type { ApiCallStats } from '../rate-limit/index.js';
 import { resolveRegions } from '../regions/index.js';
+import { listClusterNames } from '../discovery/discover-clusters.js';
 import type { RegionSelection } from '../regions/index.js';
 import type { CollectedCluster } from './collect-cluster.js';
 import { awsClientOptions, collectRegion } from './collect-region.js';
@@ -51,6 +52,11 @@ export interface FleetWorkItem {
   readonly externalId?: string;
   /** only these clusters (a scan of one cluster); @default every cluster of the region */
   readonly clusterNames?: readonly string[];
+  /**
+   * How many clusters eks:ListClusters showed when the item was discovered (absent when the
+   * list could not be read). Only orders the items; collect-region lists the clusters again.
+   */
+  readonly clusterCount?: number;
 }
 
 /** Options shared by {@link discoverWorkItems}, {@link collectWorkItem} and {@link collectFleet}. */
@@ -69,7 +75,11 @@ export interface FleetOptions extends Omit<CollectRegionOptions, 'clients' | 'cr
   readonly regionConcurrency?: number;
 }
 
+/** eks:ListClusters calls in flight at once while Discover sizes the items (each its own account×region). */
+const SIZING_CONCURRENCY = 16;
+
 export interface WorkItemDiscovery {
+  /** largest first (see {@link discoverWorkItems}) */
   readonly items: FleetWorkItem[];
   /** accounts that could not be entered or whose regions could not be listed */
   readonly gaps: CoverageGap[];
@@ -102,33 +112,74 @@ interface EnteredAccount {
  * lists its enabled regions (or takes the given list). An account whose role cannot be assumed,
  * or whose regions cannot be listed, is a coverage gap — never a crash.
  *
+ * The items come largest first: each region's clusters are counted with one eks:ListClusters,
+ * and the items are ordered by that count, descending (those whose count could not be read
+ * first, as they may be large; ties keep account, then region order). Why: the Distributed Map
+ * starts its items in input order as slots free up, and an item holds its slot for its
+ * collection plus ⌈clusters / clusterConcurrency⌉ runner waves. Started last, a 9-cluster
+ * account×region alone set the 1,000-cluster benchmark's makespan (docs/scale.md); started first,
+ * the items that run last are the 1-cluster ones (longest processing time first, the classic
+ * scheduling rule). A region whose list fails is not a gap here: collect-region lists it again
+ * and reports what it finds. One item (a one-cluster scan) is not sized.
+ *
  * @throws AwsCallError only when the scanner's own identity or the Organization's account list
  *   cannot be read (then nothing can be scanned)
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_access.html
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html
  */
 export async function discoverWorkItems(
   scope: FleetScope,
   options: FleetOptions,
 ): Promise<WorkItemDiscovery> {
-  const { items, gaps, accounts } = await enterAccounts(scope, options);
-  return {
-    items: items.flatMap((entered) =>
-      entered.regions.map((region) => ({
-        accountId: entered.account.id,
-        ...(entered.account.name !== undefined ? { accountName: entered.account.name } : {}),
-        region,
-        ...(entered.roleArn
-          ? {
-              roleArn: entered.roleArn,
-              sessionName: scanSessionName(scope.scanId),
-              ...(scope.externalId !== undefined ? { externalId: scope.externalId } : {}),
-            }
-          : {}),
-      })),
-    ),
-    gaps,
-    accounts,
-  };
+  const limiters = options.limiters ?? new RateLimiters();
+  const { items: entered, gaps, accounts } = await enterAccounts(scope, { ...options, limiters });
+  const pairs = entered.flatMap((account) => account.regions.map((region) => ({ account, region })));
+  const sizing = pLimit(SIZING_CONCURRENCY);
+  const counts =
+    pairs.length > 1
+      ? await Promise.all(
+          pairs.map(({ account, region }) => sizing(() => countClusters(account, region, options, limiters))),
+        )
+      : pairs.map(() => undefined);
+  const items: FleetWorkItem[] = pairs.map(({ account: a, region }, i) => ({
+    accountId: a.account.id,
+    ...(a.account.name !== undefined ? { accountName: a.account.name } : {}),
+    region,
+    ...(a.roleArn
+      ? {
+          roleArn: a.roleArn,
+          sessionName: scanSessionName(scope.scanId),
+          ...(scope.externalId !== undefined ? { externalId: scope.externalId } : {}),
+        }
+      : {}),
+    ...(counts[i] !== undefined ? { clusterCount: counts[i] } : {}),
+  }));
+  return { items: largestFirst(items), gaps, accounts };
+}
+
+/** The number of clusters eks:ListClusters shows, or undefined when it cannot be read. */
+async function countClusters(
+  entered: EnteredAccount,
+  region: string,
+  options: FleetOptions,
+  limiters: RateLimiters,
+): Promise<number | undefined> {
+  const clients = (options.clientFactory ?? createAwsClients)(
+    awsClientOptions(options, region, entered.credentials),
+  );
+  try {
+    return (await listClusterNames(clients.eks, limiters.forAccountRegion(entered.account.id, region)))
+      .length;
+  } catch (err) {
+    if (err instanceof AwsCallError) return undefined;
+    throw err;
+  }
+}
+
+/** Items by `clusterCount` descending, unknown counts first; a stable sort keeps ties in order. */
+export function largestFirst<T extends { readonly clusterCount?: number }>(items: readonly T[]): T[] {
+  const size = (item: T) => item.clusterCount ?? Number.POSITIVE_INFINITY;
+  return [...items].sort((a, b) => size(b) - size(a) || 0);
 }
 
 async function enterAccounts(

@@ -2,7 +2,7 @@ export { collectClusterSnapshot } from './collect-cluster.js';
 export type { ClusterCollectionContext, CollectedCluster, KubeCollectOptions } from './collect-cluster.js';
 export { awsClientOptions, collectRegion } from './collect-region.js';
 export type { CollectRegionInput, CollectRegionOptions, RegionCollection } from './collect-region.js';
-export { collectFleet, collectWorkItem, discoverWorkItems } from './collect-fleet.js';
+export { collectFleet, collectWorkItem, discoverWorkItems, largestFirst } from './collect-fleet.js';
 export type {
   FleetCollection,
   FleetOptions,

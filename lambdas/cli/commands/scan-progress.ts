@@ -55,6 +55,8 @@ export function scanProgress(
         t.items = e.items.length;
         t.accounts = new Set(e.items.map((i) => i.accountId)).size;
         break;
+      case 'region-started':
+        break;
       case 'region-collected':
         t.regionsDone += 1;
         t.clusters += e.clusters.length;

@@ -1,7 +1,13 @@
+import { EKSServiceException, ListClustersCommand } from '@aws-sdk/client-eks';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import '../support/matchers.js';
-import { collectFleet, collectWorkItem, discoverWorkItems } from '../../../../lambdas/aws/index.js';
+import {
+  collectFleet,
+  collectWorkItem,
+  discoverWorkItems,
+  largestFirst,
+} from '../../../../lambdas/aws/index.js';
 import type { FleetScope } from '../../../../lambdas/aws/index.js';
 import { buildCluster, buildVpc, installFakeAws, stubFakeAwsEnvironment } from '../support/fake-aws.js';
 import type { FakeAws, FakeRegionWorld } from '../support/fake-aws.js';
@@ -118,29 +124,89 @@ describe('fleet discovery and collection', () => {
     expect(result.coverage.regions).toBe(1);
   });
 
-  it('lists work items per account×region (a region without clusters is still an item)', async () => {
+  it('lists work items per account×region, largest first by their clusters (a region without clusters is still an item)', async () => {
     const { items, gaps } = await discoverWorkItems(scope, { homeRegion: 'eu-west-1' });
+    const member = {
+      roleArn: `arn:aws:iam::${PROD}:role/fleet-dns-scanner`,
+      sessionName: 'fleet-dns-2025-06-01T02-00-00Z-nightly',
+      externalId: 'fleet-dns-external-id',
+    };
     expect(items).toEqual([
-      { accountId: MANAGEMENT, accountName: 'management', region: 'eu-west-1' },
-      { accountId: MANAGEMENT, accountName: 'management', region: 'us-east-1' },
-      {
-        accountId: PROD,
-        accountName: 'prod',
-        region: 'eu-west-1',
-        roleArn: `arn:aws:iam::${PROD}:role/fleet-dns-scanner`,
-        sessionName: 'fleet-dns-2025-06-01T02-00-00Z-nightly',
-        externalId: 'fleet-dns-external-id',
-      },
-      {
-        accountId: PROD,
-        accountName: 'prod',
-        region: 'us-east-1',
-        roleArn: `arn:aws:iam::${PROD}:role/fleet-dns-scanner`,
-        sessionName: 'fleet-dns-2025-06-01T02-00-00Z-nightly',
-        externalId: 'fleet-dns-external-id',
-      },
+      { accountId: PROD, accountName: 'prod', region: 'eu-west-1', ...member, clusterCount: 2 },
+      { accountId: MANAGEMENT, accountName: 'management', region: 'eu-west-1', clusterCount: 1 },
+      { accountId: MANAGEMENT, accountName: 'management', region: 'us-east-1', clusterCount: 0 },
+      { accountId: PROD, accountName: 'prod', region: 'us-east-1', ...member, clusterCount: 0 },
     ]);
     expect(gaps.map((g) => g.accountId)).toEqual([DENIED]);
+    // Sized in each region with the member's own credentials: one ListClusters per item.
+    expect(aws.eks.commandCalls(ListClustersCommand)).toHaveLength(4);
+  });
+
+  it('puts an item whose clusters could not be listed first, without a count and without a gap', async () => {
+    aws.restore();
+    aws = installFakeAws(
+      [regionWorld(MANAGEMENT, 'eu-west-1', ['ops']), regionWorld(PROD, 'eu-west-1', ['prod-a', 'prod-b'])],
+      {
+        currentAccountId: MANAGEMENT,
+        organizationAccounts,
+        denyAssumeRole: [DENIED],
+        enabledRegions: ['eu-west-1', 'us-east-1'],
+        faults: [
+          {
+            operation: 'ListClusters',
+            accountId: MANAGEMENT,
+            region: 'us-east-1',
+            error: () =>
+              new EKSServiceException({
+                name: 'AccessDeniedException',
+                $fault: 'client',
+                $metadata: { httpStatusCode: 403 },
+                message: 'not authorized to perform: eks:ListClusters',
+              }),
+          },
+        ],
+      },
+    );
+    const { items, gaps } = await discoverWorkItems(scope, { homeRegion: 'eu-west-1' });
+    expect(items.map((i) => [i.accountId, i.region, i.clusterCount])).toEqual([
+      [MANAGEMENT, 'us-east-1', undefined],
+      [PROD, 'eu-west-1', 2],
+      [MANAGEMENT, 'eu-west-1', 1],
+      [PROD, 'us-east-1', 0],
+    ]);
+    expect(gaps.map((g) => g.accountId)).toEqual([DENIED]);
+  });
+
+  it('does not size a single item (a one-cluster scan)', async () => {
+    const { items } = await discoverWorkItems(
+      {
+        ...scope,
+        accounts: { mode: 'list', accounts: [PROD] },
+        regions: { mode: 'list', regions: ['eu-west-1'] },
+      },
+      { homeRegion: 'eu-west-1' },
+    );
+    expect(items).toHaveLength(1);
+    expect(items[0]!.clusterCount).toBeUndefined();
+    expect(aws.eks.commandCalls(ListClustersCommand)).toHaveLength(0);
+  });
+
+  it('orders by count descending, unknown first, ties in their given order', () => {
+    const item = (id: string, clusterCount?: number) => ({
+      id,
+      ...(clusterCount !== undefined ? { clusterCount } : {}),
+    });
+    expect(
+      largestFirst([
+        item('a', 1),
+        item('b', 9),
+        item('c'),
+        item('d', 1),
+        item('e', 0),
+        item('f'),
+        item('g', 9),
+      ]).map((i) => i.id),
+    ).toEqual(['c', 'f', 'b', 'g', 'a', 'd', 'e']);
   });
 
   it('collects one work item in its member account, and reports a refused role as that item’s gap', async () => {
