@@ -7,6 +7,7 @@ import {
   SnapshotError,
   VPC_WIDE_FIELDS,
 } from '../../../../lambdas/core/snapshot/index.js';
+import { fieldPaths, withField } from '../../../support/json-fields.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw JSON documents
 type Json = Record<string, any>;
@@ -292,18 +293,10 @@ describe('parseNetworkSnapshot', () => {
 
     it('never throws anything but SnapshotError when a field of a @2 snapshot is replaced by junk (fuzzed)', () => {
       const base = resolverDoc();
-      const paths: string[][] = [];
-      const walk = (v: unknown, path: string[]) => {
-        if (path.length > 0) paths.push(path);
-        if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, [...path, k]);
-      };
-      walk({ resolver: base.resolver, kubernetes: { images: base.kubernetes.images } }, []);
+      const paths = fieldPaths({ resolver: base.resolver, kubernetes: { images: base.kubernetes.images } });
       fc.assert(
         fc.property(fc.constantFrom(...paths), fc.jsonValue(), (path, junk) => {
-          const doc = structuredClone(base);
-          let target: Json = doc;
-          for (const key of path.slice(0, -1)) target = target[key];
-          target[path.at(-1)!] = junk;
+          const doc = withField(base as Json, path, junk);
           try {
             parseNetworkSnapshot(doc);
           } catch (err) {
@@ -369,18 +362,10 @@ describe('parseNetworkSnapshot', () => {
   });
 
   it('never throws anything but SnapshotError when a field of a real snapshot is replaced by junk (fuzzed)', () => {
-    const paths: string[][] = [];
-    const walk = (v: unknown, path: string[]) => {
-      if (path.length > 0) paths.push(path);
-      if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, [...path, k]);
-    };
-    walk(healthy, []);
+    const paths = fieldPaths(healthy);
     fc.assert(
       fc.property(fc.constantFrom(...paths), fc.jsonValue(), (path, junk) => {
-        const doc = clone();
-        let target: Json = doc;
-        for (const key of path.slice(0, -1)) target = target[key];
-        target[path.at(-1)!] = junk;
+        const doc = withField(healthy as Json, path, junk);
         try {
           parseNetworkSnapshot(doc);
         } catch (err) {
@@ -489,18 +474,10 @@ describe('parseNetworkSnapshot with the VPC-wide fields validated apart (parseVp
 
   it('names the same field and refuses the same contradictions as the whole document (fuzzed)', () => {
     const base = resolverDoc();
-    const paths: string[][] = [];
-    const walk = (v: unknown, path: string[]) => {
-      if (path.length > 0) paths.push(path);
-      if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, [...path, k]);
-    };
-    walk(base, []);
+    const paths = fieldPaths(base);
     fc.assert(
       fc.property(fc.constantFrom(...paths), fc.jsonValue(), (path, junk) => {
-        const doc = structuredClone(base);
-        let target: Json = doc;
-        for (const key of path.slice(0, -1)) target = target[key];
-        target[path.at(-1)!] = junk;
+        const doc = withField(base as Json, path, junk);
         expect(apart(structuredClone(doc))).toBe(whole(doc));
       }),
       { numRuns: 300 },

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AWS_CHECK_IDS, auditNetworkSnapshot } from '../../../../../lambdas/core/checks/aws/index.js';
 import { parseNetworkSnapshot, SnapshotError } from '../../../../../lambdas/core/snapshot/index.js';
+import { fieldPaths, withField } from '../../../../support/json-fields.js';
 import { fixtureJson, loadFixtures } from './fixtures.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -155,18 +156,10 @@ describe('audit properties over the fixtures (fast-check)', () => {
 
   it('never throws on any snapshot the parser accepts (fuzzed field replacement)', () => {
     const base = fixtureJson('22-branch-eni-coredns-sgp-blocked');
-    const paths: string[][] = [];
-    const walk = (v: unknown, path: string[]) => {
-      if (path.length > 0) paths.push(path);
-      if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, [...path, k]);
-    };
-    walk(base, []);
+    const paths = fieldPaths(base);
     fc.assert(
       fc.property(fc.constantFrom(...paths), fc.jsonValue({ maxDepth: 2 }), (path, junk) => {
-        const json = structuredClone(base);
-        let target: Json = json;
-        for (const key of path.slice(0, -1)) target = target[key];
-        target[path.at(-1)!] = junk;
+        const json = withField(base as Json, path, junk);
         let snapshot;
         try {
           snapshot = parseNetworkSnapshot(json);
