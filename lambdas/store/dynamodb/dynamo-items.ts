@@ -121,8 +121,20 @@ export function findingItem(result: StorableResult, check: CheckResult, key: str
   };
 }
 
-/** The `STATUS#` items of the latest result: one per status of an unmuted check (GSI2 `CSTATUS#`). */
-export function clusterStatusItems(result: StorableResult, key: string): DynamoItem[] {
+/**
+ * The `STATUS#` items of the latest result: one per status of an unmuted check (GSI2 `CSTATUS#`),
+ * each carrying the result's packed document (`doc`, the same bytes as `LATEST`'s when given).
+ *
+ * Why the copy: `GET /clusters?status=…` is then one Query of GSI2 (which projects ALL), where it
+ * was a Query for the ids and a BatchGetItem of the 50 `LATEST` documents: one round trip
+ * instead of two, and about half the read units (lambdas/store/README.md § Benchmark). The price
+ * is ~4 KB more per status item written (2–5 per stored cluster).
+ */
+export function clusterStatusItems(
+  result: StorableResult,
+  key: string,
+  doc: Uint8Array = packJson(result),
+): DynamoItem[] {
   const { id: clusterId, region } = result.cluster;
   const unmuted = new Set(result.checks.filter((c) => !c.muted).map((c) => c.status));
   return [...unmuted].map((status) => ({
@@ -132,6 +144,7 @@ export function clusterStatusItems(result: StorableResult, key: string): DynamoI
     [`${GSI.byStatus}PK`]: `CSTATUS#${status}`,
     [`${GSI.byStatus}SK`]: clusterId,
     region,
+    doc,
   }));
 }
 

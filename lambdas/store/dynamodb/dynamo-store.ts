@@ -245,13 +245,19 @@ class DynamoResultStore implements ResultStore {
       filter,
     );
     if (filters.status === undefined) return { items: items.map((i) => resultOf(i)!), nextCursor: next };
-    const latest = await this.#batchGet(
-      items.map((i) => ({ PK: str(i.PK), SK: SK.latest })),
-      'PK, doc',
-    );
+    // A STATUS# item carries its result's document; one written before it did is answered
+    // from its cluster's LATEST item.
+    const older = items.filter((i) => !isPackedOrJson(i.doc));
+    const latest =
+      older.length === 0
+        ? new Map<string, Item>()
+        : await this.#batchGet(
+            older.map((i) => ({ PK: str(i.PK), SK: SK.latest })),
+            'PK, doc',
+          );
     return {
       items: items.flatMap((i) => {
-        const found = resultOf(latest.get(str(i.PK)));
+        const found = resultOf(isPackedOrJson(i.doc) ? i : latest.get(str(i.PK)));
         return found ? [found] : [];
       }),
       nextCursor: next,
