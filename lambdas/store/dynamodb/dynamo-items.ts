@@ -77,11 +77,15 @@ export function sightingItem(clusterId: string, s: Sighting): DynamoItem {
   };
 }
 
-/** The cluster's `LATEST` item (GSI4 `LATEST`; `doc` and `transitions` gzip'd, packed-json.ts). */
+/**
+ * The cluster's `LATEST` item (GSI4 `LATEST`; `doc` and `transitions` gzip'd, packed-json.ts).
+ * `doc`: the result already packed (the same bytes go on its `STATUS#` items).
+ */
 export function latestItem(
   result: StorableResult,
   key: string,
   transitions: readonly CheckTransition[],
+  doc: Uint8Array = packJson(result),
 ): DynamoItem {
   return {
     PK: clusterPk(result.cluster.id),
@@ -91,7 +95,7 @@ export function latestItem(
     scanId: result.scan.id,
     scanOrderKey: key,
     region: result.cluster.region,
-    doc: packJson(result),
+    doc,
     transitions: packJson(transitions),
   };
 }

@@ -73,7 +73,7 @@ import {
   TTL_ATTRIBUTE,
 } from './dynamo-table.js';
 import type { GsiName } from './dynamo-table.js';
-import { isPackedOrJson, unpackJson } from './packed-json.js';
+import { isPackedOrJson, packJson, unpackJson } from './packed-json.js';
 
 /** Options of {@link openDynamoStore}. */
 export interface DynamoStoreOptions extends ResultStoreOptions {
@@ -193,7 +193,9 @@ class DynamoResultStore implements ResultStore {
     await Promise.all(firstSightings(storedResult).map((s) => this.#recordSighting(clusterId, s)));
 
     // 4. latest, never backwards ('<=' lets a retry of the latest scan re-run what follows)
-    const isLatest = await this.#putLatest(storedResult, key, stored.transitions);
+    // packed once: LATEST and its STATUS# items carry the same document
+    const doc = packJson(storedResult);
+    const isLatest = await this.#putLatest(storedResult, key, stored.transitions, doc);
     if (isLatest) {
       await Promise.all(
         regressionEvents(storedResult, stored.transitions, stored.previousGate).map((event) =>
@@ -206,7 +208,7 @@ class DynamoResultStore implements ResultStore {
           }),
         ),
       );
-      await this.#writeFindings(storedResult, key);
+      await this.#writeFindings(storedResult, key, doc);
     }
 
     // 5. the outbox
@@ -456,11 +458,16 @@ class DynamoResultStore implements ResultStore {
   }
 
   /** Puts LATEST when the scan is not older than the stored one; true when it is the latest now. */
-  async #putLatest(result: StorableResult, key: string, transitions: CheckTransition[]): Promise<boolean> {
+  async #putLatest(
+    result: StorableResult,
+    key: string,
+    transitions: CheckTransition[],
+    doc: Uint8Array,
+  ): Promise<boolean> {
     return this.#ignoringConditionFailure(
       new PutCommand({
         TableName: this.settings.table,
-        Item: latestItem(result, key, transitions),
+        Item: latestItem(result, key, transitions, doc),
         ConditionExpression: 'attribute_not_exists(PK) OR scanOrderKey <= :key',
         ExpressionAttributeValues: { ':key': key },
       }),
@@ -473,7 +480,7 @@ class DynamoResultStore implements ResultStore {
    * check or status the result no longer has becomes a tombstone (no GSI keys: out of every list)
    * rather than a deletion, so an older racer cannot bring it back.
    */
-  async #writeFindings(result: StorableResult, key: string): Promise<void> {
+  async #writeFindings(result: StorableResult, key: string, doc: Uint8Array): Promise<void> {
     const clusterId = result.cluster.id;
     const pk = clusterPk(clusterId);
     const existing = await this.#queryAll({
@@ -495,7 +502,7 @@ class DynamoResultStore implements ResultStore {
     );
     const writes: Item[] = [
       ...result.checks.map((check) => findingItem(result, check, key)),
-      ...clusterStatusItems(result, key),
+      ...clusterStatusItems(result, key, doc),
     ];
     const current = new Set(writes.map((w) => str(w.SK)));
     for (const item of [...existing, ...statuses])
