@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseAllDocuments } from 'yaml';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { startFakeKubeApi } from '../../../lab/fake-kube-api/index.js';
 import type { FakeKubeApi, FaultRule, KubeObject } from '../../../lab/fake-kube-api/index.js';
 import { EXIT, runCli } from '../../../lambdas/cli/index.js';
@@ -256,6 +256,7 @@ describe('fleet-dns onboard --access-entry', () => {
     eks.reset();
     vi.unstubAllEnvs();
   });
+  afterAll(() => eks.restore());
   const mode = (authenticationMode: string) =>
     eks
       .on(DescribeClusterCommand)

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsCallError, AwsConfigurationError, resolveAccounts } from '../../../../lambdas/aws/index.js';
 import { stubFakeAwsEnvironment } from '../support/fake-aws.js';
 
@@ -28,6 +28,10 @@ const account = (
 describe('resolveAccounts', () => {
   const orgs = mockClient(OrganizationsClient);
   const sts = mockClient(STSClient);
+  afterAll(() => {
+    orgs.restore();
+    sts.restore();
+  });
   const clients = () => ({
     sts: new STSClient({ region: 'us-east-1' }),
     organizations: new OrganizationsClient({ region: 'us-east-1' }),

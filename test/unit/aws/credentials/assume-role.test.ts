@@ -1,7 +1,7 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import '../support/matchers.js';
 import {
   AssumeRoleError,
@@ -18,6 +18,9 @@ const ROLE = 'arn:aws:iam::222222222222:role/fleet-dns-scanner';
 
 describe('assumeRoleCredentials', () => {
   const sts = mockClient(STSClient);
+  afterAll(() => {
+    sts.restore();
+  });
   let now = Date.parse('2025-06-01T02:00:00Z');
   beforeEach(() => {
     stubFakeAwsEnvironment();

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parse } from 'yaml';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import '../support/matchers.js';
 import {
   AwsCallError,
@@ -82,6 +82,9 @@ describe('awsAuthMapRolesEntry', () => {
 
 describe('ensureScannerAccessEntry', () => {
   const eksMock = mockClient(EKSClient);
+  afterAll(() => {
+    eksMock.restore();
+  });
   const eks = new EKSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
   const ensure = (kubernetesGroups = [GROUP]) =>
     ensureScannerAccessEntry({ eks, clusterName: CLUSTER, principalArn: ROLE, kubernetesGroups });

@@ -4,7 +4,7 @@ import {
   PutEventsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import '../support/matchers.js';
 import {
   EVENT_SOURCE,
@@ -35,6 +35,9 @@ const EVENT: RegressionEvent = {
 
 describe('eventBridgePublisher', () => {
   const eb = mockClient(EventBridgeClient);
+  afterAll(() => {
+    eb.restore();
+  });
   beforeEach(() => {
     stubFakeAwsEnvironment();
     eb.reset();

@@ -1,6 +1,6 @@
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import '../support/matchers.js';
 import {
   AwsCallError,
@@ -12,6 +12,9 @@ import { ec2Error, stubFakeAwsEnvironment } from '../support/fake-aws.js';
 
 describe('resolveRegions', () => {
   const ec2 = mockClient(EC2Client);
+  afterAll(() => {
+    ec2.restore();
+  });
   const limiter = () => new RateLimiters().forAccountRegion('111122223333', 'us-east-1');
   beforeEach(() => {
     stubFakeAwsEnvironment('us-east-1');

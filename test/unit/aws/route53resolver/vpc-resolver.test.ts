@@ -13,7 +13,7 @@ import {
   Route53ResolverServiceException,
 } from '@aws-sdk/client-route53resolver';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collectVpcResolver, RateLimiters } from '../../../../lambdas/aws/index.js';
 import { checksFedBy, parseNetworkSnapshot } from '../../../../lambdas/core/snapshot/index.js';
 import { auditNetworkSnapshot } from '../../../../lambdas/core/checks/aws/index.js';
@@ -103,6 +103,7 @@ interface LooseStub {
     input?: unknown,
   ): { resolves(output: unknown): LooseStub; rejects(error: unknown): LooseStub };
   reset(): void;
+  restore(): void;
   commandCalls(command: unknown): { args: [{ input: Record<string, unknown> }] }[];
 }
 
@@ -110,6 +111,9 @@ describe('collectVpcResolver', () => {
   // This client (3.654.0, the newest the registry here has) was built against older @smithy/types
   // than aws-sdk-client-mock's: the classes are the same at run time, only the typings differ.
   const r53 = mockClient(Route53ResolverClient as never) as unknown as LooseStub;
+  afterAll(() => {
+    r53.restore();
+  });
   const limiter = () => new RateLimiters().forAccountRegion(ACCOUNT, REGION);
   beforeEach(() => {
     stubFakeAwsEnvironment(REGION);

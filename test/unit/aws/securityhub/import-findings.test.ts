@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-securityhub';
 import type { AwsSecurityFinding, BatchImportFindingsCommandInput } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { importFindings, MAX_FINDINGS_PER_BATCH } from '../../../../lambdas/aws/securityhub/index.js';
 import { stubFakeAwsEnvironment } from '../support/fake-aws.js';
 
@@ -18,6 +18,7 @@ const findings = (n: number) => Array.from({ length: n }, (_, i) => finding(i));
 
 describe('importFindings', () => {
   const hub = mockClient(SecurityHubClient);
+  afterAll(() => hub.restore());
   beforeEach(() => {
     stubFakeAwsEnvironment();
     hub.reset();

@@ -1,7 +1,7 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { stepFunctionsScanStarter } from '../../../../lambdas/aws/stepfunctions/index.js';
 import { newScanId } from '../../../../lambdas/core/results/index.js';
 import { scanIdLabelValue } from '../../../../lambdas/kube/index.js';
@@ -9,6 +9,9 @@ import { scanIdLabelValue } from '../../../../lambdas/kube/index.js';
 const ARN = 'arn:aws:states:eu-west-1:111122223333:stateMachine:fleet-scan';
 const AT = new Date('2026-12-02T06:15:00.123Z');
 const sfn = mockClient(SFNClient);
+afterAll(() => {
+  sfn.restore();
+});
 afterEach(() => sfn.reset());
 
 const bytes =

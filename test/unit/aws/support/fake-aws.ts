@@ -48,8 +48,8 @@ export type AnyStub = AwsStub<object, MetadataBearer, object>;
 /**
  * No real credentials, no IMDS, no shared config files: the default chain resolves to static
  * fake keys from the environment, and nothing is read from the developer's ~/.aws. (Plain
- * process.env writes, so the benchmark can use it too; vitest runs each test file in its own
- * worker.)
+ * process.env writes, so the benchmark can use it too; after each unit test file the environment
+ * is put back by test/support/unit-file-isolation.ts.)
  */
 export function stubFakeAwsEnvironment(region = 'eu-west-1'): void {
   for (const [key, value] of Object.entries(fakeAwsEnvironment(region))) {
