@@ -73,6 +73,13 @@ export interface FleetOptions extends Omit<CollectRegionOptions, 'clients' | 'cr
    * @default 4
    */
   readonly regionConcurrency?: number;
+  /**
+   * Whether discoverWorkItems sizes the items (one eks:ListClusters each) to hand them over largest
+   * first. A scan of named clusters (`fleet-dns scan --cluster`) collects only those, so the
+   * items' sizes order nothing there and the calls would be spent for nothing.
+   * @default true (a single item is never sized)
+   */
+  readonly sizeItems?: boolean;
 }
 
 /** eks:ListClusters calls in flight at once while Discover sizes the items (each its own account×region). */
@@ -120,7 +127,8 @@ interface EnteredAccount {
  * account×region alone set the 1,000-cluster benchmark's makespan (docs/scale.md); started first,
  * the items that run last are the 1-cluster ones (longest processing time first, the classic
  * scheduling rule). A region whose list fails is not a gap here: collect-region lists it again
- * and reports what it finds. One item (a one-cluster scan) is not sized.
+ * and reports what it finds. One item (a one-cluster scan) is not sized, nor are the items of a
+ * scan of named clusters (`sizeItems: false`).
  *
  * @throws AwsCallError only when the scanner's own identity or the Organization's account list
  *   cannot be read (then nothing can be scanned)
@@ -136,7 +144,7 @@ export async function discoverWorkItems(
   const pairs = entered.flatMap((account) => account.regions.map((region) => ({ account, region })));
   const sizing = pLimit(SIZING_CONCURRENCY);
   const counts =
-    pairs.length > 1
+    pairs.length > 1 && options.sizeItems !== false
       ? await Promise.all(
           pairs.map(({ account, region }) => sizing(() => countClusters(account, region, options, limiters))),
         )

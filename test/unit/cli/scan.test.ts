@@ -7,6 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ListClustersCommand } from '@aws-sdk/client-eks';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -203,6 +204,7 @@ describe('fleet-dns scan (in process)', () => {
   it('--accounts enters each other account through --role-name with --external-id (ARN --cluster too)', async () => {
     const store = path.join(scratch, 'accounts.db');
     aws.sts.resetHistory();
+    aws.eks.resetHistory();
     const run = await runCliInProcess([
       'scan',
       '--store',
@@ -236,6 +238,9 @@ describe('fleet-dns scan (in process)', () => {
         ExternalId: 'acme-fleet-dns-7f3a',
       }),
     );
+    // Two account×region items, but a scan of named clusters neither sizes them in Discover nor
+    // lists them in CollectRegion: no eks:ListClusters at all.
+    expect(aws.eks.commandCalls(ListClustersCommand)).toHaveLength(0);
   }, 120_000);
 
   it('--context picks the kubeconfig identity; --format html --output writes the report to a file', async () => {

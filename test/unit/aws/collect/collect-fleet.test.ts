@@ -177,6 +177,17 @@ describe('fleet discovery and collection', () => {
     expect(gaps.map((g) => g.accountId)).toEqual([DENIED]);
   });
 
+  it('does not size the items when told not to (a scan of named clusters), and keeps their order', async () => {
+    const { items } = await discoverWorkItems(scope, { homeRegion: 'eu-west-1', sizeItems: false });
+    expect(items.map((i) => [i.accountId, i.region, i.clusterCount])).toEqual([
+      [MANAGEMENT, 'eu-west-1', undefined],
+      [MANAGEMENT, 'us-east-1', undefined],
+      [PROD, 'eu-west-1', undefined],
+      [PROD, 'us-east-1', undefined],
+    ]);
+    expect(aws.eks.commandCalls(ListClustersCommand)).toHaveLength(0);
+  });
+
   it('does not size a single item (a one-cluster scan)', async () => {
     const { items } = await discoverWorkItems(
       {
