@@ -241,14 +241,15 @@ export async function runInProcessScan(o: InProcessScanOptions): Promise<InProce
   const stopped = () => o.signal?.aborted === true;
 
   // 1. Discover (the scope narrowed to what --cluster names)
-  const named = o.clusters !== undefined && o.clusters.length > 0;
+  // A scan of named clusters collects only those: its items are not sized (largest first orders nothing).
+  const fleet =
+    o.clusters !== undefined && o.clusters.length > 0 ? { ...o.fleet, sizeItems: false } : o.fleet;
   const discovered = await createDiscoverHandler({
     ...tools('fleet-dns-discover'),
     staging,
     workBucket: IN_PROCESS_BUCKET,
     scope: scopeOf(o.scope, o.clusters),
-    // A scan of named clusters collects only those: its items are not sized (largest first orders nothing).
-    ...(o.fleet || named ? { fleet: { ...o.fleet, ...(named ? { sizeItems: false } : {}) } } : {}),
+    ...(fleet ? { fleet } : {}),
     ...(o.now ? { now: o.now } : {}),
   })(o.scanId !== undefined ? { scanId: o.scanId } : {}, ctx('fleet-dns-discover'));
   const { scanId, startedAt } = discovered;
