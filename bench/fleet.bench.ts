@@ -395,7 +395,7 @@ function itemTimeline(run: ScanRun, worlds: readonly FakeRegionWorld[], k: numbe
  * 40 simulated collect-regions share on this machine weighs half. Even so each gets less CPU than
  * deployed: 40 items on 2 cores are 0.05 core each, 0.1 core per simulated second at 0.5, against
  * the ~0.58 vCPU of a 1,024 MB Lambda (CollectRegion's size). At 1 the largest item collected in
- * 16–24 s against ~10 s alone; at 0.5 in ~10 s. docs/scale.md § Time scale.
+ * 16–24 s against ~10 s alone; at 0.5 in ~10 s. docs/scale.md § Time scale 0.5.
  */
 const DEFAULT_TIME_SCALE = 0.5;
 
