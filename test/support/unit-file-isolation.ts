@@ -56,12 +56,10 @@ afterAll(() => {
   if (process.cwd() !== cwdBefore) process.chdir(cwdBefore);
   process.exitCode = undefined;
 
-  const leaked = MOCKABLE_CLIENTS.filter((c) => stubbedSend(c.prototype)).map((c) => c.name);
-  if (leaked.length > 0) {
-    for (const c of MOCKABLE_CLIENTS)
-      if (stubbedSend(c.prototype)) (c.prototype as { send: { restore(): void } }).send.restore();
+  const leaked = MOCKABLE_CLIENTS.filter((c) => stubbedSend(c.prototype));
+  for (const c of leaked) (c.prototype as { send: { restore(): void } }).send.restore();
+  if (leaked.length > 0)
     throw new Error(
-      `this file left ${leaked.join(', ')}.send stubbed: call restore() on its mockClient stub after the file (afterAll)`,
+      `this file left ${leaked.map((c) => c.name).join(', ')}.send stubbed: call restore() on its mockClient stub after the file (afterAll)`,
     );
-  }
 });
