@@ -73,7 +73,7 @@ import {
   TTL_ATTRIBUTE,
 } from './dynamo-table.js';
 import type { GsiName } from './dynamo-table.js';
-import { isPackedOrJson, packJson, unpackJson } from './packed-json.js';
+import { isPackedOrJson, packJson, unpackJson, unpackJsonText } from './packed-json.js';
 
 /** Options of {@link openDynamoStore}. */
 export interface DynamoStoreOptions extends ResultStoreOptions {
@@ -229,7 +229,16 @@ class DynamoResultStore implements ResultStore {
     return resultOf(item) ?? null;
   }
 
-  async listClusters(query: ClusterQuery = {}): Promise<Page<ClusterResult>> {
+  listClusters(query: ClusterQuery = {}): Promise<Page<ClusterResult>> {
+    return this.#listLatestDocuments(query, (doc) => unpackJson(doc) as ClusterResult);
+  }
+
+  listClustersJson(query: ClusterQuery = {}): Promise<Page<string>> {
+    return this.#listLatestDocuments(query, unpackJsonText);
+  }
+
+  /** The latest documents `listClusters` selects, each read by `read` (parsed, or as its text). */
+  async #listLatestDocuments<T>(query: ClusterQuery, read: (doc: unknown) => T): Promise<Page<T>> {
     const { filters, limit } = clusterQueryOf(query);
     const index: GsiName = filters.status ? GSI.byStatus : GSI.all;
     const partition = filters.status ? `CSTATUS#${filters.status}` : 'LATEST';
@@ -246,7 +255,7 @@ class DynamoResultStore implements ResultStore {
       prefix,
       filter,
     );
-    if (filters.status === undefined) return { items: items.map((i) => resultOf(i)!), nextCursor: next };
+    if (filters.status === undefined) return { items: items.map((i) => read(i.doc)), nextCursor: next };
     // A STATUS# item carries its result's document; one written before it did is answered
     // from its cluster's LATEST item.
     const older = items.filter((i) => !isPackedOrJson(i.doc));
@@ -259,8 +268,8 @@ class DynamoResultStore implements ResultStore {
           );
     return {
       items: items.flatMap((i) => {
-        const found = resultOf(isPackedOrJson(i.doc) ? i : latest.get(str(i.PK)));
-        return found ? [found] : [];
+        const found = isPackedOrJson(i.doc) ? i : latest.get(str(i.PK));
+        return found !== undefined && isPackedOrJson(found.doc) ? [read(found.doc)] : [];
       }),
       nextCursor: next,
     };

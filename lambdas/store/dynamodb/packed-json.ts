@@ -25,8 +25,25 @@ export function packJson(value: unknown): Uint8Array {
  * error, never an empty result.
  */
 export function unpackJson(attribute: unknown): unknown {
-  if (typeof attribute === 'string') return JSON.parse(attribute);
-  if (attribute instanceof Uint8Array) return JSON.parse(gunzipSync(attribute).toString('utf8'));
+  return JSON.parse(unpackJsonText(attribute));
+}
+
+/**
+ * The JSON text of a stored attribute, unparsed: what a list answers without parsing 50 cluster
+ * results only to serialise them again (lambdas/store/README.md § Performance). The bytes are
+ * not parsed: {@link packJson} is their only writer, and gzip's CRC-32 and length catch damaged
+ * or cut bytes. The plain-text form (items written before packing, by hand or by an older
+ * version) is parsed once to make sure it is JSON.
+ *
+ * @throws TypeError for anything but a string or bytes; Error for bytes that are not gzip;
+ *   SyntaxError for text that is not JSON
+ */
+export function unpackJsonText(attribute: unknown): string {
+  if (typeof attribute === 'string') {
+    JSON.parse(attribute);
+    return attribute;
+  }
+  if (attribute instanceof Uint8Array) return gunzipSync(attribute).toString('utf8');
   throw new TypeError(`a stored JSON attribute is a string or gzip'd bytes, got ${typeof attribute}`);
 }
 

@@ -150,6 +150,15 @@ class EmbeddedResultStore implements ResultStore {
   }
 
   async listClusters(query: ClusterQuery = {}): Promise<Page<ClusterResult>> {
+    return this.#listLatestDocuments(query, (doc) => JSON.parse(doc) as ClusterResult);
+  }
+
+  async listClustersJson(query: ClusterQuery = {}): Promise<Page<string>> {
+    return this.#listLatestDocuments(query, (doc) => doc);
+  }
+
+  /** The latest documents `listClusters` selects, each read by `read` (parsed, or as its text). */
+  #listLatestDocuments<T>(query: ClusterQuery, read: (doc: string) => T): Page<T> {
     const { filters, limit } = clusterQueryOf(query);
     const after = this.#position('clusters', filters, query.cursor, isString);
     const column = filters.status ? 's.cluster_id' : 'l.cluster_id';
@@ -171,7 +180,7 @@ class EmbeddedResultStore implements ResultStore {
       filters,
       rows,
       limit,
-      (r) => JSON.parse(r.doc) as ClusterResult,
+      (r) => read(r.doc),
       (r) => r.id,
     );
   }

@@ -20,6 +20,7 @@ import {
 } from '../../../lambdas/store/index.js';
 import type {
   BlobStore,
+  ClusterQuery,
   Finding,
   FindingQuery,
   Page,
@@ -653,6 +654,42 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         await expect(store.listClusters({ status: 'BROKEN' as Status })).rejects.toBeInstanceOf(
           InvalidQueryError,
         );
+      });
+
+      it('listClustersJson answers the same pages, each result as its JSON text', async () => {
+        const store = await newStore();
+        await fleet(store);
+        const queries: ClusterQuery[] = [
+          {},
+          { status: 'FAIL' },
+          { status: 'WARN' },
+          { status: 'ERROR' },
+          { account: ACCOUNT_A },
+          { region: 'eu-west-1', status: 'FAIL' },
+          { limit: 2 },
+        ];
+        for (const query of queries) {
+          const parsed = await store.listClusters(query);
+          const texts = await store.listClustersJson(query);
+          expect(
+            texts.items.map((t) => JSON.parse(t) as unknown),
+            JSON.stringify(query),
+          ).toEqual(parsed.items);
+          expect(texts.items, JSON.stringify(query)).toEqual(parsed.items.map((r) => JSON.stringify(r)));
+          expect(texts.nextCursor, JSON.stringify(query)).toEqual(parsed.nextCursor);
+        }
+        // one cursor for both forms; the same checks of cursors and parameters
+        const { nextCursor } = await store.listClustersJson({ limit: 2 });
+        expect(ids(await store.listClusters({ limit: 2, cursor: nextCursor }))).toEqual(
+          (await store.listClustersJson({ limit: 2, cursor: nextCursor })).items.map(
+            (t) => (JSON.parse(t) as ClusterResult).cluster.id,
+          ),
+        );
+        await expect(
+          store.listClustersJson({ limit: 1, cursor: tamper(nextCursor!) }),
+        ).rejects.toBeInstanceOf(InvalidCursorError);
+        await expect(store.listClustersJson({ account: '1234' })).rejects.toBeInstanceOf(InvalidQueryError);
+        await expect(store.listClustersJson({ limit: 101 })).rejects.toBeInstanceOf(InvalidQueryError);
       });
 
       it('follows the latest scan: a fixed cluster leaves the FAIL list', async () => {

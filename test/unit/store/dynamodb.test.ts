@@ -10,7 +10,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   dynamoTableDefinition,
@@ -204,6 +204,7 @@ describe.runIf(java)('on DynamoDB Local', () => {
       );
       expect(JSON.parse(gunzipSync(failing!.doc!.B!).toString('utf8'))).toEqual(stored);
       expect((await store.listClusters({ status: 'FAIL' })).items).toEqual([stored]);
+      expect((await store.listClustersJson({ status: 'FAIL' })).items).toEqual([JSON.stringify(stored)]);
       // A STATUS# item from before it carried one is answered from LATEST (here, the JSON text).
       await client.send(
         new PutCommand({
@@ -221,6 +222,18 @@ describe.runIf(java)('on DynamoDB Local', () => {
       sent.length = 0;
       expect((await store.listClusters({ status: 'FAIL' })).items).toEqual([stored]);
       expect(sent).toEqual(['QueryCommand', 'BatchGetItemCommand']);
+      expect((await store.listClustersJson({ status: 'FAIL' })).items).toEqual([JSON.stringify(stored)]);
+      // a LATEST text that is not JSON is an error, never a broken answer
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { PK: `CLUSTER#${id}`, SK: 'LATEST' },
+          UpdateExpression: 'SET doc = :cut',
+          ExpressionAttributeValues: { ':cut': JSON.stringify(stored).slice(0, 100) },
+        }),
+      );
+      await expect(store.listClustersJson({ status: 'FAIL' })).rejects.toThrow(SyntaxError);
+      await expect(store.listClusters({ status: 'FAIL' })).rejects.toThrow(SyntaxError);
       await store.close();
       client.destroy();
     });
