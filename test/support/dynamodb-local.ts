@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { STORE_CLIENT_CONFIG } from '../../lambdas/store/dynamodb/index.js';
 import type { Prerequisite } from './prerequisites.js';
 
 /** Pinned: the jar's version is part of what the tests prove. */
@@ -113,6 +114,8 @@ export async function startDynamoDbLocal(options: { startTimeoutMs?: number } = 
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
+    // the store's own client settings (its base64 decoder), as the deployed store reads
+    ...STORE_CLIENT_CONFIG,
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },

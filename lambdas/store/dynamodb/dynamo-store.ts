@@ -6,16 +6,8 @@
  * transactions).
  */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClusterResult, FleetSummary, GateDecision } from '../../core/schema/index.js';
 import {
   applyCheckTransitions,
@@ -72,6 +64,7 @@ import {
   SK,
   TTL_ATTRIBUTE,
 } from './dynamo-table.js';
+import { defaultStoreClient } from './dynamo-client.js';
 import type { GsiName } from './dynamo-table.js';
 import { isPackedOrJson, packJson, unpackJson, unpackJsonText } from './packed-json.js';
 
@@ -103,11 +96,7 @@ interface StoredScan {
  */
 export function openDynamoStore(options: DynamoStoreOptions): ResultStore {
   const owned = options.client === undefined;
-  const client =
-    options.client ??
-    DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+  const client = options.client ?? defaultStoreClient();
   return new DynamoResultStore(client, owned, {
     table: options.tableName,
     now: options.now ?? (() => new Date()),

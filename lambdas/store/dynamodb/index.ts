@@ -1,3 +1,4 @@
+export { decodeBase64, defaultStoreClient, STORE_CLIENT_CONFIG } from './dynamo-client.js';
 export { DEFAULT_TTL_DAYS, openDynamoStore } from './dynamo-store.js';
 export type { DynamoStoreOptions } from './dynamo-store.js';
 export { dynamoTableDefinition, GSI, TTL_ATTRIBUTE } from './dynamo-table.js';

@@ -13,8 +13,10 @@ import {
 import { DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  decodeBase64,
   dynamoTableDefinition,
   openDynamoStore,
+  STORE_CLIENT_CONFIG,
   TTL_ATTRIBUTE,
 } from '../../../lambdas/store/dynamodb/index.js';
 import { MemoryBlobStore } from '../../../lambdas/store/index.js';
@@ -42,6 +44,7 @@ afterAll(async () => {
 
 function baseClient(): DynamoDBClient {
   const client = new DynamoDBClient({
+    ...STORE_CLIENT_CONFIG,
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
@@ -234,6 +237,39 @@ describe.runIf(java)('on DynamoDB Local', () => {
       );
       await expect(store.listClustersJson({ status: 'FAIL' })).rejects.toThrow(SyntaxError);
       await expect(store.listClusters({ status: 'FAIL' })).rejects.toThrow(SyntaxError);
+      await store.close();
+      client.destroy();
+    });
+
+    it("reads binary attributes through the client's base64Decoder (the SDK hook STORE_CLIENT_CONFIG sets)", async () => {
+      const { tableName } = await freshTable();
+      const decoded: string[] = [];
+      const client = new DynamoDBClient({
+        endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        base64Decoder: (text: string) => {
+          decoded.push(text);
+          return decodeBase64(text);
+        },
+      });
+      const store = openDynamoStore({
+        tableName,
+        client: DynamoDBDocumentClient.from(client),
+        now: () => new Date('2025-06-02T00:00:00Z'),
+      });
+      const result = clusterResult({
+        scanId: 's0',
+        startedAt: '2025-06-01T00:00:00Z',
+        checks: { 'NET-SG-DNS-UDP': 'FAIL' },
+      });
+      await store.putClusterResult(result);
+      decoded.length = 0;
+      const [listed] = (await store.listClusters({ status: 'FAIL' })).items;
+      expect(listed?.cluster.id).toBe(result.cluster.id);
+      // the STATUS# item's gzip'd document came through the hook
+      expect(decoded).toHaveLength(1);
+      expect(gunzipSync(Buffer.from(decoded[0]!, 'base64')).toString('utf8')).toBe(JSON.stringify(listed));
       await store.close();
       client.destroy();
     });
