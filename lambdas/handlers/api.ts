@@ -147,7 +147,7 @@ function json(event: unknown, status: number, body: unknown): Response {
  * A page's JSON from its items' JSON texts, spliced, not parsed: the same text as
  * `JSON.stringify({ items, nextCursor })` of the parsed items. For the first page of
  * `GET /clusters` (50 cluster results, ~830 KB) the parse alone was ~1.5 ms of CPU and ~50,000
- * objects to collect (lambdas/store/README.md § Performance).
+ * objects to collect (lambdas/store/README.md § Benchmark).
  */
 function pageOfJsonTexts(page: Page<string>): string {
   return `{"items":[${page.items.join(',')}],"nextCursor":${JSON.stringify(page.nextCursor)}}`;

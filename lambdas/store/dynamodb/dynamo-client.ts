@@ -14,7 +14,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * Why not the SDK's default: it tests every binary attribute against a regular expression before
  * decoding it. For the first page of `GET /clusters` (50 gzip'd documents, ~5.5 KB of base64
  * each) that test took ~2.3 ms, ten times the decoding itself (lambdas/store/README.md §
- * Performance). The two accept the same strings, but for the URL-safe `-` and `_`, which Node
+ * Benchmark). The two accept the same strings, but for the URL-safe `-` and `_`, which Node
  * decodes as `+` and `/` and DynamoDB never sends.
  *
  * @throws TypeError for text whose length is not a multiple of 4, or that is not base64

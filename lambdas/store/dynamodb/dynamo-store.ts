@@ -43,6 +43,7 @@ import type {
   ResultStoreOptions,
   StoredMutelist,
 } from '../result-store.js';
+import { defaultStoreClient } from './dynamo-client.js';
 import {
   clusterStatusItems,
   findingItem,
@@ -64,7 +65,6 @@ import {
   SK,
   TTL_ATTRIBUTE,
 } from './dynamo-table.js';
-import { defaultStoreClient } from './dynamo-client.js';
 import type { GsiName } from './dynamo-table.js';
 import { isPackedOrJson, packJson, unpackJson, unpackJsonText } from './packed-json.js';
 

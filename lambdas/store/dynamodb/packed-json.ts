@@ -5,7 +5,7 @@
  * Why: a cluster result is ~16 KB of JSON and compresses about 4×. The first page of
  * `GET /clusters?status=FAIL` reads 50 `LATEST` items in one BatchGetItem; at full size that is
  * ~830 KB on the wire and 126 read units, and the transfer, not the lookup, was most of the
- * request's time (lambdas/store/README.md § Performance). Compressing large attributes is what
+ * request's time (lambdas/store/README.md § Benchmark). Compressing large attributes is what
  * AWS's DynamoDB guidance recommends for exactly this; it also keeps every item further below the
  * 400 KB limit.
  *
@@ -25,12 +25,12 @@ export function packJson(value: unknown): Uint8Array {
  * error, never an empty result.
  */
 export function unpackJson(attribute: unknown): unknown {
-  return JSON.parse(unpackJsonText(attribute));
+  return JSON.parse(typeof attribute === 'string' ? attribute : gunzippedText(attribute));
 }
 
 /**
  * The JSON text of a stored attribute, unparsed: what a list answers without parsing 50 cluster
- * results only to serialise them again (lambdas/store/README.md § Performance). The bytes are
+ * results only to serialise them again (lambdas/store/README.md § Benchmark). The bytes are
  * not parsed: {@link packJson} is their only writer, and gzip's CRC-32 and length catch damaged
  * or cut bytes. The plain-text form (items written before packing, by hand or by an older
  * version) is parsed once to make sure it is JSON.
@@ -43,6 +43,10 @@ export function unpackJsonText(attribute: unknown): string {
     JSON.parse(attribute);
     return attribute;
   }
+  return gunzippedText(attribute);
+}
+
+function gunzippedText(attribute: unknown): string {
   if (attribute instanceof Uint8Array) return gunzipSync(attribute).toString('utf8');
   throw new TypeError(`a stored JSON attribute is a string or gzip'd bytes, got ${typeof attribute}`);
 }
