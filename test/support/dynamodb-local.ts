@@ -1,6 +1,6 @@
 /**
  * DynamoDB Local for integration tests: AWS's own DynamoDBLocal.jar, run with the machine's Java 17
- * on a free loopback port, in memory. The jar ships inside the npm package
+ * on a free loopback port, in memory (or in a database file, `dbPath`). The jar ships inside the npm package
  * `amplify-dynamodb-simulator` (under `emulator/`); only that tarball is fetched (`npm pack`) and
  * unpacked into `.cache/` — installing the package itself would drag in a second aws-cdk-lib.
  */
@@ -88,8 +88,20 @@ export interface DynamoDbLocal {
   stop(): Promise<void>;
 }
 
-/** Starts DynamoDB Local in memory and resolves once it answers ListTables. */
-export async function startDynamoDbLocal(options: { startTimeoutMs?: number } = {}): Promise<DynamoDbLocal> {
+export interface DynamoDbLocalOptions {
+  /** How long to wait for the first ListTables answer. @default 60_000 */
+  readonly startTimeoutMs?: number;
+  /**
+   * A directory for the emulator's SQLite file (`-dbPath`) instead of `-inMemory`. The benchmark
+   * puts it on tmpfs: the data then sits in unmapped page-cache pages rather than in the JVM's
+   * anonymous memory (lambdas/store/README.md § Benchmark says why that matters here).
+   * @default undefined: in memory
+   */
+  readonly dbPath?: string;
+}
+
+/** Starts DynamoDB Local (in memory unless `dbPath`) and resolves once it answers ListTables. */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const missingJava = JAVA.missing();
   if (missingJava) throw new Error(missingJava);
   const emulator = ensureDynamoDbLocalJar();
@@ -100,7 +112,7 @@ export async function startDynamoDbLocal(options: { startTimeoutMs?: number } = 
       '-Djava.library.path=./DynamoDBLocal_lib',
       '-jar',
       'DynamoDBLocal.jar',
-      '-inMemory',
+      ...(options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath]),
       // one database for every client: without it DynamoDB Local keeps one per access key and
       // region, and a process under test (other credentials, another region) would see no table
       '-sharedDb',

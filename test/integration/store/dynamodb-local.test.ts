@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -56,4 +59,52 @@ describe.runIf(prerequisites(JAVA))('DynamoDB Local harness', () => {
     );
     expect(missing.Item).toBeUndefined();
   });
+});
+
+describe.runIf(prerequisites(JAVA))('DynamoDB Local harness with a database file (dbPath)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-dns-ddb-file-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the table in a file in that directory: a second emulator on it reads the item back', async () => {
+    const key = { pk: 'CLUSTER#111122223333:eu-west-1:prod-a', sk: 'LATEST' };
+    const first = await startDynamoDbLocal({ dbPath: dir });
+    try {
+      await first.client.send(
+        new CreateTableCommand({
+          TableName: 'harness-file',
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+        }),
+      );
+      await DynamoDBDocumentClient.from(first.client).send(
+        new PutCommand({ TableName: 'harness-file', Item: { ...key, status: 'FAIL' } }),
+      );
+    } finally {
+      await first.stop();
+    }
+    expect(readdirSync(dir).filter((f) => f.endsWith('.db'))).toHaveLength(1);
+
+    // in memory (the default) the table would be gone with the first process
+    const second = await startDynamoDbLocal({ dbPath: dir });
+    try {
+      const read = await DynamoDBDocumentClient.from(second.client).send(
+        new GetCommand({ TableName: 'harness-file', Key: key }),
+      );
+      expect(read.Item).toEqual({ ...key, status: 'FAIL' });
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
 });
