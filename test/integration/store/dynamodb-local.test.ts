@@ -10,6 +10,21 @@ import { prerequisites } from '../../support/prerequisites.js';
 import { makeResult } from '../../../lambdas/core/catalog/index.js';
 import { checkResultSchema } from '../../../lambdas/core/schema/index.js';
 
+/** A pk/sk table on demand: the harness's own, not the store's design. */
+const harnessTable = (TableName: string) =>
+  new CreateTableCommand({
+    TableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+  });
+
 describe.runIf(prerequisites(JAVA))('DynamoDB Local harness', () => {
   let ddb: DynamoDbLocal;
   beforeAll(async () => {
@@ -20,20 +35,7 @@ describe.runIf(prerequisites(JAVA))('DynamoDB Local harness', () => {
   });
 
   it('writes and reads back a check result item in a real table', async () => {
-    await ddb.client.send(
-      new CreateTableCommand({
-        TableName: 'harness',
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    await ddb.client.send(harnessTable('harness'));
     const doc = DynamoDBDocumentClient.from(ddb.client, { marshallOptions: { removeUndefinedValues: true } });
     const result = makeResult('NET-SG-DNS-UDP', {
       status: 'FAIL',
@@ -74,20 +76,7 @@ describe.runIf(prerequisites(JAVA))('DynamoDB Local harness with a database file
     const key = { pk: 'CLUSTER#111122223333:eu-west-1:prod-a', sk: 'LATEST' };
     const first = await startDynamoDbLocal({ dbPath: dir });
     try {
-      await first.client.send(
-        new CreateTableCommand({
-          TableName: 'harness-file',
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-        }),
-      );
+      await first.client.send(harnessTable('harness-file'));
       await DynamoDBDocumentClient.from(first.client).send(
         new PutCommand({ TableName: 'harness-file', Item: { ...key, status: 'FAIL' } }),
       );
